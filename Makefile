@@ -1,0 +1,35 @@
+# Two commands do all the set-up on a fresh machine:
+#   make run   - the nightly pipeline once, through Airflow, on the embedded defaults
+#   make test  - the whole test suite and the linters
+SHELL := /bin/bash
+PYTHON ?= python3
+UV_VERSION := 0.13.8
+UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
+RUN := $(UV) run --frozen --no-progress
+
+.PHONY: help setup run test lint format clean-home
+
+help:
+	@echo "make run    run the nightly pipeline once (demo data if the inbox is empty)"
+	@echo "make test   run the tests and linters"
+	@echo "make lint   ruff, ruff format --check, sqlfluff"
+
+setup:
+	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 \
+		|| $(PYTHON) -m pip install --quiet "uv==$(UV_VERSION)"
+	@$(UV) sync --frozen --all-extras --python 3.11 --quiet
+
+run: setup
+	$(RUN) dxwh run --demo-if-empty
+
+lint: setup
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+	DXWH_BUILD_DB=$$(mktemp -d)/lint.duckdb $(RUN) sqlfluff lint dbt_project/models
+
+format: setup
+	$(RUN) ruff format .
+	$(RUN) ruff check --fix .
+
+test: setup lint
+	$(RUN) pytest

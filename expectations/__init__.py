@@ -1,0 +1,1 @@
+"""Data-quality suites (Great Expectations) and the gate that protects the published warehouse."""

@@ -1,0 +1,1 @@
+"""Synthetic, deterministic demo submissions for the seed province."""

@@ -1,0 +1,204 @@
+"""Problems found in a submission: stable codes, severities, and messages a clerk can act on.
+
+Every check has a stable code. File-level errors reject the whole file; row-level errors
+quarantine that row only; warnings are recorded and never block.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+Scope = Literal["file", "row"]
+
+
+@dataclass(frozen=True)
+class Message:
+    scope: Scope
+    severity: Severity
+    vi: str
+    en: str
+    fix_vi: str
+    fix_en: str
+
+
+# code -> message. Templates are formatted with the problem's ``params`` plus ``value``.
+MESSAGES: dict[str, Message] = {
+    "FILE_UNREADABLE": Message(
+        "file",
+        "error",
+        "Không đọc được tệp ({detail}).",
+        "The file cannot be read ({detail}).",
+        "Lưu lại tệp bằng Excel dưới dạng .xlsx theo mẫu v1 rồi gửi lại.",
+        "Save the file again in Excel as .xlsx using template v1 and resend it.",
+    ),
+    "FILE_UNSUPPORTED_TYPE": Message(
+        "file",
+        "error",
+        "Định dạng tệp '{detail}' không được hỗ trợ.",
+        "File type '{detail}' is not supported.",
+        "Gửi tệp .xlsx, .xls, .ods hoặc .csv theo mẫu v1.",
+        "Send an .xlsx, .xls, .ods or .csv file following template v1.",
+    ),
+    "SHEET_MISSING": Message(
+        "file",
+        "error",
+        "Thiếu trang tính '{sheet}'.",
+        "Sheet '{sheet}' is missing.",
+        "Dùng mẫu v1 (lệnh dxwh template): giữ nguyên tên hai trang tính DonVi và NhanLuc.",
+        "Use template v1 (dxwh template): keep the two sheets named DonVi and NhanLuc.",
+    ),
+    "HEADER_NOT_FOUND": Message(
+        "file",
+        "error",
+        "Không tìm thấy dòng tiêu đề cột trong trang '{sheet}' (cần có cột {detail}).",
+        "No header row found on sheet '{sheet}' (columns {detail} are needed).",
+        "Giữ nguyên dòng tiêu đề của mẫu, không xóa hay đổi tên các cột bắt buộc.",
+        "Keep the template's header row; do not delete or rename the required columns.",
+    ),
+    "REQUIRED_FIELD_MISSING": Message(
+        "file",
+        "error",
+        "Thiếu thông tin bắt buộc '{label}'.",
+        "Required field '{label}' is missing.",
+        "Điền '{label}' vào cột B của trang DonVi.",
+        "Fill in '{label}' in column B of sheet DonVi.",
+    ),
+    "UNIT_UNKNOWN": Message(
+        "file",
+        "error",
+        "Mã đơn vị '{value}' không có trong danh mục đơn vị báo cáo kỳ {period}.",
+        "Unit code '{value}' is not in the reporting-unit registry for period {period}.",
+        "Ghi đúng mã đơn vị đã được cấp (ví dụ 502 cho UBND TP Tam Kỳ); liên hệ Sở để được cấp mã.",
+        "Write the unit code you were given (e.g. 502 for Tam Kỳ); ask the province office for it.",
+    ),
+    "UNIT_TYPE_INVALID": Message(
+        "file",
+        "error",
+        "Loại đơn vị '{value}' không hợp lệ.",
+        "Unit type '{value}' is not valid.",
+        "Chọn một trong: Sở, ban, ngành · UBND cấp huyện · UBND cấp xã.",
+        "Choose one of: Sở, ban, ngành · UBND cấp huyện · UBND cấp xã.",
+    ),
+    "UNIT_TYPE_MISMATCH": Message(
+        "file",
+        "error",
+        "Loại đơn vị '{value}' không khớp với danh mục ('{expected}') của mã {unit_code}.",
+        "Unit type '{value}' does not match the registry ('{expected}') for unit {unit_code}.",
+        "Ghi Loại đơn vị là '{expected}', hoặc kiểm tra lại Mã đơn vị.",
+        "Write '{expected}' as the unit type, or check the unit code.",
+    ),
+    "UNIT_NAME_MISMATCH": Message(
+        "file",
+        "warning",
+        "Tên đơn vị '{value}' khác tên trong danh mục ('{expected}').",
+        "Unit name '{value}' differs from the registry name ('{expected}').",
+        "Nên ghi đúng tên '{expected}'.",
+        "Prefer the registry name '{expected}'.",
+    ),
+    "PERIOD_INVALID": Message(
+        "file",
+        "error",
+        "Kỳ báo cáo '{value}' không hợp lệ.",
+        "Reporting period '{value}' is not valid.",
+        "Ghi theo dạng: 2023, Năm 2023, 2023-H1, 6 tháng đầu năm 2023, 2023-H2.",
+        "Write it as: 2023, Năm 2023, 2023-H1, 6 tháng đầu năm 2023, 2023-H2.",
+    ),
+    "UNIT_FIELD_INVALID": Message(
+        "file",
+        "error",
+        "Giá trị '{value}' của '{label}' không hợp lệ.",
+        "Value '{value}' of '{label}' is not valid.",
+        "{hint_vi}",
+        "{hint_en}",
+    ),
+    "ROW_FIELD_MISSING": Message(
+        "row",
+        "error",
+        "Thiếu '{label}'.",
+        "'{label}' is missing.",
+        "Điền '{label}' cho người này.",
+        "Fill in '{label}' for this person.",
+    ),
+    "ROW_FIELD_INVALID": Message(
+        "row",
+        "error",
+        "Giá trị '{value}' của cột '{label}' không hợp lệ.",
+        "Value '{value}' in column '{label}' is not valid.",
+        "{hint_vi}",
+        "{hint_en}",
+    ),
+    "BIRTH_YEAR_OUT_OF_RANGE": Message(
+        "row",
+        "error",
+        "Năm sinh {value} không hợp lý.",
+        "Birth year {value} is not plausible.",
+        "Ghi năm sinh 4 chữ số, từ 1940 đến {max_year}.",
+        "Write a 4-digit birth year from 1940 to {max_year}.",
+    ),
+    "EXTRA_COLUMN": Message(
+        "file",
+        "warning",
+        "Cột '{value}' không thuộc mẫu; dữ liệu được giữ lại nhưng không dùng.",
+        "Column '{value}' is not in the template; it is kept but not used.",
+        "Có thể xóa cột này ở lần gửi sau.",
+        "You may delete this column next time.",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem: where it is (sheet, row, column), what was found, and its code."""
+
+    code: str
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
+    value: str | None = None
+    params: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def severity(self) -> Severity:
+        return MESSAGES[self.code].severity
+
+    @property
+    def scope(self) -> Scope:
+        return MESSAGES[self.code].scope
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+    def message(self, lang: str = "vi") -> str:
+        msg = MESSAGES[self.code]
+        values = {"value": self.value or "", "sheet": self.sheet or "", **self.params}
+        text = msg.en if lang == "en" else msg.vi
+        return text.format_map(_Default(values))
+
+    def fix(self, lang: str = "vi") -> str:
+        msg = MESSAGES[self.code]
+        values = {"value": self.value or "", "sheet": self.sheet or "", **self.params}
+        text = msg.fix_en if lang == "en" else msg.fix_vi
+        return text.format_map(_Default(values))
+
+    def location(self, lang: str = "vi") -> str:
+        words = (
+            {"sheet": "trang", "row": "dòng", "column": "cột"}
+            if lang != "en"
+            else {"sheet": "sheet", "row": "row", "column": "column"}
+        )
+        parts = []
+        if self.sheet:
+            parts.append(f"{words['sheet']} {self.sheet}")
+        if self.row is not None:
+            parts.append(f"{words['row']} {self.row}")
+        if self.column:
+            parts.append(f"{words['column']} {self.column}")
+        return ", ".join(parts)
+
+
+class _Default(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return ""

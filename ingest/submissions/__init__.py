@@ -1,0 +1,1 @@
+"""Unit submissions (template v1): read, check, load."""

@@ -1,0 +1,109 @@
+"""Loading one batch: good rows load, bad rows and bad files are quarantined with their codes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ingest.demo.workbook import write_submission_xlsx
+from ingest.registry import build_registry
+from ingest.submissions.load import ingest_submissions
+from warehouse.db import session
+from warehouse.settings import Settings
+
+UNIT = {
+    "unit_code": "502",
+    "unit_name": "UBND Thành phố Tam Kỳ",
+    "unit_type": "UBND cấp huyện",
+    "period": "Năm 2023",
+    "has_dx_focal_point": "Có",
+    "submitted_on": "15/01/2024",
+}
+GOOD = {
+    "full_name": "Trần Thị Bình",
+    "birth_year": 1988,
+    "gender": "Nữ",
+    "assignment": "Chuyên trách",
+    "education_level": "Đại học",
+    "field_of_study": "CNTT",
+    "trainings_in_period": 2,
+    "dx_network_member": "Có",
+    "platform_access": "x",
+}
+
+
+def _load(settings: Settings) -> duckdb.DuckDBPyConnection:
+    with session(settings.build_db) as con:
+        ingest_submissions(con, settings, build_registry(), "test-batch")
+    return duckdb.connect(str(settings.build_db), read_only=True)
+
+
+def test_bad_rows_are_quarantined_and_good_rows_load(data_home: Settings) -> None:
+    bad_year = {**GOOD, "full_name": "Lê Văn Cường", "birth_year": 1890}
+    bad_assignment = {**GOOD, "full_name": "Phạm Văn Dũng", "assignment": "Thỉnh thoảng"}
+    write_submission_xlsx(
+        data_home.inbox_submissions / "502.xlsx", UNIT, [GOOD, bad_year, bad_assignment]
+    )
+
+    con = _load(data_home)
+
+    assert con.execute("select full_name, platform_access from raw.staff_rows").fetchall() == [
+        ("Trần Thị Bình", True)
+    ]
+    assert con.execute(
+        "select row_number, error_codes from quarantine.rows order by row_number"
+    ).fetchall() == [(3, "BIRTH_YEAR_OUT_OF_RANGE"), (4, "ROW_FIELD_INVALID")]
+    assert con.execute(
+        "select status, rows_read, rows_loaded, rows_quarantined from audit.file_loads"
+    ).fetchall() == [("partial", 3, 1, 2)]
+    assert con.execute("select period_id from raw.submissions").fetchall() == [("2023",)]
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        ({"unit_code": "77777"}, "UNIT_UNKNOWN"),
+        ({"period": "quý 3"}, "PERIOD_INVALID"),
+        ({"unit_type": "UBND cấp xã"}, "UNIT_TYPE_MISMATCH"),
+        ({"unit_code": None}, "REQUIRED_FIELD_MISSING"),
+    ],
+)
+def test_file_level_errors_reject_the_file(
+    data_home: Settings, change: dict[str, object], code: str
+) -> None:
+    write_submission_xlsx(data_home.inbox_submissions / "f.xlsx", {**UNIT, **change}, [GOOD])
+
+    con = _load(data_home)
+
+    assert code in con.execute("select error_codes from quarantine.files").fetchone()[0]
+    assert con.execute("select count(*) from raw.staff_rows").fetchone() == (0,)
+    assert con.execute("select count(*) from quarantine.rows").fetchone() == (1,)
+
+
+def test_same_bytes_twice_is_a_duplicate(data_home: Settings) -> None:
+    first = data_home.inbox_submissions / "a.xlsx"
+    write_submission_xlsx(first, UNIT, [GOOD])
+    (data_home.inbox_submissions / "a_copy.xlsx").write_bytes(first.read_bytes())
+
+    con = _load(data_home)
+
+    assert sorted(con.execute("select status from audit.file_loads").fetchall()) == [
+        ("accepted",),
+        ("duplicate",),
+    ]
+    assert con.execute("select count(*) from raw.staff_rows").fetchone() == (1,)
+
+
+def test_unreadable_file_is_rejected_and_archived(data_home: Settings) -> None:
+    broken = data_home.inbox_submissions / "broken.xlsx"
+    broken.write_bytes(b"this is not a workbook")
+
+    con = _load(data_home)
+
+    assert con.execute("select error_codes from quarantine.files").fetchall() == [
+        ("FILE_UNREADABLE",)
+    ]
+    archived = Path(con.execute("select archived_path from audit.file_loads").fetchone()[0])
+    assert archived.read_bytes() == b"this is not a workbook"

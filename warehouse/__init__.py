@@ -1,0 +1,1 @@
+"""Build, publish and serve the warehouse; the ``dxwh`` command line."""

@@ -1,0 +1,171 @@
+"""``dxwh``: the command line of the CĐS staffing and DTI warehouse.
+
+Every stage of the nightly pipeline can be run alone; ``dxwh run`` runs them all through
+Airflow, exactly as ``make run`` does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from warehouse.settings import Settings, load_settings
+
+Handler = Callable[[argparse.Namespace, Settings], int]
+
+
+def _batch_id(prefix: str) -> str:
+    return f"{prefix}__{dt.datetime.now(dt.UTC).strftime('%Y%m%dT%H%M%S%fZ')}"
+
+
+def cmd_demo_data(args: argparse.Namespace, settings: Settings) -> int:
+    from ingest.demo.generate import generate_demo
+
+    settings.ensure_dirs()
+    manifest = settings.home / "demo" / "manifest.json"
+    files = generate_demo(settings.inbox_submissions, manifest, seed=args.seed)
+    print(f"{len(files)} demo submissions written to {settings.inbox_submissions}")
+    print(f"manifest: {manifest}")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
+    from ingest.registry import build_registry
+    from ingest.submissions.checks import check_submission, index_registry
+    from ingest.submissions.feedback import format_report
+    from ingest.submissions.reader import read_submission
+
+    registry = index_registry(build_registry())
+    all_ok = True
+    for name in args.files:
+        path = Path(name)
+        checked = check_submission(read_submission(path), registry)
+        all_ok &= checked.accepted_whole
+        print(format_report(path.name, checked, lang=args.lang))
+    return 0 if all_ok else 1
+
+
+def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from warehouse.nightly import step_ingest
+
+    result = step_ingest(settings, batch_id=_batch_id("cli"))
+    print(
+        f"{result['files_new']} new files: {result['files_accepted']} accepted, "
+        f"{result['files_partial']} partly accepted, {result['files_rejected']} rejected, "
+        f"{result['files_duplicate']} duplicate; {result['rows_loaded']} rows loaded, "
+        f"{result['rows_quarantined']} quarantined"
+    )
+    return 0
+
+
+def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
+    from warehouse.nightly import step_build
+
+    result = step_build(settings)
+    print(f"dbt build: {result['models_ok']} models, {result['tests_passed']} tests passed")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
+    from expectations.runner import run_validations
+
+    report = run_validations(settings, run_id=_batch_id("cli"))
+    print(f"{report.passed} of {len(report.outcomes)} expectations passed")
+    for outcome in report.warnings:
+        print(f"  warning: {outcome.describe()}")
+    for outcome in report.critical_failures:
+        print(f"  CRITICAL: {outcome.describe()}")
+    return 0 if report.gate_open else 1
+
+
+def cmd_publish(args: argparse.Namespace, settings: Settings) -> int:
+    from warehouse.nightly import step_publish
+
+    result = step_publish(settings)
+    print(f"published {result['published_path']}")
+    for table, rows in result["tables"].items():
+        print(f"  {table}: {rows} rows")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from warehouse.orchestrate import run_nightly_once
+
+    if args.demo_if_empty and not any(settings.inbox_submissions.glob("**/*.*")):
+        print("inbox is empty: writing demo data first")
+        cmd_demo_data(argparse.Namespace(seed=2023), settings)
+    outcome = run_nightly_once(settings)
+    from warehouse.nightly import format_summary
+
+    print()
+    if outcome.summary:
+        print(format_summary(outcome.summary))
+    if outcome.state != "success":
+        print(
+            f"dx_nightly run {outcome.run_id} {outcome.state}; failed tasks: "
+            f"{', '.join(outcome.failed_tasks) or '-'}",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    from warehouse.status import status_lines
+
+    print("\n".join(status_lines(settings)))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dxwh",
+        description="CĐS staffing and DTI warehouse. Data home: $DXWH_HOME (default ./var).",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.set_defaults(handler=handler)
+        return p
+
+    p = add("demo-data", cmd_demo_data, "Write synthetic demo submissions into the inbox.")
+    p.add_argument("--seed", type=int, default=2023, help="random seed (same seed, same files)")
+
+    p = add(
+        "check", cmd_check, "Check submission files without loading them (exit 1 on any error)."
+    )
+    p.add_argument("files", nargs="+", metavar="FILE", help="submission files to check")
+    p.add_argument("--lang", choices=("vi", "en"), default="vi", help="message language")
+
+    add("ingest", cmd_ingest, "Load new inbox files into raw/quarantine (no dbt, no publish).")
+    add("build", cmd_build, "Run dbt build (models, tests, contracts) on the build database.")
+    add(
+        "validate",
+        cmd_validate,
+        "Run the Great Expectations suites (exit 1 on a critical failure).",
+    )
+    add("publish", cmd_publish, "Publish the marts as the read-only warehouse file.")
+
+    p = add("run", cmd_run, "Run the nightly DAG once through Airflow, then print a summary.")
+    p.add_argument(
+        "--demo-if-empty",
+        action="store_true",
+        help="write demo data first when the submissions inbox is empty",
+    )
+    add("status", cmd_status, "Show the data home, the last runs and the published warehouse.")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = load_settings()
+    handler: Handler = args.handler
+    return handler(args, settings)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,168 @@
+"""The build database: connections and the tables ingestion writes (raw, quarantine, audit).
+
+dbt owns ``staging``, ``intermediate`` and ``marts``; this module owns the landing tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+LANDING_DDL = """
+create schema if not exists raw;
+create schema if not exists quarantine;
+create schema if not exists audit;
+
+create table if not exists audit.load_batches (
+    batch_id varchar primary key,
+    started_at timestamptz not null,
+    finished_at timestamptz,
+    n_files_seen integer,
+    n_files_new integer
+);
+
+create table if not exists audit.file_loads (
+    batch_id varchar not null,
+    source_file varchar not null,
+    sha256 varchar not null,
+    archived_path varchar not null,
+    arrival_seq bigint not null,
+    status varchar not null,  -- accepted | partial | rejected | duplicate
+    unit_code varchar,
+    period_id varchar,
+    rows_read integer not null,
+    rows_loaded integer not null,
+    rows_quarantined integer not null,
+    n_errors integer not null,
+    n_warnings integer not null,
+    loaded_at timestamptz not null,
+    primary key (source_file, sha256)
+);
+
+create table if not exists audit.problems (
+    sha256 varchar not null,
+    source_file varchar not null,
+    code varchar not null,
+    severity varchar not null,
+    scope varchar not null,
+    sheet varchar,
+    row_number integer,
+    column_label varchar,
+    value varchar,
+    message_vi varchar not null,
+    message_en varchar not null,
+    fix_vi varchar not null,
+    fix_en varchar not null
+);
+
+create table if not exists raw.submissions (
+    sha256 varchar primary key,
+    unit_code varchar not null,
+    unit_name varchar,
+    unit_type varchar,
+    unit_level varchar,
+    period_id varchar not null,
+    has_dx_focal_point boolean,
+    focal_point_decision_ref varchar,
+    community_teams integer,
+    community_team_members integer,
+    community_team_members_trained integer,
+    prepared_by varchar,
+    submitted_on date,
+    template_version varchar not null,
+    source_file varchar not null,
+    sheet varchar not null,
+    arrival_seq bigint not null,
+    loaded_at timestamptz not null,
+    batch_id varchar not null
+);
+
+create table if not exists raw.staff_rows (
+    sha256 varchar not null,
+    sheet varchar not null,
+    row_number integer not null,
+    row_no integer,
+    person_key varchar not null,
+    full_name varchar,
+    birth_year integer,
+    gender varchar,
+    position_title varchar,
+    job_position varchar,
+    assignment varchar,
+    education_level varchar,
+    field_of_study varchar,
+    trainings_in_period integer,
+    dx_network_member boolean,
+    incident_response_member boolean,
+    platform_access boolean,
+    note varchar,
+    extras json,
+    source_file varchar not null,
+    loaded_at timestamptz not null,
+    batch_id varchar not null,
+    primary key (sha256, sheet, row_number)
+);
+
+create table if not exists raw.reporting_units (
+    unit_id varchar not null,
+    unit_name varchar not null,
+    unit_type varchar not null,
+    unit_level varchar not null,
+    province_code varchar not null,
+    province_name varchar not null,
+    parent_unit_id varchar,
+    valid_from date not null,
+    valid_to date,
+    source varchar not null,
+    primary key (unit_id, valid_from)
+);
+
+create table if not exists quarantine.files (
+    sha256 varchar not null,
+    source_file varchar not null,
+    error_codes varchar not null,
+    message_vi varchar not null,
+    message_en varchar not null,
+    batch_id varchar not null,
+    quarantined_at timestamptz not null,
+    primary key (source_file, sha256)
+);
+
+create table if not exists quarantine.rows (
+    sha256 varchar not null,
+    source_file varchar not null,
+    sheet varchar not null,
+    row_number integer not null,
+    raw_values json not null,
+    error_codes varchar not null,
+    message_vi varchar not null,
+    message_en varchar not null,
+    batch_id varchar not null,
+    quarantined_at timestamptz not null,
+    primary key (sha256, sheet, row_number)
+);
+"""
+
+
+def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the database; read-only connections never create the file."""
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    return duckdb.connect(str(path), read_only=read_only)
+
+
+@contextmanager
+def session(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection that is always closed, so the next step (or dbt) can take the lock."""
+    con = connect(path, read_only=read_only)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def ensure_landing_tables(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(LANDING_DDL)

@@ -1,0 +1,129 @@
+"""The nightly pipeline's steps as plain functions; the Airflow DAG only wires them.
+
+Each step takes the settings and returns a small JSON-able summary (it becomes the task's XCom),
+so the same code runs from Airflow, from the ``dxwh`` command line and from the tests.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from warehouse.db import ensure_landing_tables, session
+from warehouse.settings import Settings
+
+RUNS_DDL = """
+create schema if not exists audit;
+create table if not exists audit.pipeline_runs (
+    run_id varchar not null,
+    finished_at timestamptz not null,
+    status varchar not null,
+    summary json not null
+);
+"""
+
+
+def step_ingest(settings: Settings, batch_id: str) -> dict[str, Any]:
+    """Refresh the registry and load every new submission file."""
+    from ingest.registry import build_registry
+    from ingest.submissions.load import ingest_submissions, refresh_registry
+
+    settings.ensure_dirs()
+    units = build_registry()
+    with session(settings.build_db) as con:
+        ensure_landing_tables(con)
+        n_units = refresh_registry(con, units)
+        result = ingest_submissions(con, settings, units, batch_id)
+    return {
+        "batch_id": batch_id,
+        "registry_units": n_units,
+        "files_seen": result.files_seen,
+        "files_new": len(result.outcomes),
+        "files_accepted": result.count("accepted"),
+        "files_partial": result.count("partial"),
+        "files_rejected": result.count("rejected"),
+        "files_duplicate": result.count("duplicate"),
+        "rows_loaded": result.rows_loaded,
+        "rows_quarantined": result.rows_quarantined,
+        "rejected": [o.source_file for o in result.outcomes if o.status == "rejected"],
+    }
+
+
+def step_build(settings: Settings) -> dict[str, Any]:
+    """``dbt build``: every model, test and contract; raises if anything fails."""
+    from warehouse.build import run_dbt
+
+    result = run_dbt(settings, "build")
+    return {"models_ok": result.models_ok, "tests_passed": result.tests_passed}
+
+
+def step_validate(settings: Settings, run_id: str) -> dict[str, Any]:
+    """Run the GX suites, record the results, and close the gate on a critical failure."""
+    from expectations.runner import enforce_gate, run_validations
+
+    report = run_validations(settings, run_id)
+    enforce_gate(report)
+    return {
+        "expectations_passed": report.passed,
+        "expectations_total": len(report.outcomes),
+        "warnings": [o.describe() for o in report.warnings],
+    }
+
+
+def step_publish(settings: Settings) -> dict[str, Any]:
+    from warehouse.publish import publish
+
+    result = publish(settings)
+    return {
+        "published_path": str(result.path),
+        "tables": result.tables,
+        "published_at": result.published_at.isoformat(),
+    }
+
+
+def step_record_run(settings: Settings, run_id: str, parts: dict[str, Any]) -> dict[str, Any]:
+    """Store the run summary in ``audit.pipeline_runs`` and return it."""
+    summary = {"run_id": run_id, **parts}
+    with session(settings.build_db) as con:
+        con.execute(RUNS_DDL)
+        con.execute(
+            "insert into audit.pipeline_runs values (?, ?, ?, ?)",
+            [run_id, dt.datetime.now(dt.UTC), "success", json.dumps(summary, ensure_ascii=False)],
+        )
+    return summary
+
+
+EXAMPLE_QUERY = (
+    "select unit_level, sum(n_staff) as staff, sum(n_dedicated) as dedicated, "
+    "sum(n_concurrent) as concurrent from marts.fct_staffing where period_id = '2023' "
+    "group by unit_level order by unit_level"
+)
+
+
+def format_summary(summary: dict[str, Any]) -> str:
+    """The few lines an operator reads after a run."""
+    ingest = summary.get("ingest", {})
+    build = summary.get("build", {})
+    validate = summary.get("validate", {})
+    publish = summary.get("publish", {})
+    path = publish.get("published_path", "?")
+    lines = [
+        f"Run {summary.get('run_id')}",
+        f"  files: {ingest.get('files_new', 0)} new of {ingest.get('files_seen', 0)} in the inbox"
+        f" | accepted {ingest.get('files_accepted', 0)}, partly accepted "
+        f"{ingest.get('files_partial', 0)}, rejected {ingest.get('files_rejected', 0)}, "
+        f"duplicate {ingest.get('files_duplicate', 0)}",
+        f"  rows: {ingest.get('rows_loaded', 0)} loaded, "
+        f"{ingest.get('rows_quarantined', 0)} quarantined",
+        f"  dbt: {build.get('models_ok', 0)} models built, "
+        f"{build.get('tests_passed', 0)} tests passed",
+        f"  expectations: {validate.get('expectations_passed', 0)} of "
+        f"{validate.get('expectations_total', 0)} passed"
+        + (f", warnings: {'; '.join(validate['warnings'])}" if validate.get("warnings") else ""),
+        f"  published: {path}",
+        "  try:",
+        '    .venv/bin/python -c "import duckdb; '
+        f'print(duckdb.connect(\'{path}\', read_only=True).sql(\\"{EXAMPLE_QUERY}\\"))"',
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,93 @@
+"""One settings object, read from the environment once.
+
+Every runtime path lives under one data home, ``DXWH_HOME``; its default is the git-ignored
+``var/`` folder at the top of the repository.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+DAGS_DIR = REPO_ROOT / "dags"
+
+# Used only when DXWH_PSEUDONYM_KEY is unset: good enough for demo data, never for production.
+_DEMO_PSEUDONYM_KEY = "dxwh-demo-key-change-me"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where everything lives, and the few knobs an operator sets."""
+
+    home: Path
+    pseudonym_key: str
+    max_file_bytes: int = 20 * 1024 * 1024
+
+    @property
+    def inbox_submissions(self) -> Path:
+        return self.home / "inbox" / "submissions"
+
+    @property
+    def inbox_dti(self) -> Path:
+        return self.home / "inbox" / "dti"
+
+    @property
+    def archive_dir(self) -> Path:
+        return self.home / "archive"
+
+    @property
+    def build_db(self) -> Path:
+        """The private build database: one writer (the pipeline), never opened by readers."""
+        return self.home / "build" / "dx_build.duckdb"
+
+    @property
+    def published_dir(self) -> Path:
+        return self.home / "published"
+
+    @property
+    def published_db(self) -> Path:
+        return self.published_dir / "dx.duckdb"
+
+    @property
+    def feedback_dir(self) -> Path:
+        return self.home / "feedback"
+
+    @property
+    def docs_dir(self) -> Path:
+        return self.home / "docs"
+
+    @property
+    def airflow_home(self) -> Path:
+        return self.home / "airflow"
+
+    @property
+    def dbt_target_dir(self) -> Path:
+        return self.home / "build" / "dbt_target"
+
+    def ensure_dirs(self) -> None:
+        for path in (
+            self.inbox_submissions,
+            self.inbox_dti,
+            self.archive_dir,
+            self.build_db.parent,
+            self.published_dir,
+            self.feedback_dir,
+            self.docs_dir,
+            self.airflow_home,
+        ):
+            path.mkdir(parents=True, exist_ok=True)
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    """Read the settings from ``environ`` (default: the process environment)."""
+    env = os.environ if environ is None else environ
+    home = Path(env.get("DXWH_HOME") or REPO_ROOT / "var").expanduser().resolve()
+    max_mb = env.get("DXWH_MAX_FILE_MB")
+    return Settings(
+        home=home,
+        pseudonym_key=env.get("DXWH_PSEUDONYM_KEY") or _DEMO_PSEUDONYM_KEY,
+        max_file_bytes=int(float(max_mb) * 1024 * 1024) if max_mb else 20 * 1024 * 1024,
+    )

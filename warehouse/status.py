@@ -1,0 +1,67 @@
+"""``dxwh status``: where things are and how the last runs went."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from warehouse.db import session
+from warehouse.settings import Settings
+
+
+def _count_files(settings: Settings) -> int:
+    inbox = settings.inbox_submissions
+    return sum(1 for p in inbox.rglob("*") if p.is_file()) if inbox.exists() else 0
+
+
+def status_lines(settings: Settings, last: int = 5) -> list[str]:
+    lines = [
+        f"data home:        {settings.home}",
+        f"submissions inbox: {settings.inbox_submissions} ({_count_files(settings)} files)",
+        f"build database:   {settings.build_db}"
+        + ("" if settings.build_db.exists() else " (not built yet)"),
+    ]
+    published = settings.published_db
+    if published.exists():
+        when = dt.datetime.fromtimestamp(published.stat().st_mtime, dt.UTC)
+        lines.append(f"published:        {published} (replaced {when:%Y-%m-%d %H:%M} UTC)")
+    else:
+        lines.append(f"published:        {published} (nothing published yet)")
+    if not settings.build_db.exists():
+        return lines
+    with session(settings.build_db, read_only=True) as con:
+        has_runs = con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = 'audit' and table_name = 'pipeline_runs'"
+        ).fetchone()
+        if has_runs and has_runs[0]:
+            rows = con.execute(
+                "select run_id, finished_at, status, summary from audit.pipeline_runs "
+                "order by finished_at desc limit ?",
+                [last],
+            ).fetchall()
+            lines.append("last runs:")
+            for run_id, finished, state, summary in rows:
+                ingest = json.loads(summary).get("ingest", {})
+                lines.append(
+                    f"  {finished:%Y-%m-%d %H:%M} {state:8} {run_id}: "
+                    f"{ingest.get('files_new', 0)} new files, {ingest.get('rows_loaded', 0)} rows"
+                )
+        totals = (
+            con.execute(
+                "select status, count(*) from audit.file_loads group by status order by status"
+            ).fetchall()
+            if _has_table(con, "audit", "file_loads")
+            else []
+        )
+        if totals:
+            lines.append("files so far: " + ", ".join(f"{s} {n}" for s, n in totals))
+    return lines
+
+
+def _has_table(con: object, schema: str, table: str) -> bool:
+    row = con.execute(  # type: ignore[attr-defined]
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        [schema, table],
+    ).fetchone()
+    return bool(row and row[0])
