@@ -54,3 +54,29 @@ def dag_bag(airflow_db: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[objec
 
     monkeypatch.delenv("DXWH_TASK_RETRIES", raising=False)
     yield DagBag(dag_folder=os.environ["AIRFLOW__CORE__DAGS_FOLDER"])
+
+
+@pytest.fixture(scope="session")
+def demo_warehouse(airflow_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The default demo data run once through the real ``dx_nightly`` DAG (``dag.test()``).
+
+    Shared by every test that reads the demo warehouse; treat it as read-only.
+    """
+    from airflow.dag_processing.dagbag import DagBag
+
+    from warehouse.cli import main as dxwh
+
+    home = tmp_path_factory.mktemp("demo-home")
+    saved = os.environ.get("DXWH_HOME")
+    os.environ["DXWH_HOME"] = str(home)
+    try:
+        assert dxwh(["demo-data"]) == 0
+        bag = DagBag(dag_folder=os.environ["AIRFLOW__CORE__DAGS_FOLDER"])
+        dag_run = bag.dags["dx_nightly"].test()
+        assert str(dag_run.state) == "success", f"demo run ended {dag_run.state}"
+        return load_settings()
+    finally:
+        if saved is None:
+            os.environ.pop("DXWH_HOME", None)
+        else:
+            os.environ["DXWH_HOME"] = saved
