@@ -120,6 +120,71 @@ create table if not exists raw.reporting_units (
     primary key (unit_id, valid_from)
 );
 
+-- National DTI publications (DESIGN §3.3): one row per file, one row per province and year.
+create table if not exists raw.dti_publications (
+    publication_id varchar primary key,  -- sha256 of the file
+    source_file varchar not null,
+    file_format varchar not null,  -- html | xlsx | csv
+    year integer not null,
+    basis integer not null,  -- 63 or 34 provinces
+    is_partial boolean not null,
+    n_rows integer not null,
+    source varchar,
+    arrival_seq bigint not null,
+    loaded_at timestamptz not null,
+    batch_id varchar not null
+);
+
+create table if not exists raw.dti_scores (
+    publication_id varchar not null,
+    row_number integer not null,
+    year integer not null,
+    basis integer not null,
+    province_name_printed varchar not null,
+    province_id varchar not null,  -- official code within the basis (63-list or 34-list)
+    province_name varchar not null,  -- official name within the basis
+    rank integer,
+    n_ranked integer,
+    dti double,
+    nhan_thuc_so double,
+    the_che_so double,
+    ha_tang_so double,
+    nhan_luc_so double,
+    an_toan_thong_tin_mang double,
+    hoat_dong_chinh_quyen_so double,
+    hoat_dong_kinh_te_so double,
+    hoat_dong_xa_hoi_so double,
+    tru_cot_chinh_quyen_so double,
+    hang_chinh_quyen_so integer,
+    tru_cot_kinh_te_so double,
+    hang_kinh_te_so integer,
+    tru_cot_xa_hoi_so double,
+    hang_xa_hoi_so integer,
+    source varchar,
+    loaded_at timestamptz not null,
+    batch_id varchar not null,
+    primary key (publication_id, row_number)
+);
+
+-- Provinces of each basis and the 63 -> 34 crosswalk (effective 2025-07-01), from
+-- vietnamadminunits; refreshed every night like the unit registry.
+create table if not exists raw.provinces (
+    province_id varchar not null,
+    province_name varchar not null,
+    basis integer not null,
+    valid_from date,
+    valid_to date,
+    primary key (province_id, basis)
+);
+
+create table if not exists raw.province_crosswalk (
+    legacy_province_id varchar primary key,
+    legacy_province_name varchar not null,
+    province_id varchar not null,
+    province_name varchar not null,
+    effective_date date not null
+);
+
 create table if not exists quarantine.files (
     sha256 varchar not null,
     source_file varchar not null,
