@@ -42,7 +42,7 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     all_ok = True
     for name in args.files:
         path = Path(name)
-        checked = check_submission(read_submission(path), registry)
+        checked = check_submission(read_submission(path, settings.max_file_bytes), registry)
         all_ok &= checked.accepted_whole
         print(format_report(path.name, checked, lang=args.lang))
     return 0 if all_ok else 1

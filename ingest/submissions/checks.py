@@ -106,7 +106,11 @@ def check_unit(
     unit: dict[str, object] = {}
 
     def where(field_id: str) -> dict[str, object]:
-        return {"sheet": sheet, "row": parsed.unit_rows.get(field_id), "column": "B"}
+        return {
+            "sheet": sheet,
+            "row": parsed.unit_rows.get(field_id),
+            "column": parsed.unit_columns.get(field_id, "B"),
+        }
 
     for field_id in ("unit_code", "unit_name", "unit_type", "period", "has_dx_focal_point"):
         if _raw(parsed.unit.get(field_id)) == "":
@@ -203,6 +207,17 @@ def check_unit(
             )
             number = None
         unit[field_id] = number
+    level = unit.get("unit_level")
+    teams = unit.get("community_teams")
+    if level is not None and level != "commune" and isinstance(teams, int) and teams > 0:
+        problems.append(
+            Problem(
+                "COMMUNITY_TEAMS_NOT_COMMUNE",
+                **where("community_teams"),  # type: ignore[arg-type]
+                value=str(teams),
+                params={"label": _label("community_teams")},
+            )
+        )
     members = unit.get("community_team_members")
     trained = unit.get("community_team_members_trained")
     if isinstance(members, int) and isinstance(trained, int) and trained > members:
