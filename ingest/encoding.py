@@ -260,9 +260,11 @@ def _candidate(text: str, encoding: Encoding, hinted: bool) -> bool:
     # Evidence: a character Vietnamese Unicode never uses, or a word that only reads as
     # Vietnamese once decoded ("Nguyeãn"). Without evidence, only the file's own encoding may
     # decode a cell: "Cã" is "Có" in a .VnTime file, and a Unicode "Cã" elsewhere.
+    # A lone symbol ("·", "«", "§") is punctuation as often as a letter: no evidence.
     return hinted or any(
-        any(map(_foreign, before))
-        or (not is_vietnamese_syllable(before) and is_vietnamese_syllable(after))
+        (any(map(_foreign, before)) or not is_vietnamese_syllable(before))
+        and is_vietnamese_syllable(after)
+        and any(unicodedata.category(ch).startswith("L") for ch in before)
         for before, after in changed
     )
 

@@ -339,9 +339,7 @@ def ingest_submissions(
                 outcome = FileOutcome(source, sha, "duplicate")
                 _record_file(con, outcome, archived, seq, batch_id, now)
             else:
-                checked = check_submission(
-                    read_submission(path, settings.max_file_bytes), registry
-                )
+                checked = check_submission(read_submission(path, settings.max_file_bytes), registry)
                 outcome = _write_file(
                     con,
                     checked,
