@@ -1,10 +1,11 @@
 """
 ### dx_nightly — nightly CĐS staffing and DTI warehouse
 
-Every night: load the units' staffing submissions (template v1) into `raw` (bad files and rows
-go to `quarantine` with a reason the unit can act on), build the dbt models and run their
-tests, validate with Great Expectations (a critical failure blocks publishing), publish a
-read-only snapshot of the marts for analysts and BI tools, and record the run summary.
+Every night: load the units' staffing submissions (template v1) and the national DTI
+publications into `raw` (bad files and rows go to `quarantine` with a reason one can act on),
+build the dbt models and run their tests, validate with Great Expectations (a critical failure
+blocks publishing), publish a read-only snapshot of the marts for analysts and BI tools, and
+record the run summary.
 
 Each task is a call into the project's packages (`ingest`, `expectations`, `warehouse`).
 """
@@ -47,6 +48,14 @@ def dx_nightly() -> None:
         return step_ingest(load_settings(), batch_id=str(run_id))
 
     @task
+    def ingest_dti(ingested: dict[str, Any], run_id: str | None = None) -> dict[str, Any]:
+        # after the submissions: the build database has one writer at a time
+        from warehouse.nightly import step_ingest_dti
+        from warehouse.settings import load_settings
+
+        return step_ingest_dti(load_settings(), batch_id=str(run_id))
+
+    @task
     def dbt_build(ingested: dict[str, Any]) -> dict[str, Any]:
         from warehouse.nightly import step_build
         from warehouse.settings import load_settings
@@ -77,6 +86,7 @@ def dx_nightly() -> None:
     @task
     def report(
         ingested: dict[str, Any],
+        ingested_dti: dict[str, Any],
         built: dict[str, Any],
         validated: dict[str, Any],
         published: dict[str, Any],
@@ -88,16 +98,23 @@ def dx_nightly() -> None:
         summary = step_record_run(
             load_settings(),
             str(run_id),
-            {"ingest": ingested, "build": built, "validate": validated, "publish": published},
+            {
+                "ingest": ingested,
+                "ingest_dti": ingested_dti,
+                "build": built,
+                "validate": validated,
+                "publish": published,
+            },
         )
         print(format_summary(summary))
         return summary
 
     ingested = ingest_submissions()
-    built = dbt_build(ingested)
+    ingested_dti = ingest_dti(ingested)
+    built = dbt_build(ingested_dti)
     validated = validate(built)
     published = publish(validated)
-    report(ingested, built, validated, published)
+    report(ingested, ingested_dti, built, validated, published)
 
 
 dx_nightly()

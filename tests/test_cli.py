@@ -12,7 +12,17 @@ from ingest.demo.workbook import write_submission_xlsx
 from warehouse.cli import build_parser, main
 from warehouse.settings import Settings
 
-COMMANDS = ["demo-data", "check", "ingest", "build", "validate", "publish", "run", "status"]
+COMMANDS = [
+    "demo-data",
+    "check",
+    "check-dti",
+    "ingest",
+    "build",
+    "validate",
+    "publish",
+    "run",
+    "status",
+]
 
 
 def test_every_command_is_listed() -> None:

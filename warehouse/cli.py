@@ -23,11 +23,14 @@ def _batch_id(prefix: str) -> str:
 
 def cmd_demo_data(args: argparse.Namespace, settings: Settings) -> int:
     from ingest.demo.generate import generate_demo
+    from ingest.dti.demo import write_dti_publications
 
     settings.ensure_dirs()
     manifest = settings.home / "demo" / "manifest.json"
     files = generate_demo(settings.inbox_submissions, manifest, seed=args.seed)
     print(f"{len(files)} demo submissions written to {settings.inbox_submissions}")
+    dti_files = write_dti_publications(settings.inbox_dti)
+    print(f"{len(dti_files)} DTI publications (reference history) written to {settings.inbox_dti}")
     print(f"manifest: {manifest}")
     return 0
 
@@ -49,16 +52,37 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
-    from warehouse.nightly import step_ingest
+    from warehouse.nightly import step_ingest, step_ingest_dti
 
-    result = step_ingest(settings, batch_id=_batch_id("cli"))
+    batch_id = _batch_id("cli")
+    result = step_ingest(settings, batch_id=batch_id)
     print(
         f"{result['files_new']} new files: {result['files_accepted']} accepted, "
         f"{result['files_partial']} partly accepted, {result['files_rejected']} rejected, "
         f"{result['files_duplicate']} duplicate; {result['rows_loaded']} rows loaded, "
         f"{result['rows_quarantined']} quarantined"
     )
+    dti = step_ingest_dti(settings, batch_id=batch_id)
+    print(
+        f"DTI: {dti['files_new']} new files: {dti['files_accepted']} accepted, "
+        f"{dti['files_partly_accepted']} partly accepted, {dti['files_rejected']} rejected, "
+        f"{dti['files_duplicate']} duplicate; {dti['rows_loaded']} rows loaded, "
+        f"{dti['rows_quarantined']} quarantined"
+    )
     return 0
+
+
+def cmd_check_dti(args: argparse.Namespace, settings: Settings) -> int:
+    from ingest.dti.checks import check_file
+    from ingest.dti.feedback import format_dti_report
+
+    all_ok = True
+    for name in args.files:
+        path = Path(name)
+        checked = check_file(path)
+        all_ok &= checked.file_ok and not checked.bad_rows
+        print(format_dti_report(path.name, checked, lang=args.lang))
+    return 0 if all_ok else 1
 
 
 def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
@@ -141,7 +165,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+", metavar="FILE", help="submission files to check")
     p.add_argument("--lang", choices=("vi", "en"), default="vi", help="message language")
 
-    add("ingest", cmd_ingest, "Load new inbox files into raw/quarantine (no dbt, no publish).")
+    p = add(
+        "check-dti",
+        cmd_check_dti,
+        "Check DTI publication files (HTML, XLSX, CSV) without loading them (exit 1 on any error).",
+    )
+    p.add_argument("files", nargs="+", metavar="FILE", help="DTI publication files to check")
+    p.add_argument("--lang", choices=("vi", "en"), default="vi", help="message language")
+
+    add(
+        "ingest",
+        cmd_ingest,
+        "Load new files of both inboxes (submissions, DTI) into raw/quarantine (no dbt).",
+    )
     add("build", cmd_build, "Run dbt build (models, tests, contracts) on the build database.")
     add(
         "validate",

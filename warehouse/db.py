@@ -163,6 +163,8 @@ create table if not exists raw.dti_scores (
     source varchar,
     loaded_at timestamptz not null,
     batch_id varchar not null,
+    source_table varchar,  -- lineage: sheet name or page table where the row was printed
+    source_row integer,  -- lineage: row within that sheet/table (1-based, header included)
     primary key (publication_id, row_number)
 );
 
@@ -183,6 +185,94 @@ create table if not exists raw.province_crosswalk (
     province_id varchar not null,
     province_name varchar not null,
     effective_date date not null
+);
+
+-- DTI methodology frameworks (which years are comparable) and published national means,
+-- loaded from ingest/dti/reference each night.
+create table if not exists raw.dti_methodology (
+    framework_id varchar primary key,
+    year_from integer not null,
+    year_to integer,
+    decision varchar not null,
+    issued_by varchar not null,
+    n_main_indices integer,
+    has_weighted_formula boolean not null,
+    note varchar not null
+);
+
+create table if not exists raw.dti_national_means (
+    year integer primary key,
+    mean_dti double not null,
+    source varchar not null
+);
+
+-- Each DTI file once per (path, content): status accepted | partly_accepted | rejected |
+-- duplicate; rows_read = rows_loaded + rows_quarantined.
+create table if not exists audit.dti_file_loads (
+    batch_id varchar not null,
+    source_file varchar not null,
+    sha256 varchar not null,
+    archived_path varchar not null,
+    arrival_seq bigint not null,
+    status varchar not null,
+    file_format varchar not null,
+    year integer,
+    basis integer,
+    is_partial boolean,
+    year_evidence varchar,
+    basis_evidence varchar,
+    rows_read integer not null,
+    rows_loaded integer not null,
+    rows_quarantined integer not null,
+    n_errors integer not null,
+    n_warnings integer not null,
+    loaded_at timestamptz not null,
+    primary key (source_file, sha256)
+);
+
+-- Every finding of the named DTI checks (errors, warnings such as FORMULA_RESIDUAL, info).
+create table if not exists audit.dti_problems (
+    sha256 varchar not null,
+    source_file varchar not null,
+    check_code varchar not null,
+    severity varchar not null,  -- error | warning | info
+    scope varchar not null,  -- file | row
+    table_name varchar,
+    row_number integer,
+    column_label varchar,
+    value varchar,
+    province_id varchar,
+    message_vi varchar not null,
+    message_en varchar not null,
+    fix_vi varchar not null,
+    fix_en varchar not null
+);
+
+create table if not exists quarantine.dti_files (
+    sha256 varchar not null,
+    source_file varchar not null,
+    error_codes varchar not null,
+    message_vi varchar not null,
+    message_en varchar not null,
+    batch_id varchar not null,
+    quarantined_at timestamptz not null,
+    primary key (source_file, sha256)
+);
+
+create table if not exists quarantine.dti_rows (
+    sha256 varchar not null,
+    source_file varchar not null,
+    table_name varchar not null,
+    row_number integer not null,
+    province_name_printed varchar,
+    raw_values json not null,
+    error_codes varchar not null,
+    message_vi varchar not null,
+    message_en varchar not null,
+    candidates varchar,  -- closest official names, for a person to choose from
+    batch_id varchar not null,
+    quarantined_at timestamptz not null,
+    primary key (sha256, table_name, row_number)
 );
 
 create table if not exists quarantine.files (

@@ -50,6 +50,30 @@ def step_ingest(settings: Settings, batch_id: str) -> dict[str, Any]:
     }
 
 
+def step_ingest_dti(settings: Settings, batch_id: str) -> dict[str, Any]:
+    """Refresh provinces and the 2025 crosswalk; load every new DTI publication file."""
+    from ingest.dti.load import ingest_dti
+
+    settings.ensure_dirs()
+    with session(settings.build_db) as con:
+        ensure_landing_tables(con)
+        result = ingest_dti(con, settings, batch_id)
+    return {
+        "batch_id": batch_id,
+        "provinces": result.n_provinces,
+        "crosswalk_rows": result.n_crosswalk,
+        "files_seen": result.files_seen,
+        "files_new": len(result.outcomes),
+        "files_accepted": result.count("accepted"),
+        "files_partly_accepted": result.count("partly_accepted"),
+        "files_rejected": result.count("rejected"),
+        "files_duplicate": result.count("duplicate"),
+        "rows_loaded": result.rows_loaded,
+        "rows_quarantined": result.rows_quarantined,
+        "rejected": [o.source_file for o in result.outcomes if o.status == "rejected"],
+    }
+
+
 def step_build(settings: Settings) -> dict[str, Any]:
     """``dbt build``: every model, test and contract; raises if anything fails."""
     from warehouse.build import run_dbt
@@ -104,6 +128,7 @@ EXAMPLE_QUERY = (
 def format_summary(summary: dict[str, Any]) -> str:
     """The few lines an operator reads after a run."""
     ingest = summary.get("ingest", {})
+    dti = summary.get("ingest_dti", {})
     build = summary.get("build", {})
     validate = summary.get("validate", {})
     publish = summary.get("publish", {})
@@ -116,6 +141,11 @@ def format_summary(summary: dict[str, Any]) -> str:
         f"duplicate {ingest.get('files_duplicate', 0)}",
         f"  rows: {ingest.get('rows_loaded', 0)} loaded, "
         f"{ingest.get('rows_quarantined', 0)} quarantined",
+        f"  dti: {dti.get('files_new', 0)} new of {dti.get('files_seen', 0)} publication files"
+        f" | accepted {dti.get('files_accepted', 0)}, partly accepted "
+        f"{dti.get('files_partly_accepted', 0)}, rejected {dti.get('files_rejected', 0)}, "
+        f"duplicate {dti.get('files_duplicate', 0)}; rows {dti.get('rows_loaded', 0)} loaded, "
+        f"{dti.get('rows_quarantined', 0)} quarantined",
         f"  dbt: {build.get('models_ok', 0)} models built, "
         f"{build.get('tests_passed', 0)} tests passed",
         f"  expectations: {validate.get('expectations_passed', 0)} of "

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 EXPECTED_GRAPH = {
-    "ingest_submissions": {"dbt_build", "report"},
+    "ingest_submissions": {"ingest_dti", "report"},
+    "ingest_dti": {"dbt_build", "report"},
     "dbt_build": {"validate", "report"},
     "validate": {"publish", "report"},
     "publish": {"report"},
