@@ -149,10 +149,22 @@ def decode_text(data: bytes) -> str:
 
 def _read_csv(path: Path) -> RawFile:
     text = decode_text(path.read_bytes())
-    sample = "\n".join(text.splitlines()[:30])
-    try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    rows = [list(r) for r in csv.reader(io.StringIO(text), dialect)]
-    return RawFile(path, "csv", tables=[Table(path.name, [[c for c in r] for r in rows])])
+    rows = max(
+        (list(csv.reader(io.StringIO(text), delimiter=d)) for d in _DELIMITERS),
+        key=_table_shape,
+    )
+    return RawFile(path, "csv", tables=[Table(path.name, [list(r) for r in rows])])
+
+
+# Vietnamese exports use ";" when the decimal separator is a comma; csv.Sniffer is misled by
+# commas inside labels ("Tỉnh, thành phố") and values ("0,5808"), so the delimiter is the one
+# that gives the most rows of one common width.
+_DELIMITERS = (",", ";", "\t")
+
+
+def _table_shape(rows: list[list[str]]) -> tuple[int, int]:
+    widths = [len(r) for r in rows if any(c.strip() for c in r)]
+    if not widths:
+        return (0, 0)
+    common = max(set(widths), key=lambda w: (widths.count(w), w))
+    return (widths.count(common) if common > 1 else 0, common)
