@@ -58,7 +58,17 @@ COLUMNS: tuple[Column, ...] = (
         "province_name",
         "Tỉnh, thành phố",
         "Province",
-        ("Tỉnh/Thành phố", "Tỉnh", "Tên tỉnh", "Địa phương", "Tỉnh/TP", "Province/City", "City"),
+        (
+            "Tỉnh/Thành phố",
+            "Tỉnh",
+            "Tên tỉnh",
+            "Địa phương",
+            "Tỉnh/TP",
+            "Các tỉnh, thành phố trực thuộc TW",
+            "Tỉnh, thành phố trực thuộc Trung ương",
+            "Province/City",
+            "City",
+        ),
     ),
     Column("rank", "Xếp hạng", "Rank", ("Hạng", "Thứ hạng", "Xếp hạng DTI", "Hạng DTI")),
     Column("n_ranked", "Số tỉnh xếp hạng", "Number ranked", ("Số địa phương xếp hạng",)),
@@ -66,7 +76,17 @@ COLUMNS: tuple[Column, ...] = (
         "dti",
         "Điểm DTI",
         "DTI score",
-        ("DTI", "PDTI", "Chỉ số DTI", "Điểm", "Chỉ số chuyển đổi số", "Điểm DTI cấp tỉnh", "Score"),
+        (
+            "DTI",
+            "PDTI",
+            "Chỉ số DTI",
+            "Điểm",
+            "Chỉ số chuyển đổi số",
+            "Điểm DTI cấp tỉnh",
+            "Chuyển đổi số cấp tỉnh (PDTI)",
+            "Chuyển đổi số cấp tỉnh",
+            "Score",
+        ),
     ),
     Column("nhan_thuc_so", "Nhận thức số", "Digital awareness"),
     Column("the_che_so", "Thể chế số", "Digital institutions"),
@@ -148,8 +168,16 @@ LABELS = {c.field_id: c.label_vi for c in COLUMNS}
 
 
 def field_for(label: object) -> str | None:
-    """The contract field a header label names, or ``None``."""
-    return _BY_KEY.get(match_key(label))
+    """The contract field a header label names, or ``None``.
+
+    dti.gov.vn prints the indices as "Chỉ số Nhận thức số" …: the "Chỉ số" prefix is dropped
+    when the rest names a column.
+    """
+    key = match_key(label)
+    found = _BY_KEY.get(key)
+    if found is None and key.startswith("chiso"):
+        found = _BY_KEY.get(key.removeprefix("chiso"))
+    return found
 
 
 def parse_score(value: object) -> float | None:

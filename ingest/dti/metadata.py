@@ -8,6 +8,7 @@ Evidence, all of which must agree (a disagreement rejects the file; no evidence 
   ``<meta name="dti:year">`` / ``<meta name="dti:basis">``;
 - ``year`` / ``basis`` columns in the table (one value for the whole file);
 - ranks printed as ``31/63`` or an ``n_ranked`` column (the basis);
+- a table listing all 63 pre-2025 provinces (the 63 basis);
 - a sidecar ``<file name>.meta.json`` (``{"year": 2022, "basis": 63, "source": "…"}``);
 - the file name pattern ``dti_<year>_<basis>[_anything].<ext>`` (``dti_2024_34.csv``,
   ``DTI-2022-63-ban-sua.html``).
@@ -23,7 +24,7 @@ from pathlib import Path
 
 from ingest.dti.fields import LABELS, parse_rank
 from ingest.dti.problems import DtiProblem
-from ingest.dti.provinces import BASES
+from ingest.dti.provinces import BASES, resolve_province
 from ingest.dti.readers import RawFile
 from ingest.dti.table import Extracted
 from ingest.text import clean_text, fold
@@ -82,6 +83,7 @@ def gather(raw: RawFile, extracted: Extracted) -> PublicationMeta:
         add("year", where, _int(record.values.get("year")))
         add("basis", where, _int(record.values.get("basis")))
         add("basis", f"hạng dạng x/n ({record.table})", _denominator(record.values))
+    add("basis", "bảng đủ 63 tỉnh, thành phố trước 01/07/2025", _full_legacy_table(extracted))
     sidecar = sidecar_path(raw.path)
     if sidecar.exists():
         data = json.loads(sidecar.read_text(encoding="utf-8"))
@@ -94,6 +96,17 @@ def gather(raw: RawFile, extracted: Extracted) -> PublicationMeta:
         if match.group(2):
             add("basis", f"tên tệp {raw.path.name}", int(match.group(2)))
     return _decide(seen)
+
+
+def _full_legacy_table(extracted: Extracted) -> int | None:
+    """63 when the table lists every one of the 63 pre-2025 provinces (content, not a guess:
+    several of those names exist in no other list). A full 34-province table is not inferred:
+    each of the 34 names is also a pre-2025 province."""
+    names = {r.printed_name for r in extracted.records if r.printed_name}
+    if len(names) < 63:
+        return None
+    found = {p.province_id for n in names if (p := resolve_province(n, 63).province)}
+    return 63 if len(found) == 63 else None
 
 
 def _denominator(values: dict[str, object]) -> int | None:

@@ -338,3 +338,64 @@ def test_check_dti_command_exit_codes(
     assert main(["check-dti", str(bad), "--lang", "en"]) == 1
     out = capsys.readouterr().out
     assert "PROVINCE_UNRESOLVED" in out and "Closest: Tỉnh Quảng Nam" in out
+
+
+# The column labels and layout of the dti.gov.vn 2022 page; the five rows are the real ones.
+PAGE_RANKING = (
+    "XẾP HẠNG DTI",
+    "CÁC TỈNH, THÀNH PHỐ TRỰC THUỘC TW",
+    "XẾP HẠNG CHÍNH QUYỀN SỐ",
+    "XẾP HẠNG KINH TẾ SỐ",
+    "XẾP HẠNG XÃ HỘI SỐ",
+)
+PAGE_DETAIL = (
+    "Xếp hạng DTI",
+    "Các tỉnh, thành phố trực thuộc TW",
+    "Chỉ số Nhận thức số",
+    "Chỉ số Thể chế số",
+    "Chỉ số Hạ tầng số",
+    "Chỉ số Nhân lực số",
+    "Chỉ số An toàn thông tin mạng",
+    "Chỉ số Hoạt động chính quyền số",
+    "Chỉ số Hoạt động kinh tế số",
+    "Chỉ số Hoạt động xã hội số",
+    "CHUYỂN ĐỔI SỐ CẤP TỈNH (PDTI)",
+)
+
+
+def _page_detail_rows() -> list[tuple[str, ...]]:
+    fields = (
+        "nhan_thuc_so",
+        "the_che_so",
+        "ha_tang_so",
+        "nhan_luc_so",
+        "an_toan_thong_tin_mang",
+        "hoat_dong_chinh_quyen_so",
+        "hoat_dong_kinh_te_so",
+        "hoat_dong_xa_hoi_so",
+        "dti",
+    )
+    rows = [r for r in load_facts() if r["year"] == "2022" and r["nhan_thuc_so"]]
+    return [(r["rank"], r["province_name"], *(r[f] for f in fields)) for r in rows]
+
+
+def test_the_dti_gov_vn_page_layout_needs_its_basis_stated(tmp_path: Path) -> None:
+    tables = [("Xếp hạng chi tiết", PAGE_DETAIL, _page_detail_rows())]
+    title = "BÁO CÁO XẾP HẠNG Đánh giá mức độ chuyển đổi số năm 2022"
+    page = write_html(tmp_path / "xep-hang-2022.html", tables, title=title)
+    pub = check_file(page)
+    assert pub.meta.year == 2022 and codes(pub) == ["BASIS_MISSING"]  # ranks print no "/63"
+    page.with_name(page.name + ".meta.json").write_text('{"basis": 63}', encoding="utf-8")
+    pub = check_file(page)
+    assert pub.file_ok and len(pub.good_rows) == 5 and not pub.bad_rows, codes(pub)
+    assert {p.code for p in pub.all_problems} == {"PARTIAL_TABLE"}  # the real rows meet QĐ 922
+
+
+def test_a_table_of_all_63_pre_2025_provinces_is_on_the_63_basis(tmp_path: Path) -> None:
+    scores = [round(0.9 - 0.005 * i, 4) for i in range(63)]
+    rows = [(r, n, "", "", "") for r, n, _ in _full_table(_competition(scores))]
+    page = write_html(
+        tmp_path / "xep-hang.html", [("Xếp hạng", PAGE_RANKING, rows)], title="DTI năm 2022"
+    )
+    pub = check_file(page)
+    assert pub.file_ok and pub.meta.basis == 63 and not pub.is_partial, codes(pub)
