@@ -7,16 +7,15 @@ python-calamine.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from charset_normalizer import from_bytes
 from lxml import html as lxml_html
 from python_calamine import CalamineWorkbook
 
+from ingest.submissions.sniff import decode_text
 from ingest.text import clean_text
 
 Cell = object
@@ -135,20 +134,9 @@ def _read_xlsx(path: Path) -> RawFile:
     return raw
 
 
-def decode_text(data: bytes) -> str:
-    """Text of a CSV: UTF-8 (with or without BOM), UTF-16 with BOM, else the detected charset."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        best = from_bytes(data).best()
-        # Windows-1258 is what Vietnamese Excel writes when it does not write UTF-8.
-        return str(best) if best is not None else data.decode("cp1258", errors="replace")
-
-
 def _read_csv(path: Path) -> RawFile:
-    text = decode_text(path.read_bytes())
+    # the submissions' CSV decoder: BOMs, UTF-16, UTF-8, Windows-1258 or a legacy font
+    text, _ = decode_text(path.read_bytes())
     rows = max(
         (list(csv.reader(io.StringIO(text), delimiter=d)) for d in _DELIMITERS),
         key=_table_shape,

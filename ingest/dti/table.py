@@ -21,6 +21,7 @@ from ingest.dti.fields import (
     parse_score,
 )
 from ingest.dti.readers import Cell, RawFile
+from ingest.encoding import file_encoding, repair
 from ingest.text import clean_text, match_key
 
 _HEADER_SCAN_ROWS = 25
@@ -111,7 +112,17 @@ def extract(raw: RawFile) -> Extracted:
             out.records.append(
                 Record(table.name, number, values, dict.fromkeys(values, table.name))
             )
+    _repair_legacy_names(out.records)
     return out
+
+
+def _repair_legacy_names(records: list[Record]) -> None:
+    """Province names re-keyed with a pre-Unicode font (.VnTime, VNI) read as Unicode."""
+    hint = file_encoding(r.printed_name for r in records)
+    if hint is None:
+        return
+    for record in records:
+        record.values["province_name"] = repair(record.printed_name, hint)[0]
 
 
 def merge_into(into: Record, other: Record) -> None:

@@ -399,3 +399,16 @@ def test_a_table_of_all_63_pre_2025_provinces_is_on_the_63_basis(tmp_path: Path)
     )
     pub = check_file(page)
     assert pub.file_ok and pub.meta.basis == 63 and not pub.is_partial, codes(pub)
+
+
+def test_province_names_typed_in_a_legacy_font_are_repaired(tmp_path: Path) -> None:
+    from ingest.encoding import unicode_to_tcvn3
+
+    names = ["Quảng Nam", "Thừa Thiên - Huế", "Đà Nẵng"]
+    path = write_xlsx(
+        tmp_path / "dti_2022_63.xlsx",
+        RANKING,
+        [(str(31 + i), unicode_to_tcvn3(n), "") for i, n in enumerate(names)],
+    )
+    pub = check_file(path)
+    assert [r.province.province_id for r in pub.good_rows if r.province] == ["49", "46", "48"]
