@@ -3,25 +3,49 @@
 People's Committees (UBND) are identified by their official administrative code as
 ``vietnamadminunits`` gives it (district ``502`` = Tam Kỳ, commune ``20341`` = Phường An Mỹ);
 provincial departments come from ``ingest/reference/departments.csv``, maintained by the province.
+
+Two lists from ``vietnamadminunits`` are used:
+
+- ``admin_units_legacy`` (63 provinces, 3 levels) describes the units as they stood just before
+  the 2025-07-01 reorganisation (NQ 202/2025/QH15). For Quảng Nam that is already after the
+  2025-01-01 merger (NQ 1334/NQ-UBTVQH15): 17 districts and 233 communes. The units as they
+  stood before (18 districts with Huyện Nông Sơn, 241 communes) come from
+  ``reference/quang_nam_before_2025.csv``, each row with its source.
+- ``admin_units`` (34 provinces, 2 levels) gives the commune-level units from 2025-07-01; the
+  new Đà Nẵng (code ``48``) absorbed Quảng Nam.
+
+A unit id can therefore have several versions; ``(unit_id, valid_from)`` is unique.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from vietnamadminunits.database import query
 
 REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
 DEPARTMENTS_CSV = REFERENCE_DIR / "departments.csv"
+QUANG_NAM_BEFORE_2025_CSV = REFERENCE_DIR / "quang_nam_before_2025.csv"
 
-# The 63-province, 3-level list in vietnamadminunits describes the units as they stood until
-# the 2025-07-01 reorganisation (NQ 202/2025/QH15).
+# The registry describes units from 2020 on (after the 2019-2021 arrangement of communes).
 LEGACY_VALID_FROM = dt.date(2020, 1, 1)
 LEGACY_VALID_TO = dt.date(2025, 6, 30)
-DEFAULT_PROVINCES = ("49",)  # Quảng Nam
+REORGANISED_ON = dt.date(2025, 7, 1)
+QUANG_NAM = "49"
+# Legacy Đà Nẵng also had code 48; the new city keeps it (it absorbed Quảng Nam).
+NEW_DA_NANG = "48"
+DEFAULT_PROVINCES = (QUANG_NAM,)
+SCOPES = ("province", "national")
+
+UNIT_TYPE_BY_LEVEL = {
+    "province": "Sở, ban, ngành",
+    "district": "UBND cấp huyện",
+    "commune": "UBND cấp xã",
+}
 
 
 @dataclass(frozen=True)
@@ -42,8 +66,17 @@ class ReportingUnit:
 
 
 def department_unit_id(province_code: str, dept_code: str) -> str:
-    """Departments have no administrative code: ``<province code>-<department abbreviation>``."""
+    """Departments have no administrative code: ``<province code>-<department abbreviation>``.
+
+    The new Đà Nẵng's departments (from 2025-07-01) keep code ``48``: legally the city continued
+    and absorbed Quảng Nam's departments, so ``48-SNV`` from 2025-07-01 is the same unit as the
+    legacy Đà Nẵng's ``48-SNV``, in a new validity range (SCD2), never a second unit.
+    """
     return f"{province_code}-{dept_code}"
+
+
+def _date(text: str) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
 
 
 def load_departments(path: Path = DEPARTMENTS_CSV) -> list[dict[str, str]]:
@@ -51,65 +84,186 @@ def load_departments(path: Path = DEPARTMENTS_CSV) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def legacy_registry(province_codes: tuple[str, ...] = DEFAULT_PROVINCES) -> list[ReportingUnit]:
-    """Departments, district and commune People's Committees of the pre-2025 provinces."""
-    codes = ",".join(f"'{c}'" for c in province_codes)
-    rows = query(
-        "select provinceCode, province, districtCode, district, wardCode, ward "
-        f"from admin_units_legacy where provinceCode in ({codes}) order by wardCode"
-    )
-    units: dict[str, ReportingUnit] = {}
-    province_names = {r["provinceCode"]: r["province"] for r in rows}
-    for dept in load_departments():
-        if dept["province_code"] not in province_codes:
-            continue
-        unit_id = department_unit_id(dept["province_code"], dept["dept_code"])
-        units[unit_id] = ReportingUnit(
-            unit_id=unit_id,
-            unit_name=dept["unit_name"],
-            unit_type="Sở, ban, ngành",
+def _departments(
+    rows: Iterable[dict[str, str]], province_code: str, province_name: str, source: str
+) -> list[ReportingUnit]:
+    return [
+        ReportingUnit(
+            unit_id=department_unit_id(province_code, d["dept_code"]),
+            unit_name=d["unit_name"],
+            unit_type=UNIT_TYPE_BY_LEVEL["province"],
             unit_level="province",
-            province_code=dept["province_code"],
-            province_name=province_names.get(dept["province_code"], ""),
+            province_code=province_code,
+            province_name=province_name,
             parent_unit_id=None,
-            valid_from=dt.date.fromisoformat(dept["valid_from"]),
-            valid_to=dt.date.fromisoformat(dept["valid_to"]) if dept["valid_to"] else None,
-            source="departments.csv",
+            valid_from=_date(d["valid_from"]) or LEGACY_VALID_FROM,
+            valid_to=_date(d["valid_to"]),
+            source=source,
         )
+        for d in rows
+    ]
+
+
+def template_departments(province_code: str, province_name: str) -> list[ReportingUnit]:
+    """The departments of a province that keeps no registry file of its own.
+
+    Every pre-2025 province had the same set of specialised agencies (NĐ 24/2014/NĐ-CP, amended
+    by NĐ 107/2020/NĐ-CP), so Quảng Nam's list serves as the template, with the province's own
+    name on its People's Committee office. Used for the national scale.
+    """
+    rows = [
+        {**d, "unit_name": f"Văn phòng UBND {province_name}"} if d["dept_code"] == "VPUB" else d
+        for d in load_departments()
+        if d["province_code"] == QUANG_NAM
+    ]
+    return _departments(rows, province_code, province_name, "departments.csv (template)")
+
+
+def _legacy_rows(province_codes: tuple[str, ...] | None) -> list[dict[str, str]]:
+    where = ""
+    if province_codes is not None:
+        where = "where provinceCode in ({})".format(",".join(f"'{c}'" for c in province_codes))
+    return query(
+        "select provinceCode, province, districtCode, district, wardCode, ward "
+        f"from admin_units_legacy {where} order by wardCode"
+    )
+
+
+def _quang_nam_before_2025() -> list[ReportingUnit]:
+    with QUANG_NAM_BEFORE_2025_CSV.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    return [
+        ReportingUnit(
+            unit_id=r["unit_id"],
+            unit_name=f"UBND {r['unit_name']}",
+            unit_type=UNIT_TYPE_BY_LEVEL[r["unit_level"]],
+            unit_level=r["unit_level"],
+            province_code=QUANG_NAM,
+            province_name="Tỉnh Quảng Nam",
+            parent_unit_id=r["parent_unit_id"] or None,
+            valid_from=_date(r["valid_from"]) or LEGACY_VALID_FROM,
+            valid_to=_date(r["valid_to"]),
+            source=f"quang_nam_before_2025.csv: {r['source']}",
+        )
+        for r in rows
+    ]
+
+
+def _apply_history(units: list[ReportingUnit], history: list[ReportingUnit]) -> list[ReportingUnit]:
+    """Put earlier versions in front of the library's: its version starts after the last one."""
+    last_end: dict[str, dt.date] = {}
+    for h in history:
+        if h.valid_to is not None:
+            last_end[h.unit_id] = max(last_end.get(h.unit_id, h.valid_to), h.valid_to)
+    patched = [
+        replace(u, valid_from=last_end[u.unit_id] + dt.timedelta(days=1))
+        if u.unit_id in last_end
+        else u
+        for u in units
+    ]
+    return patched + history
+
+
+def legacy_registry(
+    province_codes: tuple[str, ...] | None = DEFAULT_PROVINCES,
+) -> list[ReportingUnit]:
+    """Departments, district and commune People's Committees of the pre-2025 provinces.
+
+    ``None`` means every province; provinces other than Quảng Nam get the template departments.
+    """
+    rows = _legacy_rows(province_codes)
+    province_names = {r["provinceCode"]: r["province"] for r in rows}
+    units: dict[str, ReportingUnit] = {}
+    departments = load_departments()
+    for code, name in sorted(province_names.items()):
+        own = [d for d in departments if d["province_code"] == code]
+        listed = (
+            _departments(own, code, name, "departments.csv")
+            if code == QUANG_NAM
+            else template_departments(code, name)
+        )
+        for unit in listed:
+            # Legacy departments end with the province at the 2025-07-01 reorganisation.
+            if unit.valid_from < REORGANISED_ON:
+                units[unit.unit_id] = unit
+    source = "vietnamadminunits:admin_units_legacy"
     for r in rows:
         units.setdefault(
             r["districtCode"],
             ReportingUnit(
                 unit_id=r["districtCode"],
                 unit_name=f"UBND {r['district']}",
-                unit_type="UBND cấp huyện",
+                unit_type=UNIT_TYPE_BY_LEVEL["district"],
                 unit_level="district",
                 province_code=r["provinceCode"],
                 province_name=r["province"],
                 parent_unit_id=None,
                 valid_from=LEGACY_VALID_FROM,
                 valid_to=LEGACY_VALID_TO,
-                source="vietnamadminunits:admin_units_legacy",
+                source=source,
             ),
         )
+        if not r["wardCode"]:  # island districts with no commune level (Bạch Long Vĩ, Cồn Cỏ…)
+            continue
         units[r["wardCode"]] = ReportingUnit(
             unit_id=r["wardCode"],
             unit_name=f"UBND {r['ward']}",
-            unit_type="UBND cấp xã",
+            unit_type=UNIT_TYPE_BY_LEVEL["commune"],
             unit_level="commune",
             province_code=r["provinceCode"],
             province_name=r["province"],
             parent_unit_id=r["districtCode"],
             valid_from=LEGACY_VALID_FROM,
             valid_to=LEGACY_VALID_TO,
-            source="vietnamadminunits:admin_units_legacy",
+            source=source,
         )
-    return sorted(units.values(), key=lambda u: (u.unit_level, u.unit_id))
+    result = list(units.values())
+    if QUANG_NAM in province_names:
+        result = _apply_history(result, _quang_nam_before_2025())
+    return sorted(result, key=lambda u: (u.unit_level, u.unit_id, u.valid_from))
 
 
-def build_registry() -> list[ReportingUnit]:
-    """The registry the pipeline loads every night."""
-    return legacy_registry()
+def new_da_nang_registry() -> list[ReportingUnit]:
+    """The new Đà Nẵng from 2025-07-01: its departments and 94 commune-level units, no district."""
+    rows = query(
+        "select provinceCode, province, wardCode, ward from admin_units "
+        f"where provinceCode = '{NEW_DA_NANG}' order by wardCode"
+    )
+    name = rows[0]["province"]
+    own = [
+        d
+        for d in load_departments()
+        if d["province_code"] == NEW_DA_NANG and _date(d["valid_from"]) == REORGANISED_ON
+    ]
+    units = _departments(own, NEW_DA_NANG, name, "departments.csv")
+    units += [
+        ReportingUnit(
+            unit_id=r["wardCode"],
+            unit_name=f"UBND {r['ward']}",
+            unit_type=UNIT_TYPE_BY_LEVEL["commune"],
+            unit_level="commune",
+            province_code=r["provinceCode"],
+            province_name=r["province"],
+            parent_unit_id=None,
+            valid_from=REORGANISED_ON,
+            valid_to=None,
+            source="vietnamadminunits:admin_units",
+        )
+        for r in rows
+    ]
+    return sorted(units, key=lambda u: (u.unit_level, u.unit_id))
+
+
+def build_registry(scope: str = "province") -> list[ReportingUnit]:
+    """The registry the pipeline loads every night.
+
+    ``province``: Quảng Nam until 2025-06-30, then the new Đà Nẵng. ``national``: every pre-2025
+    province as well (benchmarks).
+    """
+    if scope not in SCOPES:
+        raise ValueError(f"unknown registry scope {scope!r}: use one of {', '.join(SCOPES)}")
+    legacy = legacy_registry(None if scope == "national" else DEFAULT_PROVINCES)
+    return legacy + new_da_nang_registry()
 
 
 def registry_rows(units: list[ReportingUnit]) -> list[dict[str, object]]:

@@ -53,7 +53,13 @@ def _run_dag(dag_bag: Any) -> Any:
 def test_nightly_dag_end_to_end(data_home: Settings, dag_bag: Any, monkeypatch: Any) -> None:
     monkeypatch.setenv("DXWH_TASK_RETRIES", "0")
     manifest_path = data_home.home / "demo" / "manifest.json"
-    generate_demo(data_home.inbox_submissions, manifest_path, seed=7, periods=("2023", "2024-H1"))
+    generate_demo(
+        data_home.inbox_submissions,
+        manifest_path,
+        seed=7,
+        periods=("2023", "2024-H1"),
+        levels=("province", "district"),
+    )
     bad = _bad_file(data_home.inbox_submissions)
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
 
@@ -94,7 +100,13 @@ def test_nightly_dag_end_to_end(data_home: Settings, dag_bag: Any, monkeypatch: 
 
 def test_second_run_changes_nothing(data_home: Settings, dag_bag: Any, monkeypatch: Any) -> None:
     monkeypatch.setenv("DXWH_TASK_RETRIES", "0")
-    generate_demo(data_home.inbox_submissions, data_home.home / "m.json", seed=3, periods=("2023",))
+    generate_demo(
+        data_home.inbox_submissions,
+        data_home.home / "m.json",
+        seed=3,
+        periods=("2023",),
+        levels=("province", "district"),
+    )
     assert str(_run_dag(dag_bag).state) == "success"
     with duckdb.connect(str(data_home.published_db), read_only=True) as con:
         first = con.execute("select * from marts.fct_staffing order by all").fetchall()

@@ -22,13 +22,29 @@ def _batch_id(prefix: str) -> str:
 
 
 def cmd_demo_data(args: argparse.Namespace, settings: Settings) -> int:
-    from ingest.demo.generate import generate_demo
+    from ingest.demo.generate import generate_demo, national_periods
     from ingest.dti.demo import write_dti_publications
 
     settings.ensure_dirs()
     manifest = settings.home / "demo" / "manifest.json"
-    files = generate_demo(settings.inbox_submissions, manifest, seed=args.seed)
-    print(f"{len(files)} demo submissions written to {settings.inbox_submissions}")
+    periods = national_periods(args.periods) if args.scale == "national" else None
+    try:
+        result = generate_demo(
+            settings.inbox_submissions,
+            manifest,
+            seed=args.seed,
+            periods=periods,
+            mess_share=0.0 if args.clean else args.mess_share,
+            scale=args.scale,
+        )
+    except ValueError as exc:
+        print(f"demo-data: {exc}", file=sys.stderr)
+        return 2
+    print(
+        f"{len(result.files)} demo submissions written to {settings.inbox_submissions} "
+        f"in {result.seconds:.1f} s ({result.files_per_second:.0f} files/s, "
+        f"{result.workers} processes)"
+    )
     dti_files = write_dti_publications(settings.inbox_dti)
     print(f"{len(dti_files)} DTI publications (reference history) written to {settings.inbox_dti}")
     print(f"manifest: {manifest}")
@@ -120,7 +136,12 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.demo_if_empty and not any(settings.inbox_submissions.glob("**/*.*")):
         print("inbox is empty: writing demo data first")
-        cmd_demo_data(argparse.Namespace(seed=2023), settings)
+        cmd_demo_data(
+            argparse.Namespace(
+                seed=2023, clean=False, mess_share=0.1, scale="province", periods=None
+            ),
+            settings,
+        )
     outcome = run_nightly_once(settings)
     from warehouse.nightly import format_summary
 
@@ -158,6 +179,25 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("demo-data", cmd_demo_data, "Write synthetic demo submissions into the inbox.")
     p.add_argument("--seed", type=int, default=2023, help="random seed (same seed, same files)")
+    p.add_argument("--clean", action="store_true", help="canonical template files only, no mess")
+    p.add_argument(
+        "--mess-share",
+        type=float,
+        default=0.1,
+        help="share of files that depart from the template as real files do (default 0.1)",
+    )
+    p.add_argument(
+        "--scale",
+        choices=("province", "national"),
+        default="province",
+        help="province: Quảng Nam then the new Đà Nẵng; national: every pre-2025 province",
+    )
+    p.add_argument(
+        "--periods",
+        type=int,
+        default=1,
+        help="national scale: how many of the pre-2025 periods, latest last (default 1)",
+    )
 
     p = add(
         "check", cmd_check, "Check submission files without loading them (exit 1 on any error)."

@@ -1,140 +1,124 @@
 """Generate demo submissions and a manifest of what the pipeline must conclude from them.
 
-People are synthetic: names composed from common Vietnamese family, middle and given names.
-Everything is deterministic for a given seed. The manifest is written outside the inbox.
+Province scale (default): Quảng Nam's departments, district and commune People's Committees for
+2022 … 2025-H1, then the new Đà Nẵng for 2025-H2 and 2026-H1. National scale: every pre-2025
+province, for benchmarks. People are synthetic; everything is deterministic for a given seed,
+whatever the number of worker processes: each batch (one province, one period) draws from its
+own seeded generator. The manifest is written outside the inbox.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
+import multiprocessing
+import os
 import random
+import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.contract import ASSIGNMENTS
-from ingest.demo.workbook import write_submission_xlsx
+from ingest.demo.layout import flat_rows, workbook_grids
+from ingest.demo.mess import PlannedFile, plan_files
+from ingest.demo.plan import NATIONAL_PERIODS, PERIOD_PLANS, PROVINCE_PERIODS, plan_summary
+from ingest.demo.population import period_submissions
+from ingest.demo.writers import write_csv, write_ods, write_xls, write_xlsx
 from ingest.registry import ReportingUnit, build_registry
-from ingest.values import period_end_date, period_year
+from ingest.values import period_end_date
 
-FAMILY = (
-    "Nguyễn",
-    "Trần",
-    "Lê",
-    "Phạm",
-    "Huỳnh",
-    "Hoàng",
-    "Phan",
-    "Võ",
-    "Đặng",
-    "Bùi",
-    "Đỗ",
-    "Hồ",
-    "Ngô",
-    "Dương",
-    "Lý",
-)
-MIDDLE_MALE = ("Văn", "Hữu", "Đức", "Công", "Minh", "Quang", "Thanh", "Xuân")
-MIDDLE_FEMALE = ("Thị", "Ngọc", "Thu", "Thanh", "Mỹ", "Hồng", "Kim")
-GIVEN_MALE = (
-    "Anh",
-    "Bình",
-    "Cường",
-    "Dũng",
-    "Hải",
-    "Hùng",
-    "Khoa",
-    "Long",
-    "Nam",
-    "Phúc",
-    "Quân",
-    "Sơn",
-    "Tâm",
-    "Thắng",
-    "Trung",
-    "Tuấn",
-    "Việt",
-    "Vinh",
-)
-GIVEN_FEMALE = (
-    "Anh",
-    "Chi",
-    "Diệp",
-    "Hà",
-    "Hạnh",
-    "Hoa",
-    "Hương",
-    "Lan",
-    "Linh",
-    "Mai",
-    "Ngân",
-    "Nhung",
-    "Oanh",
-    "Phương",
-    "Thảo",
-    "Trang",
-    "Vy",
-    "Yến",
-)
-
-DEFAULT_PERIODS = ("2023", "2024-H1", "2024-H2")
+SCALES = ("province", "national")
+ALL_LEVELS = ("province", "district", "commune")
+DEFAULT_MESS_SHARE = 0.1
+TRUNCATE_AT = 0.4  # an interrupted download keeps the first part of the file
 
 
 @dataclass(frozen=True)
-class DemoFile:
-    path: Path
-    unit_id: str
-    period_id: str
-    expected_status: str
-    n_staff: int
-    n_dedicated: int
-    n_concurrent: int
+class Batch:
+    seed: int
+    period: str
+    units: tuple[ReportingUnit, ...]
+    mess_share: float
+    variant_offset: int
+    inbox: Path
 
 
-def synthetic_name(rng: random.Random) -> tuple[str, str]:
-    """A composed name and its gender; never a real person's record."""
-    if rng.random() < 0.55:
-        parts = (rng.choice(FAMILY), rng.choice(MIDDLE_MALE), rng.choice(GIVEN_MALE))
-        return " ".join(parts), "Nam"
-    parts = (rng.choice(FAMILY), rng.choice(MIDDLE_FEMALE), rng.choice(GIVEN_FEMALE))
-    return " ".join(parts), "Nữ"
+@dataclass(frozen=True)
+class DemoResult:
+    files: list[dict[str, object]]
+    seconds: float
+    workers: int
+
+    @property
+    def files_per_second(self) -> float:
+        return len(self.files) / self.seconds if self.seconds else float("inf")
 
 
-def person_rows(
-    rng: random.Random, n_dedicated: int, n_concurrent: int, period: str
-) -> list[dict[str, object]]:
-    rows: list[dict[str, object]] = []
-    assignments = [ASSIGNMENTS[0]] * n_dedicated + [ASSIGNMENTS[1]] * n_concurrent
-    year = period_year(period)
-    for index, assignment in enumerate(assignments, start=1):
-        name, gender = synthetic_name(rng)
-        rows.append(
-            {
-                "row_no": index,
-                "full_name": name,
-                "birth_year": rng.randint(year - 55, year - 23),
-                "gender": gender,
-                "position_title": rng.choice(("Chuyên viên", "Phó Trưởng phòng", "Trưởng phòng")),
-                "job_position": "Chuyên viên về công nghệ thông tin",
-                "assignment": assignment,
-                "education_level": rng.choices(("Đại học", "Thạc sĩ", "Cao đẳng"), (80, 15, 5))[0],
-                "field_of_study": rng.choices(("CNTT", "An toàn thông tin", "Khác"), (85, 10, 5))[
-                    0
-                ],
-                "trainings_in_period": rng.choice((0, 1, 1, 2, 3)),
-                "dx_network_member": rng.choice(("Có", "Có", "Có", "Không")),
-                "incident_response_member": rng.choice(("Có", "Không", "Không")),
-                "platform_access": rng.choice(("Có", "Có", "Có", "Không")),
-            }
+_REGISTRY_IDS: set[str] = set()  # inherited by forked workers; typos must miss every unit
+
+
+def write_planned(f: PlannedFile, inbox: Path) -> None:
+    path = inbox / f.path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if f.copy_of is not None:
+        path.write_bytes((inbox / f.copy_of).read_bytes())
+    else:
+        sub, variant = f.submission, f.variant
+        if variant.fmt == "csv":
+            rows = flat_rows(sub.header, sub.staff, variant.style)
+            write_csv(path, rows, variant.csv_encoding)  # type: ignore[arg-type]
+        else:
+            grids = workbook_grids(sub.header, sub.staff, variant.style)
+            {"xlsx": write_xlsx, "xls": write_xls, "ods": write_ods}[variant.fmt](path, grids)
+        if f.truncate:
+            data = path.read_bytes()
+            path.write_bytes(data[: int(len(data) * TRUNCATE_AT)])
+    # Arrival order is the order the pipeline reads the inbox in (modification time).
+    stamp = f.arrival.timestamp()
+    os.utime(path, (stamp, stamp))
+
+
+def run_batch(batch: Batch) -> list[dict[str, object]]:
+    """Build, plan and write one province's files for one period; return manifest entries."""
+    plan = PERIOD_PLANS[batch.period]
+    subs = period_submissions(batch.seed, batch.units, batch.period, plan)
+    rng = random.Random(f"{batch.seed}|mess|{batch.period}|{batch.units[0].province_code}")
+    files = plan_files(subs, batch.mess_share, _REGISTRY_IDS, rng, batch.variant_offset)
+    for f in sorted(files, key=lambda f: f.copy_of is not None):
+        write_planned(f, batch.inbox)
+    return [f.manifest_entry() for f in files]
+
+
+def _batches(
+    units: Sequence[ReportingUnit],
+    periods: Iterable[str],
+    levels: tuple[str, ...],
+    seed: int,
+    mess_share: float,
+    inbox: Path,
+) -> list[Batch]:
+    batches = []
+    for n, period in enumerate(periods):
+        if period not in PERIOD_PLANS:
+            raise ValueError(
+                f"unknown demo period {period!r}: use one of {', '.join(PERIOD_PLANS)}"
+            )
+        on = period_end_date(period)
+        by_province: dict[str, list[ReportingUnit]] = {}
+        for u in units:
+            if u.unit_level in levels and u.is_active(on):
+                by_province.setdefault(u.province_code, []).append(u)
+        for _code, active in sorted(by_province.items()):
+            batches.append(Batch(seed, period, tuple(active), mess_share, n * 7, inbox))
+    return batches
+
+
+def national_periods(n: int) -> tuple[str, ...]:
+    if not 1 <= n <= len(NATIONAL_PERIODS):
+        raise ValueError(
+            f"--periods must be between 1 and {len(NATIONAL_PERIODS)} at national scale "
+            f"(the pre-2025 periods {', '.join(NATIONAL_PERIODS)})"
         )
-    return rows
-
-
-def _active(
-    units: list[ReportingUnit], period: str, levels: tuple[str, ...]
-) -> list[ReportingUnit]:
-    on = period_end_date(period)
-    return [u for u in units if u.unit_level in levels and u.is_active(on)]
+    return NATIONAL_PERIODS[-n:]
 
 
 def generate_demo(
@@ -142,51 +126,40 @@ def generate_demo(
     manifest_path: Path,
     *,
     seed: int = 2023,
-    periods: tuple[str, ...] = DEFAULT_PERIODS,
-    levels: tuple[str, ...] = ("province", "district"),
-) -> list[DemoFile]:
-    """Write one clean template-v1 workbook per active unit and period; return the manifest."""
-    rng = random.Random(seed)
-    units = build_registry()
-    files: list[DemoFile] = []
-    for period in periods:
-        for unit in _active(units, period, levels):
-            n_dedicated = rng.randint(0, 3) if unit.unit_level == "province" else rng.randint(1, 2)
-            n_concurrent = rng.randint(0, 2)
-            staff = person_rows(rng, n_dedicated, n_concurrent, period)
-            end = period_end_date(period)
-            header = {
-                "unit_code": unit.unit_id,
-                "unit_name": unit.unit_name,
-                "unit_type": unit.unit_type,
-                "period": period,
-                "has_dx_focal_point": "Có" if rng.random() < 0.85 else "Không",
-                "focal_point_decision_ref": f"{rng.randint(10, 999)}/QĐ-UBND",
-                "prepared_by": synthetic_name(rng)[0],
-                "submitted_on": (end + dt.timedelta(days=rng.randint(1, 20))).strftime("%d/%m/%Y"),
-            }
-            path = inbox / period / f"{unit.unit_id}_{period}.xlsx"
-            write_submission_xlsx(path, header, staff)
-            files.append(
-                DemoFile(
-                    path, unit.unit_id, period, "accepted", len(staff), n_dedicated, n_concurrent
-                )
-            )
+    periods: Sequence[str] | None = None,
+    levels: tuple[str, ...] = ALL_LEVELS,
+    mess_share: float = 0.0,
+    scale: str = "province",
+    workers: int | None = None,
+) -> DemoResult:
+    """Write the demo inbox and its manifest. ``mess_share`` 0 gives clean template files only."""
+    if scale not in SCALES:
+        raise ValueError(f"unknown scale {scale!r}: use one of {', '.join(SCALES)}")
+    if not 0 <= mess_share <= 1:
+        raise ValueError(f"--mess-share must be between 0 and 1, not {mess_share}")
+    started = time.perf_counter()
+    if periods is None:
+        periods = PROVINCE_PERIODS if scale == "province" else national_periods(1)
+    units = build_registry(scale)
+    _REGISTRY_IDS.clear()
+    _REGISTRY_IDS.update(u.unit_id for u in units)
+    batches = _batches(units, periods, levels, seed, mess_share, inbox)
+    n_workers = workers or min(len(batches), os.cpu_count() or 1) or 1
+    if n_workers > 1:
+        ctx = multiprocessing.get_context("fork")
+        with ctx.Pool(n_workers) as pool:
+            results = pool.map(run_batch, batches, chunksize=1)
+    else:
+        results = [run_batch(b) for b in batches]
+    entries = sorted((e for r in results for e in r), key=lambda e: str(e["file"]))
     manifest_path.parent.mkdir(parents=True, exist_ok=True)
     manifest = {
         "seed": seed,
-        "files": [
-            {
-                "file": str(f.path.relative_to(inbox)),
-                "unit_id": f.unit_id,
-                "period_id": f.period_id,
-                "expected_status": f.expected_status,
-                "n_staff": f.n_staff,
-                "n_dedicated": f.n_dedicated,
-                "n_concurrent": f.n_concurrent,
-            }
-            for f in files
-        ],
+        "scale": scale,
+        "mess_share": mess_share,
+        "periods": list(periods),
+        "plan": plan_summary(),
+        "files": entries,
     }
     manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
-    return files
+    return DemoResult(entries, time.perf_counter() - started, n_workers)

@@ -1,0 +1,276 @@
+"""How real files depart from the template, and what the pipeline must conclude from each.
+
+A share of files (default 10%) gets one :data:`VARIANTS` entry; on top of that each batch
+carries a few files clerks really send: the same file twice, a corrected file sent later, a
+file with a mistyped unit code, rows with impossible values, and a file that cannot be opened.
+Each planned file records its expected status and error codes for the manifest.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import importlib.util
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+from ingest.demo.layout import Style
+from ingest.demo.population import Submission
+from ingest.values import period_end_date
+
+FORMATS = ("xlsx", "xls", "ods", "csv")
+
+
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    fmt: str = "xlsx"
+    style: Style = field(default_factory=Style)
+    csv_encoding: str = "utf-8-sig"
+    period_in_words: bool = False
+
+
+def _legacy_fonts_available() -> bool:
+    # The TCVN3/VNI tables, and reading flat CSV, come with the reader's legacy-text support.
+    return importlib.util.find_spec("ingest.encoding") is not None
+
+
+VARIANTS: tuple[Variant, ...] = (
+    Variant("title_rows", style=Style(title_rows=True)),
+    Variant("merged_header", style=Style(title_rows=True, merged_header=True)),
+    Variant("total_row", style=Style(total_row=True)),
+    Variant("nfd_text", style=Style(text="nfd")),
+    Variant("headers_without_diacritics", style=Style(headers="ascii")),
+    Variant("headers_in_capitals", style=Style(headers="upper")),
+    Variant("dates_as_text", style=Style(dates="text")),
+    Variant("dates_as_serials", style=Style(dates="serial")),
+    Variant("numbers_as_text", style=Style(numbers_as_text=True)),
+    Variant("period_in_words", period_in_words=True),
+    Variant("xls", fmt="xls"),
+    Variant("xls_merged_header", fmt="xls", style=Style(title_rows=True, merged_header=True)),
+    Variant("ods", fmt="ods"),
+    Variant("ods_total_row", fmt="ods", style=Style(total_row=True, dates="text")),
+)
+LEGACY_TEXT_VARIANTS: tuple[Variant, ...] = (
+    Variant("tcvn3_text", style=Style(text="tcvn3")),
+    Variant("vni_text", style=Style(text="vni")),
+    Variant("csv_utf8_bom", fmt="csv", csv_encoding="utf-8-sig"),
+    Variant("csv_utf16", fmt="csv", csv_encoding="utf-16"),
+    Variant("csv_windows_1258", fmt="csv", csv_encoding="cp1258"),
+)
+CLEAN = Variant("clean")
+
+
+def available_variants() -> tuple[Variant, ...]:
+    return VARIANTS + (LEGACY_TEXT_VARIANTS if _legacy_fonts_available() else ())
+
+
+@dataclass
+class PlannedFile:
+    """A file to write and what the pipeline must conclude from it."""
+
+    path: str  # relative to the inbox, POSIX separators
+    submission: Submission
+    variant: Variant
+    expected_status: str  # accepted | superseded | duplicate | rejected | partial
+    expected_error_codes: list[str] = field(default_factory=list)
+    arrival: dt.datetime = dt.datetime(2000, 1, 1)
+    copy_of: str | None = None  # the same bytes as another planned file
+    truncate: bool = False  # an interrupted download: the first part of a real workbook
+    counted_staff: list[dict[str, object]] | None = None  # rows the warehouse must keep
+
+    @property
+    def kept(self) -> list[dict[str, object]]:
+        return self.submission.staff if self.counted_staff is None else self.counted_staff
+
+    def manifest_entry(self) -> dict[str, object]:
+        staff = [] if self.expected_status in ("rejected", "duplicate") else self.kept
+        dedicated = sum(1 for p in staff if p["assignment"] == "Chuyên trách")
+        return {
+            "file": self.path,
+            "unit_id": self.submission.unit.unit_id,
+            "period_id": self.submission.period_id,
+            "expected_status": self.expected_status,
+            "n_staff": len(staff),
+            "n_dedicated": dedicated,
+            "n_concurrent": len(staff) - dedicated,
+            "expected_error_codes": sorted(self.expected_error_codes),
+            "variant": self.variant.name,
+        }
+
+
+def file_name(sub: Submission, suffix: str = "", ext: str = "xlsx") -> str:
+    return str(PurePosixPath(sub.period_id) / f"{sub.unit.unit_id}_{sub.period_id}{suffix}.{ext}")
+
+
+def _arrival(sub: Submission, index: int, days_later: int = 0) -> dt.datetime:
+    submitted = sub.header.get("submitted_on")
+    day = submitted if isinstance(submitted, dt.date) else period_end_date(sub.period_id)
+    base = dt.datetime.combine(day + dt.timedelta(days=days_later), dt.time(8))
+    return base + dt.timedelta(seconds=index)
+
+
+def _typo_code(code: str, taken: set[str], rng: random.Random) -> str:
+    """A unit code as a clerk mistypes it, guaranteed not to be in the registry."""
+    for _ in range(50):
+        chars = list(code)
+        i = rng.randrange(len(chars))
+        chars[i] = rng.choice("0123456789") if chars[i].isdigit() else chars[i]
+        candidate = "".join(chars)
+        if candidate not in taken:
+            return candidate
+    return code + "9"
+
+
+_IMPOSSIBLE_ROWS = (
+    # a birth year typed as the report year: impossible for a civil servant
+    ({"birth_year": 2030}, "BIRTH_YEAR_OUT_OF_RANGE"),
+    # an assignment outside the template's list
+    ({"assignment": "Hợp đồng 68"}, "ROW_FIELD_INVALID"),
+)
+
+
+def plan_files(
+    subs: Sequence[Submission],
+    mess_share: float,
+    registry_ids: set[str],
+    rng: random.Random,
+    variant_offset: int = 0,
+) -> list[PlannedFile]:
+    """The files of one batch (one province and period) with their expected outcomes."""
+    files = [
+        PlannedFile(file_name(s), s, CLEAN, "accepted", arrival=_arrival(s, i))
+        for i, s in enumerate(subs)
+    ]
+    if mess_share <= 0 or not subs:
+        return files
+    variants = available_variants()
+    indices = list(range(len(files)))
+    rng.shuffle(indices)
+    n_variant = min(len(files), round(len(files) * mess_share))
+    for k, i in enumerate(indices[:n_variant]):
+        variant = variants[(k + variant_offset) % len(variants)]
+        f = files[i]
+        f.variant = variant
+        f.path = file_name(f.submission, ext=variant.fmt)
+        if variant.period_in_words:
+            f.submission.header["period"] = _period_in_words(f.submission.period_id)
+    plain = [files[i] for i in indices[n_variant:]]
+    extras: list[PlannedFile] = []
+    n_each = max(1, round(len(files) * mess_share * 0.04))
+    pool = iter(plain)
+    for _ in range(n_each):
+        extras += _duplicate(next(pool, None))
+        extras += _corrected(next(pool, None), rng)
+        extras += _unknown_unit(next(pool, None), registry_ids, rng)
+        extras += _impossible_values(next(pool, None))
+        extras += _unreadable(next(pool, None))
+    return files + extras
+
+
+def _period_in_words(period: str) -> str:
+    if period.endswith("-H1"):
+        return f"6 tháng đầu năm {period[:4]}"
+    if period.endswith("-H2"):
+        return f"6 tháng cuối năm {period[:4]}"
+    return f"Năm {period}"
+
+
+def _duplicate(f: PlannedFile | None) -> list[PlannedFile]:
+    if f is None:
+        return []
+    copy = PlannedFile(
+        file_name(f.submission, " (gui lai)"),
+        f.submission,
+        dataclasses.replace(f.variant, name="sent_twice"),
+        "duplicate",
+        arrival=f.arrival + dt.timedelta(hours=2),
+        copy_of=f.path,
+    )
+    return [copy]
+
+
+def _corrected(f: PlannedFile | None, rng: random.Random) -> list[PlannedFile]:
+    """``f`` becomes the corrected file; an earlier, wrong version was sent before it."""
+    if f is None:
+        return []
+    sub = f.submission
+    wrong_staff = [dict(p) for p in sub.staff]
+    if wrong_staff:
+        wrong_staff.pop()  # a person left out, noticed later
+    else:
+        wrong_staff = []
+    earlier_on = sub.header["submitted_on"]
+    assert isinstance(earlier_on, dt.date)
+    corrected_on = earlier_on + dt.timedelta(days=rng.randint(5, 15))
+    sub.header["submitted_on"] = corrected_on
+    f.path = file_name(sub, "_dieu_chinh")
+    f.variant = dataclasses.replace(f.variant, name="corrected_later")
+    f.arrival = _arrival(sub, 0)
+    earlier = Submission(sub.unit, sub.period_id, {**sub.header, "submitted_on": earlier_on})
+    earlier.staff = wrong_staff
+    return [
+        PlannedFile(
+            file_name(sub),
+            earlier,
+            dataclasses.replace(CLEAN, name="superseded_by_correction"),
+            "superseded",
+            arrival=_arrival(earlier, 0),
+        )
+    ]
+
+
+def _unknown_unit(
+    f: PlannedFile | None, registry_ids: set[str], rng: random.Random
+) -> list[PlannedFile]:
+    if f is None:
+        return []
+    sub = f.submission
+    typo = _typo_code(sub.unit.unit_id, registry_ids, rng)
+    bad = Submission(sub.unit, sub.period_id, {**sub.header, "unit_code": typo}, list(sub.staff))
+    return [
+        PlannedFile(
+            file_name(sub, "_sai_ma"),
+            bad,
+            dataclasses.replace(CLEAN, name="unknown_unit_code"),
+            "rejected",
+            ["UNIT_UNKNOWN"],
+            arrival=f.arrival - dt.timedelta(hours=3),
+        )
+    ]
+
+
+def _impossible_values(f: PlannedFile | None) -> list[PlannedFile]:
+    """``f`` carries extra rows a clerk mistyped: those rows are quarantined, the rest load."""
+    if f is None or not f.submission.staff:
+        return []
+    sub = f.submission
+    good = list(sub.staff)
+    template = dict(good[0])
+    bad_rows = []
+    for changes, _ in _IMPOSSIBLE_ROWS:
+        bad_rows.append({**template, **changes, "row_no": len(good) + len(bad_rows) + 1})
+    sub.staff = good + bad_rows
+    f.counted_staff = good
+    f.expected_status = "partial"
+    f.expected_error_codes = sorted({code for _, code in _IMPOSSIBLE_ROWS})
+    f.variant = dataclasses.replace(f.variant, name="impossible_values")
+    return []
+
+
+def _unreadable(f: PlannedFile | None) -> list[PlannedFile]:
+    if f is None:
+        return []
+    return [
+        PlannedFile(
+            file_name(f.submission, "_loi_tai_xuong"),
+            f.submission,
+            dataclasses.replace(CLEAN, name="unreadable"),
+            "rejected",
+            ["FILE_UNREADABLE"],
+            arrival=f.arrival - dt.timedelta(hours=1),
+            truncate=True,
+        )
+    ]

@@ -1,0 +1,86 @@
+"""What the demo must reproduce: the plan's published figures and the path toward its targets.
+
+``PUBLISHED_2023`` is the seed case as the province's plan states it (DESIGN §1): 80 staff at
+province and district level, 48 chuyên trách and 32 kiêm nhiệm, "hầu hết" with a university IT
+degree, most trained. These are inputs of the generator, allocated across units; the warehouse
+must arrive at them from the submissions alone.
+
+``PERIOD_PLANS`` is the synthetic path toward the DESIGN §4.1 targets, period by period. It is
+written into the manifest so a reader can see which outcome each target should reach:
+
+- focal points (T2025_FOCAL_POINT) rise from 72% to 97% of units by 2025-H2 and reach 100% only
+  in 2026-H1: the 2025 target is missed;
+- platform access (T2025_PLATFORM_ACCESS) reaches 100% of CĐS-network members in 2025-H2:
+  achieved by the deadline;
+- dedicated staff (T2025_DEDICATED_STAFF) stays at or above the 2023 baseline of 48 (from
+  2025-H2 the new Đà Nẵng has no district level: its departments carry the dedicated staff);
+- total headcount (T2025_NO_DOWNSIZING) grows every period except 2025-H1, when the provincial
+  departments merged (1 March 2025) and concurrent posts were cut: that period is a decrease;
+- yearly training (T2030_ANNUAL_TRAINING) stays below 100% and varies: not yet met, deadline 2030;
+- network coverage (T2030_NETWORK) rises toward, but stays below, every unit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+PUBLISHED_2023 = {
+    "period_id": "2023",
+    "levels": ("province", "district"),
+    "n_staff": 80,
+    "n_dedicated": 48,
+    "n_concurrent": 32,
+    # "hầu hết": most, which the province reads as at least 85%
+    "min_share_it_degree_university_plus": 0.85,
+}
+
+
+@dataclass(frozen=True)
+class PeriodPlan:
+    """Figures for one period. Counts are for province + district level; shares apply to the
+    period's staff (or units, for focal points) at every level."""
+
+    period_id: str
+    n_dedicated: int
+    n_concurrent: int
+    share_it_degree: float  # university or higher, in CNTT / An toàn thông tin
+    share_trained: float  # at least one CĐS training in the period
+    share_network: float  # members of the CĐS network
+    share_platform: float  # of network members, with access to the national platforms
+    share_focal: float  # units with a CĐS unit or focal point
+    commune_staff: tuple[int, int]  # staff per commune-level unit (min, max)
+
+
+PERIOD_PLANS: dict[str, PeriodPlan] = {
+    p.period_id: p
+    for p in (
+        PeriodPlan("2022", 44, 30, 0.84, 0.55, 0.60, 0.70, 0.72, (1, 2)),
+        PeriodPlan(
+            "2023",
+            PUBLISHED_2023["n_dedicated"],  # type: ignore[arg-type]
+            PUBLISHED_2023["n_concurrent"],  # type: ignore[arg-type]
+            0.875,
+            0.80,
+            0.70,
+            0.78,
+            0.80,
+            (1, 2),
+        ),
+        PeriodPlan("2024-H1", 49, 33, 0.88, 0.62, 0.78, 0.86, 0.86, (1, 3)),
+        PeriodPlan("2024-H2", 50, 35, 0.89, 0.74, 0.85, 0.92, 0.92, (1, 3)),
+        PeriodPlan("2025-H1", 52, 28, 0.90, 0.68, 0.90, 0.97, 0.95, (1, 3)),
+        PeriodPlan("2025-H2", 56, 24, 0.91, 0.78, 0.95, 1.00, 0.97, (2, 4)),
+        PeriodPlan("2026-H1", 58, 24, 0.92, 0.72, 0.97, 1.00, 1.00, (2, 4)),
+    )
+}
+
+PROVINCE_PERIODS: tuple[str, ...] = tuple(PERIOD_PLANS)
+NATIONAL_PERIODS: tuple[str, ...] = ("2022", "2023", "2024-H1", "2024-H2", "2025-H1")
+
+
+def plan_summary() -> dict[str, object]:
+    """The plan as the manifest records it."""
+    return {
+        "published_2023": {**PUBLISHED_2023, "levels": list(PUBLISHED_2023["levels"])},  # type: ignore[call-overload]
+        "periods": [asdict(p) for p in PERIOD_PLANS.values()],
+    }
