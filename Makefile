@@ -7,7 +7,7 @@ UV_VERSION := 0.13.8
 UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 RUN := $(UV) run --frozen --no-progress
 
-.PHONY: help setup run test lint format clean-home
+.PHONY: help setup run test lint format clean-home bench-demo
 
 help:
 	@echo "make run    run the nightly pipeline once (demo data if the inbox is empty)"
@@ -33,3 +33,6 @@ format: setup
 
 test: setup lint
 	$(RUN) pytest
+
+bench-demo: setup
+	$(RUN) python tests/benchmarks/bench_demo.py

@@ -27,8 +27,8 @@ def cmd_demo_data(args: argparse.Namespace, settings: Settings) -> int:
 
     settings.ensure_dirs()
     manifest = settings.home / "demo" / "manifest.json"
-    periods = national_periods(args.periods) if args.scale == "national" else None
     try:
+        periods = national_periods(args.periods) if args.scale == "national" else None
         result = generate_demo(
             settings.inbox_submissions,
             manifest,
@@ -48,6 +48,11 @@ def cmd_demo_data(args: argparse.Namespace, settings: Settings) -> int:
     dti_files = write_dti_publications(settings.inbox_dti)
     print(f"{len(dti_files)} DTI publications (reference history) written to {settings.inbox_dti}")
     print(f"manifest: {manifest}")
+    if args.scale != settings.registry_scope:
+        print(
+            f"note: the pipeline expects the {settings.registry_scope} registry; load these files "
+            f"with DXWH_REGISTRY_SCOPE={args.scale}"
+        )
     return 0
 
 
@@ -57,7 +62,7 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     from ingest.submissions.feedback import format_report
     from ingest.submissions.reader import read_submission
 
-    registry = index_registry(build_registry())
+    registry = index_registry(build_registry(settings.registry_scope))
     all_ok = True
     for name in args.files:
         path = Path(name)

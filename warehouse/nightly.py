@@ -30,7 +30,7 @@ def step_ingest(settings: Settings, batch_id: str) -> dict[str, Any]:
     from ingest.submissions.load import ingest_submissions, refresh_registry
 
     settings.ensure_dirs()
-    units = build_registry()
+    units = build_registry(settings.registry_scope)
     with session(settings.build_db) as con:
         ensure_landing_tables(con)
         n_units = refresh_registry(con, units)

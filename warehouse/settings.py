@@ -25,6 +25,9 @@ class Settings:
     home: Path
     pseudonym_key: str
     max_file_bytes: int = 20 * 1024 * 1024
+    # which reporting units are expected: "province" (Quảng Nam, then the new Đà Nẵng) or
+    # "national" (every pre-2025 province, for national-scale demo data and benchmarks)
+    registry_scope: str = "province"
 
     @property
     def inbox_submissions(self) -> Path:
@@ -90,4 +93,5 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         home=home,
         pseudonym_key=env.get("DXWH_PSEUDONYM_KEY") or _DEMO_PSEUDONYM_KEY,
         max_file_bytes=int(float(max_mb) * 1024 * 1024) if max_mb else 20 * 1024 * 1024,
+        registry_scope=env.get("DXWH_REGISTRY_SCOPE") or "province",
     )

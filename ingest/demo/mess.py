@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import importlib.util
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -32,11 +31,6 @@ class Variant:
     period_in_words: bool = False
 
 
-def _legacy_fonts_available() -> bool:
-    # The TCVN3/VNI tables, and reading flat CSV, come with the reader's legacy-text support.
-    return importlib.util.find_spec("ingest.encoding") is not None
-
-
 VARIANTS: tuple[Variant, ...] = (
     Variant("title_rows", style=Style(title_rows=True)),
     Variant("merged_header", style=Style(title_rows=True, merged_header=True)),
@@ -52,8 +46,6 @@ VARIANTS: tuple[Variant, ...] = (
     Variant("xls_merged_header", fmt="xls", style=Style(title_rows=True, merged_header=True)),
     Variant("ods", fmt="ods"),
     Variant("ods_total_row", fmt="ods", style=Style(total_row=True, dates="text")),
-)
-LEGACY_TEXT_VARIANTS: tuple[Variant, ...] = (
     Variant("tcvn3_text", style=Style(text="tcvn3")),
     Variant("vni_text", style=Style(text="vni")),
     Variant("csv_utf8_bom", fmt="csv", csv_encoding="utf-8-sig"),
@@ -64,7 +56,7 @@ CLEAN = Variant("clean")
 
 
 def available_variants() -> tuple[Variant, ...]:
-    return VARIANTS + (LEGACY_TEXT_VARIANTS if _legacy_fonts_available() else ())
+    return VARIANTS
 
 
 @dataclass
