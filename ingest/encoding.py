@@ -25,6 +25,7 @@ way (a Unicode "Có" chosen from a dropdown in an old workbook).
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import unicodedata
@@ -299,6 +300,7 @@ def _restore_initial_capitals(original: str, decoded: str) -> str:
     return "".join(chars)
 
 
+@functools.lru_cache(maxsize=1 << 16)  # the same names and choices recur in every file
 def detect(text: str, hint: Encoding | None = None) -> Encoding | None:
     """The legacy encoding ``text`` is written in, or ``None`` (Unicode, ASCII, or unsure)."""
     if not _LEGACY_CHARS.search(text) or _UNICODE_ONLY.search(text):

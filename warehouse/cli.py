@@ -72,17 +72,34 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if all_ok else 1
 
 
+def _progress_bar(done: int, total: int) -> None:
+    width = 30
+    filled = width * done // max(total, 1)
+    end = "\n" if done == total else ""
+    print(f"\r  [{'#' * filled}{'.' * (width - filled)}] {done}/{total} files", end=end,
+          file=sys.stderr, flush=True)  # fmt: skip
+
+
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     from warehouse.nightly import step_ingest, step_ingest_dti
 
     batch_id = _batch_id("cli")
-    result = step_ingest(settings, batch_id=batch_id)
+    # a bar only on a terminal: logs (Airflow, CI, pipes) stay clean
+    on_file = _progress_bar if sys.stderr.isatty() else None
+    result = step_ingest(settings, batch_id=batch_id, on_file=on_file)
     print(
         f"{result['files_new']} new files: {result['files_accepted']} accepted, "
         f"{result['files_partial']} partly accepted, {result['files_rejected']} rejected, "
         f"{result['files_duplicate']} duplicate; {result['rows_loaded']} rows loaded, "
         f"{result['rows_quarantined']} quarantined"
     )
+    seconds = max(result["seconds"], 1e-9)
+    print(
+        f"{result['files_new'] / seconds:.1f} files/s, {result['rows_read'] / seconds:.0f} rows/s "
+        f"({seconds:.2f} s)"
+    )
+    if result["files_rejected"] or result["files_partial"]:
+        print(f"feedback for the units: {result['feedback_dir']}/index.html")
     dti = step_ingest_dti(settings, batch_id=batch_id)
     print(
         f"DTI: {dti['files_new']} new files: {dti['files_accepted']} accepted, "

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from typing import Any
 
 from warehouse.db import ensure_landing_tables, session
@@ -24,8 +25,15 @@ create table if not exists audit.pipeline_runs (
 """
 
 
-def step_ingest(settings: Settings, batch_id: str) -> dict[str, Any]:
-    """Refresh the registry and load every new submission file."""
+def step_ingest(
+    settings: Settings,
+    batch_id: str,
+    on_file: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
+    """Refresh the registry and load every new submission file.
+
+    ``on_file(done, total)`` reports progress (the command line draws a bar; Airflow does not).
+    """
     from ingest.registry import build_registry
     from ingest.submissions.load import ingest_submissions, refresh_registry
 
@@ -34,7 +42,9 @@ def step_ingest(settings: Settings, batch_id: str) -> dict[str, Any]:
     with session(settings.build_db) as con:
         ensure_landing_tables(con)
         n_units = refresh_registry(con, units)
-        result = ingest_submissions(con, settings, units, batch_id)
+        result = ingest_submissions(
+            con, settings, units, batch_id, workers=settings.ingest_workers, on_file=on_file
+        )
     return {
         "batch_id": batch_id,
         "registry_units": n_units,
@@ -46,7 +56,10 @@ def step_ingest(settings: Settings, batch_id: str) -> dict[str, Any]:
         "files_duplicate": result.count("duplicate"),
         "rows_loaded": result.rows_loaded,
         "rows_quarantined": result.rows_quarantined,
+        "rows_read": result.rows_read,
+        "seconds": round(result.seconds, 3),
         "rejected": [o.source_file for o in result.outcomes if o.status == "rejected"],
+        "feedback_dir": str(settings.feedback_dir),
     }
 
 

@@ -28,6 +28,7 @@ class Settings:
     # which reporting units are expected: "province" (Quảng Nam, then the new Đà Nẵng) or
     # "national" (every pre-2025 province, for national-scale demo data and benchmarks)
     registry_scope: str = "province"
+    ingest_workers: int = 0  # processes reading submissions; 0 = one per core
 
     @property
     def inbox_submissions(self) -> Path:
@@ -94,4 +95,5 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         pseudonym_key=env.get("DXWH_PSEUDONYM_KEY") or _DEMO_PSEUDONYM_KEY,
         max_file_bytes=int(float(max_mb) * 1024 * 1024) if max_mb else 20 * 1024 * 1024,
         registry_scope=env.get("DXWH_REGISTRY_SCOPE") or "province",
+        ingest_workers=int(env.get("DXWH_INGEST_WORKERS") or 0),
     )
