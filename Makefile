@@ -7,12 +7,13 @@ UV_VERSION := 0.13.8
 UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 RUN := $(UV) run --frozen --no-progress
 
-.PHONY: help setup run test lint format clean-home bench-demo
+.PHONY: help setup run test lint format clean-home bench-demo bench-ingest
 
 help:
 	@echo "make run    run the nightly pipeline once (demo data if the inbox is empty)"
 	@echo "make test   run the tests and linters"
 	@echo "make lint   ruff, ruff format --check, sqlfluff"
+	@echo "make bench-ingest   submission ingest speed, serial and parallel"
 
 setup:
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 \
@@ -36,3 +37,6 @@ test: setup lint
 
 bench-demo: setup
 	$(RUN) python tests/benchmarks/bench_demo.py
+
+bench-ingest: setup
+	$(RUN) python tests/benchmarks/bench_ingest.py

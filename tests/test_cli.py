@@ -16,6 +16,7 @@ COMMANDS = [
     "demo-data",
     "check",
     "check-dti",
+    "template",
     "ingest",
     "build",
     "validate",

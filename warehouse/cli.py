@@ -80,6 +80,18 @@ def _progress_bar(done: int, total: int) -> None:
           file=sys.stderr, flush=True)  # fmt: skip
 
 
+def cmd_template(args: argparse.Namespace, settings: Settings) -> int:
+    from ingest.submissions.template import EXAMPLE_STAFF, EXAMPLE_UNIT, write_template
+
+    out = Path(args.out)
+    if args.example:
+        write_template(out, EXAMPLE_UNIT, EXAMPLE_STAFF)
+    else:
+        write_template(out)
+    print(f"template v1 written to {out}" + (" (filled with an example)" if args.example else ""))
+    return 0
+
+
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     from warehouse.nightly import step_ingest, step_ingest_dti
 
@@ -234,6 +246,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("files", nargs="+", metavar="FILE", help="DTI publication files to check")
     p.add_argument("--lang", choices=("vi", "en"), default="vi", help="message language")
+
+    p = add("template", cmd_template, "Write the blank submission template v1 (.xlsx).")
+    p.add_argument("out", metavar="OUT.xlsx", help="where to write the workbook")
+    p.add_argument(
+        "--example", action="store_true", help="fill it with an example unit and two people"
+    )
 
     add(
         "ingest",

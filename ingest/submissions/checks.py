@@ -262,7 +262,7 @@ def check_row(row: StaffRow, sheet: str, period: str | None) -> CheckedRow:
                 sheet=sheet,
                 row=row.row_number,
                 column=_label(field_id),
-                value=raw.get(field_id, ""),
+                value=raw.get(field_id) or None,
                 params={"label": _label(field_id), **params},
             )
         )

@@ -53,12 +53,13 @@ def check_files(
     registry: Mapping[str, list[ReportingUnit]],
     max_bytes: int,
     workers: int = 0,
+    min_files_per_worker: int = MIN_FILES_PER_WORKER,
 ) -> Iterator[CheckedSubmission]:
     """Read and check ``paths``; results come in the order of ``paths``.
 
     ``workers`` = 0 means one per core; 1 (or few files) reads in this process.
     """
-    workers = min(workers or default_workers(), max(1, len(paths) // MIN_FILES_PER_WORKER))
+    workers = min(workers or default_workers(), max(1, len(paths) // min_files_per_worker))
     if workers <= 1:
         _init(registry, max_bytes)
         yield from (_check(p) for p in paths)

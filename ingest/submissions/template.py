@@ -1,0 +1,257 @@
+"""Write template v1 ("Báo cáo nhân lực chuyển đổi số") as an .xlsx a clerk fills in.
+
+Sheets: ``HuongDan`` (instructions), ``DonVi`` (the unit's key/value rows), ``NhanLuc`` (one row
+per person) and a hidden ``DanhMuc`` with the allowed values. Every enumerated field has an Excel
+dropdown (a list validation on ``DanhMuc``: several choices contain commas, which an inline list
+would split); numbers and years have range checks; every header and label shows an input hint.
+Labels and choices come from :mod:`ingest.contract`, so the template and the reader agree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+
+from ingest.contract import (
+    ASSIGNMENTS,
+    EDUCATION_LEVELS,
+    FIELDS_OF_STUDY,
+    GENDERS,
+    SHEET_STAFF,
+    SHEET_UNIT,
+    STAFF_FIELDS,
+    TEMPLATE_VERSION,
+    UNIT_FIELDS,
+    UNIT_TYPES,
+    YES_NO,
+    Field,
+)
+
+SHEET_HELP = "HuongDan"
+SHEET_LISTS = "DanhMuc"
+STAFF_ROWS = 500  # rows that carry the dropdowns below the header
+_PERIODS = ("Năm 2024", "6 tháng đầu năm 2025", "6 tháng cuối năm 2025", "Năm 2025")
+
+# field id -> (input hint in Vietnamese, list of choices or None)
+_HINTS: dict[str, str] = {
+    "unit_code": "Mã đơn vị được cấp, ví dụ 502 (UBND TP Tam Kỳ) hoặc 49-STTTT.",
+    "unit_name": "Tên đơn vị như trong danh mục, ví dụ UBND Thành phố Tam Kỳ.",
+    "unit_type": "Chọn: Sở, ban, ngành · UBND cấp huyện · UBND cấp xã.",
+    "period": "Ví dụ: Năm 2024, 6 tháng đầu năm 2025 (2025-H1), 6 tháng cuối năm 2025.",
+    "has_dx_focal_point": "Đơn vị đã có bộ phận hoặc người đầu mối CĐS chưa? Chọn Có/Không.",
+    "focal_point_decision_ref": "Số hiệu văn bản phân công, ví dụ 123/QĐ-UBND (nếu có).",
+    "community_teams": "Chỉ UBND cấp xã ghi: số Tổ công nghệ số cộng đồng (số nguyên ≥ 0).",
+    "community_team_members": "Chỉ UBND cấp xã: tổng số thành viên các Tổ (số nguyên ≥ 0).",
+    "community_team_members_trained": "Số thành viên Tổ đã được tập huấn (≤ số thành viên).",
+    "prepared_by": "Họ và tên người lập biểu.",
+    "submitted_on": "Ngày lập biểu, dạng dd/mm/yyyy, ví dụ 15/01/2025.",
+    "row_no": "Số thứ tự (không bắt buộc).",
+    "full_name": "Họ và tên đầy đủ, có dấu (bắt buộc).",
+    "birth_year": "Năm sinh 4 chữ số, ví dụ 1988 (bắt buộc).",
+    "gender": "Chọn Nam hoặc Nữ.",
+    "position_title": "Chức vụ, ví dụ Chuyên viên, Phó Giám đốc.",
+    "job_position": "Vị trí việc làm (VTVL) theo đề án vị trí việc làm.",
+    "assignment": "Chọn Chuyên trách hoặc Kiêm nhiệm (bắt buộc).",
+    "education_level": "Chọn trình độ chuyên môn cao nhất (bắt buộc).",
+    "field_of_study": "Chọn chuyên ngành đào tạo.",
+    "trainings_in_period": "Số lớp bồi dưỡng, tập huấn về CĐS đã dự trong kỳ (số nguyên ≥ 0).",
+    "dx_network_member": "Có tham gia Mạng lưới CĐS không? Chọn Có/Không.",
+    "incident_response_member": "Có là thành viên Đội ứng cứu sự cố ATTT mạng không?",
+    "platform_access": "Có được tiếp cận, sử dụng nền tảng số, bộ công cụ CĐS không?",
+    "note": "Ghi chú (không bắt buộc).",
+}
+
+_LISTS: dict[str, tuple[str, ...]] = {
+    "unit_type": UNIT_TYPES,
+    "period": _PERIODS,
+    "has_dx_focal_point": YES_NO,
+    "gender": GENDERS,
+    "assignment": ASSIGNMENTS,
+    "education_level": EDUCATION_LEVELS,
+    "field_of_study": FIELDS_OF_STUDY,
+    "dx_network_member": YES_NO,
+    "incident_response_member": YES_NO,
+    "platform_access": YES_NO,
+}
+# A correctly filled-in example (``dxwh template --example``): UBND Thành phố Tam Kỳ.
+EXAMPLE_UNIT: dict[str, object] = {
+    "unit_code": "502",
+    "unit_name": "UBND Thành phố Tam Kỳ",
+    "unit_type": "UBND cấp huyện",
+    "period": "Năm 2024",
+    "has_dx_focal_point": "Có",
+    "focal_point_decision_ref": "123/QĐ-UBND",
+    "prepared_by": "Nguyễn Thị Hoa",
+    "submitted_on": dt.date(2025, 1, 15),
+}
+EXAMPLE_STAFF: tuple[dict[str, object], ...] = (
+    {
+        "row_no": 1,
+        "full_name": "Trần Thị Bình",
+        "birth_year": 1988,
+        "gender": "Nữ",
+        "position_title": "Chuyên viên",
+        "job_position": "Quản trị hệ thống thông tin",
+        "assignment": "Chuyên trách",
+        "education_level": "Đại học",
+        "field_of_study": "CNTT",
+        "trainings_in_period": 2,
+        "dx_network_member": "Có",
+        "incident_response_member": "Không",
+        "platform_access": "Có",
+    },
+    {
+        "row_no": 2,
+        "full_name": "Lê Văn Cường",
+        "birth_year": 1979,
+        "gender": "Nam",
+        "position_title": "Phó Chánh Văn phòng",
+        "assignment": "Kiêm nhiệm",
+        "education_level": "Thạc sĩ",
+        "field_of_study": "Điện tử - Viễn thông",
+        "trainings_in_period": 1,
+        "dx_network_member": "Có",
+        "incident_response_member": "Có",
+        "platform_access": "Có",
+    },
+)
+_COUNTS = ("community_teams", "community_team_members", "community_team_members_trained")
+
+INSTRUCTIONS = (
+    f"BÁO CÁO NHÂN LỰC CHUYỂN ĐỔI SỐ — MẪU {TEMPLATE_VERSION}",
+    "",
+    "1. Trang DonVi: ghi thông tin đơn vị ở cột B, mỗi dòng một mục. Không đổi chữ ở cột A.",
+    "2. Trang NhanLuc: mỗi dòng là một người làm công tác CNTT/CĐS của đơn vị (chuyên trách hoặc"
+    " kiêm nhiệm). Giữ nguyên dòng tiêu đề; có thể đổi thứ tự cột nhưng không xóa cột bắt buộc.",
+    "3. Các ô có mũi tên: chọn giá trị trong danh sách. Ô Có/Không: để trống được hiểu là Không.",
+    "4. Kỳ báo cáo: Năm 2024, 6 tháng đầu năm 2025 (2025-H1) hoặc 6 tháng cuối năm 2025 (2025-H2).",
+    "5. Chỉ UBND cấp xã ghi số Tổ công nghệ số cộng đồng và thành viên của Tổ.",
+    "6. Gõ chữ bằng bảng mã Unicode (phông Times New Roman, Arial). Không gộp ô, không thêm dòng"
+    " tổng cộng vào giữa bảng.",
+    "7. Trước khi gửi, có thể tự kiểm tra tệp bằng lệnh: dxwh check TEN_TEP.xlsx",
+    "8. Gửi lại tệp đã sửa cho cùng kỳ: tệp gửi sau (theo Ngày lập) sẽ thay thế tệp trước.",
+    "",
+    "Cột bắt buộc ở trang NhanLuc: "
+    + ", ".join(f.label_vi for f in STAFF_FIELDS if f.required)
+    + ".",
+)
+
+
+def _validation(field: Field, lists: Mapping[str, str]) -> dict[str, Any]:
+    hint = _HINTS.get(field.field_id, field.label_en)
+    base: dict[str, Any] = {
+        "input_title": field.label_vi[:32],
+        "input_message": hint[:255],
+    }
+    if field.field_id in lists:
+        strict = field.field_id != "period"  # other spellings of a period are also read
+        return {
+            **base,
+            "validate": "list",
+            "source": lists[field.field_id],
+            "error_type": "stop" if strict else "information",
+            "error_title": "Giá trị không hợp lệ",
+            "error_message": "Chọn một giá trị trong danh sách.",
+        }
+    if field.field_id in _COUNTS or field.field_id == "trainings_in_period":
+        return {
+            **base,
+            "validate": "integer",
+            "criteria": ">=",
+            "value": 0,
+            "error_message": "Ghi một số nguyên không âm.",
+        }
+    if field.field_id == "birth_year":
+        return {
+            **base,
+            "validate": "integer",
+            "criteria": "between",
+            "minimum": 1940,
+            "maximum": dt.date.today().year - 16,
+            "error_message": "Ghi năm sinh 4 chữ số, từ 1940.",
+        }
+    if field.field_id == "submitted_on":
+        return {
+            **base,
+            "validate": "date",
+            "criteria": "between",
+            "minimum": dt.date(2020, 1, 1),
+            "maximum": dt.date(2100, 12, 31),
+            "error_type": "information",  # dd/mm/yyyy typed as text is also accepted
+            "error_message": "Ghi ngày dạng dd/mm/yyyy.",
+        }
+    return {**base, "validate": "any"}
+
+
+def write_template(
+    path: Path,
+    unit: Mapping[str, object] | None = None,
+    staff: Sequence[Mapping[str, object]] = (),
+) -> Path:
+    """Write template v1 to ``path``; ``unit`` and ``staff`` (by field id) pre-fill it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book = xlsxwriter.Workbook(str(path))
+    book.set_properties(
+        {"title": "Báo cáo nhân lực chuyển đổi số", "subject": f"template {TEMPLATE_VERSION}"}
+    )
+    bold = book.add_format(
+        {"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#DDEBF7"}
+    )
+    wrap = book.add_format({"text_wrap": True, "valign": "top"})
+    text = book.add_format({"num_format": "@"})
+    date = book.add_format({"num_format": "dd/mm/yyyy"})
+
+    help_sheet = book.add_worksheet(SHEET_HELP)
+    help_sheet.set_column(0, 0, 110, wrap)
+    for row, line in enumerate(INSTRUCTIONS):
+        help_sheet.write_string(row, 0, line, bold if row == 0 else wrap)
+
+    lists_sheet = book.add_worksheet(SHEET_LISTS)
+    lists: dict[str, str] = {}
+    for col, (field_id, choices) in enumerate(_LISTS.items()):
+        lists_sheet.write_string(0, col, field_id)
+        for row, choice in enumerate(choices, start=1):
+            lists_sheet.write_string(row, col, choice)
+        letter = xlsxwriter.utility.xl_col_to_name(col)
+        lists[field_id] = f"={SHEET_LISTS}!${letter}$2:${letter}${len(choices) + 1}"
+    lists_sheet.hide()
+
+    unit_sheet = book.add_worksheet(SHEET_UNIT)
+    unit_sheet.set_column(0, 0, 44, wrap)
+    unit_sheet.set_column(1, 1, 40, text)
+    for row, f in enumerate(UNIT_FIELDS):
+        unit_sheet.write_string(row, 0, f.label_vi + (" (*)" if f.required else ""), bold)
+        unit_sheet.data_validation(row, 0, row, 0, {"validate": "any", **_hint(f)})
+        unit_sheet.data_validation(row, 1, row, 1, _validation(f, lists))
+        value = (unit or {}).get(f.field_id)
+        if isinstance(value, dt.date):
+            unit_sheet.write_datetime(row, 1, dt.datetime.combine(value, dt.time()), date)
+        elif value is not None:
+            unit_sheet.write(row, 1, value)
+
+    staff_sheet = book.add_worksheet(SHEET_STAFF)
+    staff_sheet.freeze_panes(1, 2)
+    staff_sheet.set_row(0, 60)
+    for col, f in enumerate(STAFF_FIELDS):
+        staff_sheet.write_string(0, col, f.label_vi, bold)
+        staff_sheet.set_column(col, col, 26 if f.field_id == "full_name" else 16)
+        staff_sheet.data_validation(0, col, 0, col, {"validate": "any", **_hint(f)})
+        staff_sheet.data_validation(1, col, STAFF_ROWS, col, _validation(f, lists))
+        for row, person in enumerate(staff, start=1):
+            value = person.get(f.field_id)
+            if value is not None:
+                staff_sheet.write(row, col, value)
+    help_sheet.activate()
+    book.close()
+    return path
+
+
+def _hint(f: Field) -> dict[str, str]:
+    return {
+        "input_title": f.label_vi[:32],
+        "input_message": _HINTS.get(f.field_id, f.label_en)[:255],
+    }

@@ -1,0 +1,178 @@
+"""Every problem code is raised by a real file, at the right place, with a message and a fix."""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from submission_files import (
+    PEOPLE,
+    UNIT,
+    flat_grid,
+    staff_grid,
+    standard_sheets,
+    unit_grid,
+    write_csv,
+    write_xlsx,
+)
+
+from ingest.contract import SHEET_STAFF, SHEET_UNIT
+from ingest.encoding import unicode_to_tcvn3
+from ingest.problems import MESSAGES, Problem
+from ingest.registry import build_registry
+from ingest.submissions.checks import check_submission, index_registry
+from ingest.submissions.reader import read_submission
+
+REGISTRY = index_registry(build_registry())
+COMMUNE = {
+    **UNIT,
+    "unit_code": "20341",
+    "unit_name": "UBND Phường An Mỹ",
+    "unit_type": "UBND cấp xã",
+}
+
+Build = Callable[[Path], Path]
+
+
+def _unit(**change: object) -> Build:
+    return lambda d: write_xlsx(d / "f.xlsx", standard_sheets({**UNIT, **change}))
+
+
+def _person(**change: object) -> Build:
+    return lambda d: write_xlsx(d / "f.xlsx", standard_sheets(UNIT, [{**PEOPLE[0], **change}]))
+
+
+def _zip_bomb(d: Path) -> Path:
+    path = d / "bomb.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (64 << 20))  # 64 MB of zeros
+    return path
+
+
+def _no_header(d: Path) -> Path:
+    staff = staff_grid(PEOPLE)
+    staff[0] = ["STT", "Tên", "Năm", "Giới", "Chức vụ"]
+    return write_xlsx(d / "f.xlsx", {SHEET_UNIT: unit_grid(UNIT), SHEET_STAFF: staff})
+
+
+def _extra_column(d: Path) -> Path:
+    staff = staff_grid(PEOPLE)
+    staff[0].append("Email")
+    return write_xlsx(d / "f.xlsx", {SHEET_UNIT: unit_grid(UNIT), SHEET_STAFF: staff})
+
+
+def _csv_differs(d: Path) -> Path:
+    grid = flat_grid(UNIT, PEOPLE)
+    grid[2][0] = "503"
+    return write_csv(d / "f.csv", grid, "utf-8")
+
+
+def _legacy(d: Path) -> Path:
+    sheets = {
+        name: [[unicode_to_tcvn3(c) if isinstance(c, str) else c for c in row] for row in grid]
+        for name, grid in standard_sheets().items()
+    }
+    return write_xlsx(d / "f.xlsx", sheets)
+
+
+# code -> (file, where the problem must point: (sheet, row, column), value found)
+CASES: dict[str, tuple[Build, tuple[str | None, int | None, str | None], str | None]] = {
+    "FILE_UNREADABLE": (
+        lambda d: (d / "f.xlsx").write_bytes(b"PK\x03\x04 broken") and d / "f.xlsx",
+        (None, None, None),
+        None,
+    ),
+    "FILE_UNSUPPORTED_TYPE": (
+        lambda d: (d / "f.pdf").write_bytes(b"%PDF-1.4\x00\x01") and d / "f.pdf",
+        (None, None, None),
+        None,
+    ),
+    "FILE_TOO_LARGE": (
+        lambda d: (d / "f.csv").write_bytes(b"x" * (2 << 20)) and d / "f.csv",
+        (None, None, None),
+        None,
+    ),
+    "FILE_CONTENT_TOO_LARGE": (_zip_bomb, (None, None, None), None),
+    "SHEET_MISSING": (
+        lambda d: write_xlsx(d / "f.xlsx", {"Sheet1": unit_grid(UNIT)}),
+        ("DonVi", None, None),
+        None,
+    ),
+    "HEADER_NOT_FOUND": (_no_header, ("NhanLuc", None, None), None),
+    "REQUIRED_FIELD_MISSING": (_unit(unit_name=""), ("DonVi", 2, "B"), None),
+    "UNIT_UNKNOWN": (_unit(unit_code="99999"), ("DonVi", 1, "B"), "99999"),
+    "UNIT_TYPE_INVALID": (_unit(unit_type="Phòng"), ("DonVi", 3, "B"), "Phòng"),
+    "UNIT_TYPE_MISMATCH": (_unit(unit_type="UBND cấp xã"), ("DonVi", 3, "B"), "UBND cấp xã"),
+    "UNIT_NAME_MISMATCH": (_unit(unit_name="UBND Hội An"), ("DonVi", 2, "B"), "UBND Hội An"),
+    "PERIOD_INVALID": (_unit(period="Quý 3/2023"), ("DonVi", 4, "B"), "Quý 3/2023"),
+    "UNIT_FIELD_INVALID": (_unit(has_dx_focal_point="Đang lập"), ("DonVi", 5, "B"), "Đang lập"),
+    "UNIT_FIELDS_DIFFER": (_csv_differs, ("f.csv", 3, "Mã đơn vị"), "503"),
+    "COMMUNITY_TEAMS_NOT_COMMUNE": (_unit(community_teams=3), ("DonVi", 7, "B"), "3"),
+    "LEGACY_ENCODING": (_legacy, (None, None, None), "TCVN3 (.VnTime)"),
+    "ROW_FIELD_MISSING": (_person(assignment=""), ("NhanLuc", 2, "Hình thức bố trí"), None),
+    "ROW_FIELD_INVALID": (
+        _person(trainings_in_period=-1),
+        ("NhanLuc", 2, "Số lớp bồi dưỡng, tập huấn về CĐS trong kỳ"),
+        "-1",
+    ),
+    "BIRTH_YEAR_OUT_OF_RANGE": (_person(birth_year=2015), ("NhanLuc", 2, "Năm sinh"), "2015"),
+    "EXTRA_COLUMN": (_extra_column, ("NhanLuc", None, "O"), "Email"),
+}
+
+
+def test_every_code_has_a_case() -> None:
+    assert set(CASES) == set(MESSAGES)
+
+
+@pytest.mark.parametrize("code", sorted(CASES))
+def test_problem_code(code: str, tmp_path: Path) -> None:
+    build, (sheet, row, column), value = CASES[code]
+    path = build(tmp_path)
+
+    checked = check_submission(read_submission(path, max_bytes=1 << 20), REGISTRY)
+
+    found = [p for p in checked.all_problems if p.code == code]
+    assert found, [p.code for p in checked.all_problems]
+    problem: Problem = found[0]
+    assert (problem.sheet, problem.row, problem.column) == (sheet, row, column)
+    assert problem.value == value
+    for lang in ("vi", "en"):
+        assert problem.message(lang) and problem.fix(lang)
+        assert "{" not in problem.message(lang) + problem.fix(lang)
+    message = MESSAGES[code]
+    if message.severity == "warning":
+        assert checked.file_ok
+    elif message.scope == "file":
+        assert not checked.file_ok
+    else:
+        assert checked.file_ok and not checked.accepted_whole
+
+
+@pytest.mark.parametrize(
+    ("change", "hint"),
+    [
+        ({"community_team_members": 4, "community_team_members_trained": 5}, "(4)"),
+        ({"submitted_on": "32/13/2024"}, "dd/mm/yyyy"),
+        ({"community_teams": "một"}, "số nguyên"),
+    ],
+)
+def test_commune_field_rules(change: dict[str, object], hint: str, tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "xa.xlsx", standard_sheets({**COMMUNE, **change}))
+
+    checked = check_submission(read_submission(path), REGISTRY)
+
+    assert [p.code for p in checked.all_problems] == ["UNIT_FIELD_INVALID"]
+    assert hint in checked.all_problems[0].fix("vi")
+
+
+def test_commune_may_report_community_teams(tmp_path: Path) -> None:
+    unit = {**COMMUNE, "community_teams": 2, "community_team_members": 9}
+    path = write_xlsx(tmp_path / "xa.xlsx", standard_sheets(unit))
+
+    checked = check_submission(read_submission(path), REGISTRY)
+
+    assert checked.accepted_whole and not checked.all_problems
+    assert checked.unit["community_teams"] == 2
