@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Generator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -54,7 +54,7 @@ def check_files(
     max_bytes: int,
     workers: int = 0,
     min_files_per_worker: int = MIN_FILES_PER_WORKER,
-) -> Iterator[CheckedSubmission]:
+) -> Generator[CheckedSubmission, None, None]:
     """Read and check ``paths``; results come in the order of ``paths``.
 
     ``workers`` = 0 means one per core; 1 (or few files) reads in this process.

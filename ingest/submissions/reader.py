@@ -336,8 +336,13 @@ def read_workbook(path: Path, parsed: ParsedFile) -> ParsedFile:
         if unit_sheet is None or staff_sheet is None:
             return parsed
         parsed.unit_sheet, parsed.staff_sheet = unit_sheet, staff_sheet
-        unit_grid = workbook.get_sheet_by_name(unit_sheet).to_python(skip_empty_area=False)
-        staff_grid = workbook.get_sheet_by_name(staff_sheet).to_python(skip_empty_area=False)
+        unit_grid: Grid = [
+            list(r) for r in workbook.get_sheet_by_name(unit_sheet).to_python(skip_empty_area=False)
+        ]
+        staff_grid: Grid = [
+            list(r)
+            for r in workbook.get_sheet_by_name(staff_sheet).to_python(skip_empty_area=False)
+        ]
     except Exception as exc:  # calamine raises several error types for broken files
         parsed.problems.append(Problem("FILE_UNREADABLE", params={"detail": str(exc)[:200]}))
         return parsed

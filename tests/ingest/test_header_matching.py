@@ -1,0 +1,66 @@
+"""Header matching (hypothesis): any spelling a clerk may produce names the same field."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ingest.contract import STAFF_FIELDS, UNIT_FIELDS, Field, staff_field_for, unit_field_for
+from ingest.text import fold, match_key
+
+
+def _strip_marks(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(c for c in decomposed if unicodedata.category(c) != "Mn").translate(
+        str.maketrans("đĐ", "dD")
+    )
+
+
+@st.composite
+def spelled(draw: st.DrawFn, fields: tuple[Field, ...]) -> tuple[str, str]:
+    """A field and one way of writing its header: label or id, marks or not, any case,
+    NFC or NFD, spaces and line breaks anywhere between words."""
+    f = draw(st.sampled_from(fields))
+    text = draw(st.sampled_from([f.label_vi, f.label_en, f.field_id]))
+    if draw(st.booleans()):
+        text = _strip_marks(text)
+    text = "".join(c.upper() if draw(st.booleans()) else c.lower() for c in text)
+    gaps = st.sampled_from([" ", "  ", "\n", "\t", " \u00a0"])
+    text = "".join(draw(gaps) if c == " " else c for c in text)
+    text = draw(gaps) * draw(st.integers(0, 1)) + text + draw(gaps) * draw(st.integers(0, 1))
+    form = draw(st.sampled_from(["NFC", "NFD"]))
+    return f.field_id, unicodedata.normalize(form, text)
+
+
+@given(spelled(STAFF_FIELDS))
+@settings(max_examples=500, deadline=None)
+def test_staff_header_spellings(case: tuple[str, str]) -> None:
+    field_id, header = case
+    assert staff_field_for(header) == field_id
+
+
+@given(spelled(UNIT_FIELDS))
+@settings(max_examples=300, deadline=None)
+def test_unit_label_spellings(case: tuple[str, str]) -> None:
+    field_id, label = case
+    assert unit_field_for(label) == field_id
+
+
+@given(st.text(max_size=30))
+@settings(max_examples=300, deadline=None)
+def test_match_key_is_stable_under_normalisation(text: str) -> None:
+    key = match_key(text)
+    assert key == match_key(unicodedata.normalize("NFD", text))
+    assert key == match_key(text.upper().lower()) or key == match_key(text.lower())
+    assert key == key.strip() and " " not in fold(key)
+
+
+def test_no_spelling_names_two_fields() -> None:
+    for fields in (STAFF_FIELDS, UNIT_FIELDS):
+        owners: dict[str, set[str]] = {}
+        for f in fields:
+            for label in (f.label_vi, f.label_en, f.field_id):
+                owners.setdefault(match_key(label), set()).add(f.field_id)
+        assert all(len(ids) == 1 for ids in owners.values()), owners
