@@ -28,6 +28,8 @@ _WORDS = {
         "fix": "Cách sửa",
         "found": "giá trị",
         "rows": "{ok} dòng hợp lệ, {bad} dòng lỗi",
+        "rows_rejected": "{n} dòng dữ liệu, không dòng nào được nạp vì tệp bị từ chối"
+        " ({bad} dòng có lỗi riêng)",
         "where": "Vị trí",
         "problem": "Vấn đề",
         "title": "Kết quả kiểm tra báo cáo nhân lực CĐS",
@@ -47,6 +49,8 @@ _WORDS = {
         "fix": "How to fix",
         "found": "value",
         "rows": "{ok} valid rows, {bad} rows with errors",
+        "rows_rejected": "{n} data rows, none loaded because the file is rejected"
+        " ({bad} with errors of their own)",
         "where": "Where",
         "problem": "Problem",
         "title": "Check of the CĐS staffing report",
@@ -67,6 +71,15 @@ def verdict(checked: CheckedSubmission) -> str:
     return "accepted_warn" if checked.all_problems else "accepted"
 
 
+def _rows_line(checked: CheckedSubmission, lang: str) -> str:
+    words = _WORDS[lang]
+    ok = sum(1 for r in checked.rows if r.ok)
+    bad = len(checked.rows) - ok
+    if not checked.file_ok:
+        return words["rows_rejected"].format(n=len(checked.rows), bad=bad)
+    return words["rows"].format(ok=ok, bad=bad)
+
+
 def _found(p: Problem, lang: str) -> str:
     """The value found, unless the message already quotes it."""
     if not p.value or p.value in p.message(lang):
@@ -78,11 +91,7 @@ def format_report(name: str, checked: CheckedSubmission, lang: str = "vi") -> st
     """Plain-text report for one file, Vietnamese by default."""
     lang = "en" if lang == "en" else "vi"
     words = _WORDS[lang]
-    ok_rows = sum(1 for r in checked.rows if r.ok)
-    lines = [
-        f"{name}: {words[verdict(checked)]}",
-        "  " + words["rows"].format(ok=ok_rows, bad=len(checked.rows) - ok_rows),
-    ]
+    lines = [f"{name}: {words[verdict(checked)]}", "  " + _rows_line(checked, lang)]
     for p in checked.all_problems:
         kind = words["error"] if p.is_error else words["warning"]
         where = p.location(lang)
@@ -105,7 +114,6 @@ def format_html(name: str, checked: CheckedSubmission, lang: str = "vi") -> str:
     lang = "en" if lang == "en" else "vi"
     words = _WORDS[lang]
     status = verdict(checked)
-    ok_rows = sum(1 for r in checked.rows if r.ok)
     rows = "".join(
         "<tr>"
         f"<td class='{p.severity}'>{words['error'] if p.is_error else words['warning']}"
@@ -122,7 +130,7 @@ def format_html(name: str, checked: CheckedSubmission, lang: str = "vi") -> str:
         f"<h1>{words['title']}</h1>"
         f"<p>{words['file']}: <b>{html.escape(name)}</b></p>"
         f"<p class='{status}'><b>{words[status]}</b> — "
-        f"{words['rows'].format(ok=ok_rows, bad=len(checked.rows) - ok_rows)}</p>"
+        f"{html.escape(_rows_line(checked, lang))}</p>"
         f"<table><tr><th></th><th>{words['where']}</th><th>{words['problem']}</th>"
         f"<th>{words['fix']}</th></tr>{rows}</table></body></html>\n"
     )

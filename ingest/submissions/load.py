@@ -32,7 +32,7 @@ from ingest.text import match_key
 from warehouse.db import ensure_landing_tables
 from warehouse.settings import Settings
 
-SUBMISSION_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".csv"}
+_IN_PROGRESS_SUFFIXES = {".part", ".tmp", ".crdownload", ".partial"}
 
 
 @dataclass
@@ -97,11 +97,18 @@ def person_key(key: str, unit_code: str, full_name: str, birth_year: object) -> 
 
 
 def inbox_files(inbox: Path) -> list[Path]:
-    """Submission files in arrival order (modification time, then name)."""
+    """Files of the inbox in arrival order (modification time, then name).
+
+    Every file counts, whatever its type: a PDF sent by mistake is archived and answered with
+    FILE_UNSUPPORTED_TYPE rather than ignored. Hidden files, Excel's "~$" lock files and
+    files still being copied are left for later.
+    """
     files = [
         p
         for p in inbox.rglob("*")
-        if p.is_file() and p.suffix.lower() in SUBMISSION_SUFFIXES and not p.name.startswith(".")
+        if p.is_file()
+        and not p.name.startswith((".", "~$"))
+        and p.suffix.lower() not in _IN_PROGRESS_SUFFIXES
     ]
     return sorted(files, key=lambda p: (p.stat().st_mtime_ns, p.name))
 

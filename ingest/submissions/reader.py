@@ -40,6 +40,18 @@ Cell = object
 Grid = list[list[Cell]]
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
+# Problems after which there is nothing to check; any other problem still lets the checks run,
+# so the clerk learns every problem of the file at once.
+BLOCKING_CODES = frozenset(
+    {
+        "FILE_UNREADABLE",
+        "FILE_UNSUPPORTED_TYPE",
+        "FILE_TOO_LARGE",
+        "FILE_CONTENT_TOO_LARGE",
+        "SHEET_MISSING",
+        "HEADER_NOT_FOUND",
+    }
+)
 _HEADER_SCAN_ROWS = 30
 _REQUIRED_STAFF = tuple(f.field_id for f in STAFF_FIELDS if f.required)
 _TOTAL_KEYS = {"tongcong", "tong", "cong", "total", "tongso"}
@@ -73,7 +85,8 @@ class ParsedFile:
 
     @property
     def readable(self) -> bool:
-        return not any(p.is_error and p.scope == "file" for p in self.problems)
+        """Whether the unit fields and rows could be read (even if the file is then rejected)."""
+        return not any(p.code in BLOCKING_CODES for p in self.problems)
 
 
 def column_letter(index: int) -> str:
