@@ -171,7 +171,9 @@ def flat_rows(
 ) -> list[list[Cell]]:
     """The flat CSV form: the ``DonVi`` fields repeated as leading columns of every person row."""
     encode = text_transform(style)
-    header = [encode(header_label(f.label_vi, style)) for f in UNIT_FIELDS + STAFF_FIELDS]
+    header: list[Cell] = [
+        encode(header_label(f.label_vi, style)) for f in UNIT_FIELDS + STAFF_FIELDS
+    ]
     unit_values = [_value(unit.get(f.field_id), style, encode) for f in UNIT_FIELDS]
     rows: list[list[Cell]] = [header]
     for person in staff:

@@ -189,11 +189,8 @@ def _corrected(f: PlannedFile | None, rng: random.Random) -> list[PlannedFile]:
     if f is None:
         return []
     sub = f.submission
-    wrong_staff = [dict(p) for p in sub.staff]
-    if wrong_staff:
-        wrong_staff.pop()  # a person left out, noticed later
-    else:
-        wrong_staff = []
+    # a person left out, noticed later (a unit with nobody re-sends the same list)
+    wrong_staff = [dict(p) for p in sub.staff][:-1]
     earlier_on = sub.header["submitted_on"]
     assert isinstance(earlier_on, dt.date)
     corrected_on = earlier_on + dt.timedelta(days=rng.randint(5, 15))
@@ -241,7 +238,7 @@ def _impossible_values(f: PlannedFile | None) -> list[PlannedFile]:
     sub = f.submission
     good = list(sub.staff)
     template = dict(good[0])
-    bad_rows = []
+    bad_rows: list[dict[str, object]] = []
     for changes, _ in _IMPOSSIBLE_ROWS:
         bad_rows.append({**template, **changes, "row_no": len(good) + len(bad_rows) + 1})
     sub.staff = good + bad_rows
