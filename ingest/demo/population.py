@@ -78,7 +78,8 @@ def _rng(seed: int, *parts: object) -> random.Random:
 
 def roster(seed: int, unit: ReportingUnit, n: int) -> list[Person]:
     """The first ``n`` people of a unit's stable roster."""
-    rng = _rng(seed, "roster", unit.unit_id, unit.valid_from)
+    # keyed by the code alone: a unit renamed, moved or merged into keeps its people
+    rng = _rng(seed, "roster", unit.unit_id)
     positions = _POSITIONS_COMMUNE if unit.unit_level == "commune" else _POSITIONS_UPPER
     people = []
     for _ in range(n):
@@ -150,7 +151,7 @@ def _commune_counts(
     lo, hi = plan.commune_staff
     counts = {}
     for unit in units:
-        size = _rng(seed, "size", unit.unit_id, unit.valid_from).random()
+        size = _rng(seed, "size", unit.unit_id).random()
         n = lo + int(size * (hi - lo + 1))
         # merged communes of the new two-level government have a dedicated CĐS officer
         dedicated = 1 if unit.parent_unit_id is None and n > 1 else 0

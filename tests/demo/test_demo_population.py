@@ -1,0 +1,59 @@
+"""The generator allocates the plan's figures exactly, before any file is written."""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+
+import pytest
+
+from ingest.demo.plan import PERIOD_PLANS
+from ingest.demo.population import period_submissions
+from ingest.demo.writers import to_cp1258
+from ingest.registry import build_registry
+from ingest.values import period_end_date
+
+UNITS = build_registry()
+
+
+@pytest.mark.parametrize("period", list(PERIOD_PLANS))
+def test_each_period_follows_its_plan(period: str) -> None:
+    plan = PERIOD_PLANS[period]
+    on = period_end_date(period)
+    active = [u for u in UNITS if u.is_active(on)]
+    subs = period_submissions(5, active, period, plan)
+    upper = [s for s in subs if s.unit.unit_level != "commune"]
+    staff = [p for s in upper for p in s.staff]
+    it_degree = [
+        p
+        for p in staff
+        if p["education_level"] in ("Đại học", "Thạc sĩ", "Tiến sĩ")
+        and p["field_of_study"] in ("CNTT", "An toàn thông tin")
+    ]
+    focal = [s for s in subs if s.header["has_dx_focal_point"] == "Có"]
+    assert len(subs) == len(active)
+    assert sum(s.n_dedicated for s in upper) == plan.n_dedicated
+    assert sum(s.n_concurrent for s in upper) == plan.n_concurrent
+    assert len(it_degree) == round(len(staff) * plan.share_it_degree)
+    assert len(focal) == round(len(active) * plan.share_focal)
+
+
+def test_people_stay_in_their_unit_from_period_to_period() -> None:
+    on = dt.date(2023, 12, 31)
+    active = [u for u in UNITS if u.is_active(on) and u.unit_level != "commune"]
+    names = {
+        period: {
+            s.unit.unit_id: [p["full_name"] for p in s.staff]
+            for s in period_submissions(5, active, period, PERIOD_PLANS[period])
+        }
+        for period in ("2023", "2024-H1")
+    }
+    for unit_id, people in names["2023"].items():
+        later = names["2024-H1"][unit_id]
+        assert later[: len(people)] == people or people[: len(later)] == later
+
+
+def test_windows_1258_keeps_tone_marks_as_combining_characters() -> None:
+    text = "Nguyễn Thị Ánh, Quế Sơn, Điện Bàn"
+    encoded = to_cp1258(text)
+    assert unicodedata.normalize("NFC", encoded.decode("cp1258")) == text
