@@ -53,7 +53,12 @@ class DemoResult:
         return len(self.files) / self.seconds if self.seconds else float("inf")
 
 
-_REGISTRY_IDS: set[str] = set()  # inherited by forked workers; typos must miss every unit
+_REGISTRY_IDS: set[str] = set()  # every unit code: a mistyped code must miss all of them
+
+
+def _init_worker(registry_ids: set[str]) -> None:
+    _REGISTRY_IDS.clear()
+    _REGISTRY_IDS.update(registry_ids)
 
 
 def write_planned(f: PlannedFile, inbox: Path) -> None:
@@ -141,13 +146,15 @@ def generate_demo(
     if periods is None:
         periods = PROVINCE_PERIODS if scale == "province" else national_periods(1)
     units = build_registry(scale)
-    _REGISTRY_IDS.clear()
-    _REGISTRY_IDS.update(u.unit_id for u in units)
+    registry_ids = {u.unit_id for u in units}
+    _init_worker(registry_ids)
     batches = _batches(units, periods, levels, seed, mess_share, inbox)
     n_workers = workers or min(len(batches), os.cpu_count() or 1) or 1
     if n_workers > 1:
-        ctx = multiprocessing.get_context("fork")
-        with ctx.Pool(n_workers) as pool:
+        # spawn, never fork: the caller may be a threaded process (Airflow, pytest plugins) and
+        # a forked child can inherit a lock another thread held, and hang
+        ctx = multiprocessing.get_context("spawn")
+        with ctx.Pool(n_workers, _init_worker, (registry_ids,)) as pool:
             results = pool.map(run_batch, batches, chunksize=1)
     else:
         results = [run_batch(b) for b in batches]
