@@ -96,6 +96,21 @@ _DATE_HINT = {
 }
 
 
+def _registry_code(
+    code: str, unit_type: str | None, registry: Mapping[str, list[ReportingUnit]]
+) -> str:
+    """The code as the registry spells it: Excel turns "00001" (a commune of Hà Nội) into 1,
+    so an all-digit code the registry does not know is tried with its leading zeros restored
+    (5 digits for a commune, 3 for a district)."""
+    if code in registry or not code.isdigit():
+        return code
+    widths = (5, 3) if unit_type == "UBND cấp xã" else (3, 5)
+    for width in widths:
+        if code.zfill(width) in registry:
+            return code.zfill(width)
+    return code
+
+
 def check_unit(
     parsed: ParsedFile,
     registry: Mapping[str, list[ReportingUnit]],
@@ -122,7 +137,8 @@ def check_unit(
                 )
             )
 
-    code = _raw(parsed.unit.get("unit_code"))
+    stated_type = choice_for(_raw(parsed.unit.get("unit_type")), UNIT_TYPES)
+    code = _registry_code(_raw(parsed.unit.get("unit_code")), stated_type, registry)
     unit["unit_code"] = code
     unit["unit_name"] = _raw(parsed.unit.get("unit_name"))
 

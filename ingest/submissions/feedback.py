@@ -109,9 +109,7 @@ _STYLE = (
 )
 
 
-def format_html(name: str, checked: CheckedSubmission, lang: str = "vi") -> str:
-    """A small self-contained HTML page with the same content as :func:`format_report`."""
-    lang = "en" if lang == "en" else "vi"
+def _html_section(name: str, checked: CheckedSubmission, lang: str) -> str:
     words = _WORDS[lang]
     status = verdict(checked)
     rows = "".join(
@@ -125,14 +123,24 @@ def format_html(name: str, checked: CheckedSubmission, lang: str = "vi") -> str:
         for p in checked.all_problems
     )
     return (
-        f"<!doctype html><html lang='{lang}'><head><meta charset='utf-8'>"
-        f"<title>{html.escape(name)}</title><style>{_STYLE}</style></head><body>"
-        f"<h1>{words['title']}</h1>"
+        f"<section lang='{lang}'><h1>{words['title']}</h1>"
         f"<p>{words['file']}: <b>{html.escape(name)}</b></p>"
         f"<p class='{status}'><b>{words[status]}</b> — "
         f"{html.escape(_rows_line(checked, lang))}</p>"
         f"<table><tr><th></th><th>{words['where']}</th><th>{words['problem']}</th>"
-        f"<th>{words['fix']}</th></tr>{rows}</table></body></html>\n"
+        f"<th>{words['fix']}</th></tr>{rows}</table></section>"
+    )
+
+
+def format_html(name: str, checked: CheckedSubmission) -> str:
+    """A small self-contained HTML page: the report in Vietnamese, then in English."""
+    return (
+        f"<!doctype html><html lang='vi'><head><meta charset='utf-8'>"
+        f"<title>{html.escape(name)}</title><style>{_STYLE}</style></head><body>"
+        + _html_section(name, checked, "vi")
+        + "<hr>"
+        + _html_section(name, checked, "en")
+        + "</body></html>\n"
     )
 
 
@@ -164,7 +172,7 @@ def write_feedback(
         format_report(source, checked, "vi") + "\n\n" + format_report(source, checked, "en") + "\n",
         encoding="utf-8",
     )
-    page.write_text(format_html(source, checked, "vi"), encoding="utf-8")
+    page.write_text(format_html(source, checked), encoding="utf-8")
     entry = {
         "source_file": source,
         "sha256": sha256,

@@ -53,6 +53,7 @@ def test_feedback_is_written_for_rejected_and_partial_files(data_home: Settings)
     assert "dòng 2, cột Trình độ chuyên môn" in partial_txt
     rejected_html = next((feedback / "99999").glob("f05.xlsx.*.html")).read_text("utf-8")
     assert "UNIT_UNKNOWN" in rejected_html and "BỊ TỪ CHỐI" in rejected_html
+    assert "is not in the reporting-unit registry" in rejected_html
     index = (feedback / "index.html").read_text(encoding="utf-8")
     assert index.index("<h2>502") < index.index("<h2>99999")
     assert index.count("<li>") == sum(1 for s in statuses.values() if s != "accepted")

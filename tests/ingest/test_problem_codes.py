@@ -176,3 +176,24 @@ def test_commune_may_report_community_teams(tmp_path: Path) -> None:
 
     assert checked.accepted_whole and not checked.all_problems
     assert checked.unit["community_teams"] == 2
+
+
+@pytest.mark.parametrize(
+    ("code", "unit_type", "unit_name", "expected"),
+    [
+        (1, "UBND cấp xã", "UBND Phường Phúc Xá", "00001"),
+        (1, "UBND cấp huyện", "UBND Quận Ba Đình", "001"),
+        ("1", "UBND cấp xã", "UBND Phường Phúc Xá", "00001"),
+    ],
+)
+def test_unit_code_that_excel_turned_into_a_number(
+    code: object, unit_type: str, unit_name: str, expected: str, tmp_path: Path
+) -> None:
+    registry = index_registry(build_registry("national"))
+    unit = {**UNIT, "unit_code": code, "unit_type": unit_type, "unit_name": unit_name}
+    path = write_xlsx(tmp_path / "hn.xlsx", standard_sheets(unit))
+
+    checked = check_submission(read_submission(path), registry)
+
+    assert checked.unit["unit_code"] == expected
+    assert checked.accepted_whole and not checked.all_problems
