@@ -7,8 +7,8 @@ import re
 
 from ingest.text import clean_text, fold
 
-_YES = {"co", "x", "✓", "✔", "1", "yes", "y", "true", "c"}
-_NO = {"", "khong", "0", "no", "n", "false", "k", "-"}
+_YES = {"co", "x", "✓", "✔", "1", "yes", "y", "true", "c", "dung", "da", "co tham gia"}
+_NO = {"", "khong", "0", "no", "n", "false", "k", "-", "khong co", "chua", "sai"}
 
 _PERIOD_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^(?:nam\s*)?(\d{4})$"), "{0}"),
@@ -79,6 +79,10 @@ def parse_date(value: object) -> dt.date | None:
             return EXCEL_EPOCH + dt.timedelta(days=int(value))
         return None
     text = clean_text(value)
+    # "Ngày 15 tháng 01 năm 2024", as dates are written at the foot of official forms
+    written = re.fullmatch(r"(?:.*,\s*)?ngay (\d{1,2}) thang (\d{1,2}) nam (\d{4})", fold(text))
+    if written:
+        text = "/".join(written.groups())
     match = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})", text)
     if match:
         day, month, year = (int(g) for g in match.groups())

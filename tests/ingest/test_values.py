@@ -35,6 +35,9 @@ def test_parse_period(text: object, period: str | None) -> None:
         ("Không", False),
         ("", False),
         (None, False),
+        ("Không có", False),
+        ("Chưa", False),
+        ("Đúng", True),
         ("có lẽ", None),
     ],
 )
@@ -66,6 +69,9 @@ def test_parse_int(value: object, expected: int | None) -> None:
         ("2024-01-15", dt.date(2024, 1, 15)),
         (45306, dt.date(2024, 1, 15)),
         ("31/02/2024", None),
+        ("Ngày 15 tháng 01 năm 2024", dt.date(2024, 1, 15)),
+        ("Tam Kỳ, ngày 5 tháng 1 năm 2024", dt.date(2024, 1, 5)),
+        ("15.01.2024", dt.date(2024, 1, 15)),
     ],
 )
 def test_parse_date(value: object, expected: dt.date | None) -> None:
