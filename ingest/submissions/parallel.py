@@ -21,11 +21,11 @@ from ingest.submissions.reader import read_submission
 # Starting the workers costs about a second; a file takes a few milliseconds to read. Below
 # this many files per worker, reading in this process while writing is as fast.
 MIN_FILES_PER_WORKER = 50
-# "fork": workers start in milliseconds with everything already imported. "spawn" and
-# "forkserver" re-import the main module in every worker (the CLI, pytest, or Airflow's task
-# runner): measured 4-6x slower than reading in one process for a few hundred files. The forked
-# workers only run the readers (no threads, no DuckDB), which is what fork handles safely.
-_START_METHOD = "fork"
+# "spawn": each worker is a fresh interpreter. "fork" starts faster, but forking the threaded
+# Airflow task process left a worker waiting forever on a lock copied mid-use (seen in
+# dag.test()); a fresh interpreter inherits no lock. The cost is about a second of imports per
+# worker, paid once per batch, hence MIN_FILES_PER_WORKER.
+_START_METHOD = "spawn"
 
 _registry: Mapping[str, list[ReportingUnit]] = {}
 _max_bytes = 0
