@@ -18,9 +18,10 @@ from ingest.registry import ReportingUnit
 from ingest.submissions.checks import CheckedSubmission, check_submission
 from ingest.submissions.reader import read_submission
 
-# Starting the workers costs about a second; a file takes a few milliseconds to read. Below
-# this many files per worker, reading in this process while writing is as fast.
-MIN_FILES_PER_WORKER = 50
+# A spawned worker needs 1-1.5 s of imports before its first file; one process reads and checks
+# about 250-350 small files a second (tests/benchmarks/bench_ingest.py on a shared 2-core
+# machine). Below this many files per worker, one process is faster.
+MIN_FILES_PER_WORKER = 500
 # "spawn": each worker is a fresh interpreter. "fork" starts faster, but forking the threaded
 # Airflow task process left a worker waiting forever on a lock copied mid-use (seen in
 # dag.test()); a fresh interpreter inherits no lock. The cost is about a second of imports per
@@ -53,13 +54,14 @@ def check_files(
     registry: Mapping[str, list[ReportingUnit]],
     max_bytes: int,
     workers: int = 0,
-    min_files_per_worker: int = MIN_FILES_PER_WORKER,
+    min_files_per_worker: int | None = None,
 ) -> Generator[CheckedSubmission, None, None]:
     """Read and check ``paths``; results come in the order of ``paths``.
 
     ``workers`` = 0 means one per core; 1 (or few files) reads in this process.
     """
-    workers = min(workers or default_workers(), max(1, len(paths) // min_files_per_worker))
+    per_worker = min_files_per_worker or MIN_FILES_PER_WORKER
+    workers = min(workers or default_workers(), max(1, len(paths) // per_worker))
     if workers <= 1:
         _init(registry, max_bytes)
         yield from (_check(p) for p in paths)

@@ -4,7 +4,9 @@
 
 Prints files/s and rows/s for reading + checking alone and for the whole ingest (read, check,
 write to DuckDB, one transaction per file), with one worker and with ``--workers`` (0 = one per
-core), and the serial/parallel ratio. Numbers depend on the machine; nothing is asserted.
+core), and the serial/parallel ratio. The workers are measured even where the ingest would
+stay in one process (``MIN_FILES_PER_WORKER``). Numbers depend on the machine; nothing is
+asserted.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pathlib import Path
 
 from ingest.demo.workbook import write_submission_xlsx
 from ingest.registry import build_registry
+from ingest.submissions import parallel
 from ingest.submissions.checks import index_registry
 from ingest.submissions.load import ingest_submissions
 from ingest.submissions.parallel import check_files, default_workers
@@ -98,6 +101,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=0, help="0 = one per core")
     args = parser.parse_args()
     workers = args.workers or default_workers()
+    # measure the workers even on batches the ingest would read in one process
+    parallel.MIN_FILES_PER_WORKER = 1
 
     with tempfile.TemporaryDirectory(prefix="dxwh-bench-inbox-") as tmp:
         inbox = Path(tmp)
