@@ -4,13 +4,26 @@ submissions as (
     select * from {{ ref('stg_submissions__submissions') }}
 ),
 
-reporting_units as (
-    select * from {{ ref('stg_registry__reporting_units') }}
+units as (
+    select * from {{ ref('int_reporting_units_versioned') }}
+),
+
+-- a corrected file supersedes the earlier one for its unit and period: the later date written
+-- on the form wins, then the later arrival; superseded files stay in raw
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by unit_id, period_id
+            order by submitted_date desc nulls last, arrival_seq desc
+        ) as supersession_rank,
+        count(*) over (partition by unit_id, period_id) as n_submissions
+    from submissions
 ),
 
 current_submissions as (
-    select * from submissions
-    where is_current
+    select * from ranked
+    where supersession_rank = 1
 ),
 
 joined as (
@@ -18,18 +31,21 @@ joined as (
         current_submissions.submission_id,
         current_submissions.unit_id,
         current_submissions.period_id,
-        reporting_units.unit_level,
-        reporting_units.province_id,
+        units.unit_level,
+        units.province_id,
         current_submissions.has_dx_focal_point,
         current_submissions.n_community_teams,
-        current_submissions.submitted_date
+        current_submissions.n_community_team_members,
+        current_submissions.n_community_team_members_trained,
+        current_submissions.submitted_date,
+        current_submissions.loaded_at,
+        cast(current_submissions.n_submissions as integer) as n_submissions
     from current_submissions
-    inner join reporting_units
+    inner join units
         on
-            current_submissions.unit_id = reporting_units.unit_id
+            current_submissions.unit_id = units.unit_id
             and {{ period_end_date('current_submissions.period_id') }}
-            between reporting_units.valid_from
-            and coalesce(reporting_units.valid_to, date '9999-12-31')
+            between units.valid_from and coalesce(units.valid_to, date '9999-12-31')
 ),
 
 final as (select * from joined)

@@ -1,3 +1,13 @@
+-- depends_on: {{ ref('stg_submissions__submissions') }}
+{{
+    config(
+        materialized='incremental',
+        unique_key=['unit_id', 'period_id'],
+        incremental_strategy='delete+insert',
+        on_schema_change='append_new_columns',
+    )
+}}
+
 with
 
 submissions as (
@@ -5,8 +15,34 @@ submissions as (
 ),
 
 staff_members as (
-    select * from {{ ref('stg_submissions__staff_members') }}
+    select * from {{ ref('int_staff_members_current') }}
 ),
+
+{% if is_incremental() %}
+    -- a new file can supersede a unit's report and change its later periods of the same year
+    -- (training over the year): rebuild those units' years, keep every other row
+    changed_unit_years as (
+        select distinct
+            unit_id,
+            left(period_id, 4) as period_year
+        from {{ ref('stg_submissions__submissions') }}
+        where loaded_at > (
+            select coalesce(max(submission_loaded_at), timestamptz '1900-01-01')
+            from {{ this }}
+        )
+    ),
+
+    submissions_to_build as (
+        select submissions.*
+        from submissions
+        inner join changed_unit_years
+            on
+                submissions.unit_id = changed_unit_years.unit_id
+                and left(submissions.period_id, 4) = changed_unit_years.period_year
+    ),
+{% else %}
+    submissions_to_build as (select * from submissions),
+{% endif %}
 
 staff_counts as (
     select
@@ -14,10 +50,12 @@ staff_counts as (
         count(*) as n_staff,
         count(*) filter (where is_dedicated) as n_dedicated,
         count(*) filter (where not is_dedicated) as n_concurrent,
-        count(*) filter (where has_university_degree and has_it_major)
-            as n_it_degree_university_plus,
-        count(*) filter (where n_trainings_in_period >= 1) as n_trained,
+        count(*) filter (where has_it_degree_university_plus) as n_it_degree_university_plus,
+        count(*) filter (where is_trained_in_period) as n_trained,
+        count(*) filter (where is_trained_year_to_date) as n_trained_year_to_date,
         count(*) filter (where is_dx_network_member) as n_dx_network_members,
+        count(*) filter (where is_dx_network_member and has_platform_access)
+            as n_dx_network_members_with_platform_access,
         count(*) filter (where is_incident_response_member) as n_incident_response_members,
         count(*) filter (where has_platform_access) as n_platform_access
     from staff_members
@@ -26,25 +64,27 @@ staff_counts as (
 
 final as (
     select
-        submissions.unit_id,
-        submissions.period_id,
-        submissions.unit_level,
-        submissions.province_id,
-        submissions.submission_id,
-        cast(coalesce(staff_counts.n_staff, 0) as integer) as n_staff,
-        cast(coalesce(staff_counts.n_dedicated, 0) as integer) as n_dedicated,
-        cast(coalesce(staff_counts.n_concurrent, 0) as integer) as n_concurrent,
-        cast(coalesce(staff_counts.n_it_degree_university_plus, 0) as integer)
-            as n_it_degree_university_plus,
-        cast(coalesce(staff_counts.n_trained, 0) as integer) as n_trained,
-        cast(coalesce(staff_counts.n_dx_network_members, 0) as integer) as n_dx_network_members,
-        cast(coalesce(staff_counts.n_incident_response_members, 0) as integer)
-            as n_incident_response_members,
-        cast(coalesce(staff_counts.n_platform_access, 0) as integer) as n_platform_access,
-        coalesce(submissions.has_dx_focal_point, false) as has_dx_focal_point
-    from submissions
+        submissions_to_build.unit_id,
+        submissions_to_build.period_id,
+        submissions_to_build.unit_level,
+        submissions_to_build.province_id,
+        submissions_to_build.submission_id,
+        {%- for column in [
+            'n_staff', 'n_dedicated', 'n_concurrent', 'n_it_degree_university_plus',
+            'n_trained', 'n_trained_year_to_date', 'n_dx_network_members',
+            'n_dx_network_members_with_platform_access', 'n_incident_response_members',
+            'n_platform_access',
+        ] %}
+            cast(coalesce(staff_counts.{{ column }}, 0) as integer) as {{ column }},
+        {%- endfor %}
+        coalesce(submissions_to_build.has_dx_focal_point, false) as has_dx_focal_point,
+        submissions_to_build.n_community_teams,
+        submissions_to_build.n_community_team_members,
+        submissions_to_build.n_community_team_members_trained,
+        submissions_to_build.loaded_at as submission_loaded_at
+    from submissions_to_build
     left join staff_counts
-        on submissions.submission_id = staff_counts.submission_id
+        on submissions_to_build.submission_id = staff_counts.submission_id
 )
 
 select * from final

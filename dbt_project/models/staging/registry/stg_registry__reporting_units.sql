@@ -15,7 +15,8 @@ renamed as (
         province_name,
         parent_unit_id,
         valid_from,
-        valid_to
+        valid_to,
+        source
     from source
 ),
 

@@ -20,7 +20,8 @@ renamed as (
         field_of_study in ('CNTT', 'An toàn thông tin') as has_it_major,
         coalesce(dx_network_member, false) as is_dx_network_member,
         coalesce(incident_response_member, false) as is_incident_response_member,
-        coalesce(platform_access, false) as has_platform_access
+        coalesce(platform_access, false) as has_platform_access,
+        loaded_at
     from source
 ),
 

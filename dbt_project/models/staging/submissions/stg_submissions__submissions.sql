@@ -15,22 +15,14 @@ renamed as (
         community_team_members as n_community_team_members,
         community_team_members_trained as n_community_team_members_trained,
         submitted_on as submitted_date,
+        template_version,
         arrival_seq,
         loaded_at,
+        batch_id,
         source_file
     from source
 ),
 
-final as (
-    select
-        *,
-        -- a later submission for the same unit and period supersedes the earlier one:
-        -- by the date written on the form, then by arrival order
-        row_number() over (
-            partition by unit_id, period_id
-            order by submitted_date desc nulls last, arrival_seq desc
-        ) = 1 as is_current
-    from renamed
-)
+final as (select * from renamed)
 
 select * from final

@@ -1,0 +1,46 @@
+with
+
+units_expected as (
+    select * from {{ ref('int_units_expected') }}
+),
+
+files as (
+    select * from {{ ref('int_unit_period_files') }}
+),
+
+current_submissions as (
+    select * from {{ ref('int_submissions_current') }}
+),
+
+final as (
+    select
+        units_expected.unit_id,
+        units_expected.period_id,
+        units_expected.unit_level,
+        units_expected.province_id,
+        units_expected.deadline_date,
+        current_submissions.submission_id as current_submission_id,
+        current_submissions.submission_id is not null as is_submitted,
+        files.first_submitted_date,
+        -- on time when the first accepted file is dated on or before the deadline; a unit that
+        -- only sent rejected files has not reported
+        coalesce(
+            current_submissions.submission_id is not null
+            and files.first_submitted_date <= units_expected.deadline_date,
+            false
+        ) as is_on_time,
+        coalesce(files.n_files_accepted, 0) as n_files_accepted,
+        coalesce(files.n_files_accepted, 0) > 1 as is_superseded,
+        coalesce(files.n_files_rejected, 0) as n_files_rejected,
+        coalesce(files.n_files_partial, 0) as n_files_partial,
+        coalesce(files.n_files_duplicate, 0) as n_files_duplicate
+    from units_expected
+    left join files
+        on units_expected.unit_period_id = files.unit_period_id
+    left join current_submissions
+        on
+            units_expected.unit_id = current_submissions.unit_id
+            and units_expected.period_id = current_submissions.period_id
+)
+
+select * from final
