@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -93,3 +94,28 @@ def run_dbt(settings: Settings, command: str = "build", *extra: str) -> DbtResul
         detail = "; ".join(result.failures) or tail
         raise DbtFailed(f"dbt {command} failed: {detail}")
     return result
+
+
+# What a static web server (or a browser opening static_index.html) needs for the dbt docs site.
+DOCS_FILES = ("index.html", "static_index.html", "catalog.json", "manifest.json")
+
+
+def generate_docs(settings: Settings) -> Path:
+    """``dbt docs generate`` on the built database; copy the site to ``<home>/docs/dbt``.
+
+    Run after a successful ``dbt build``: the catalog is read from the database, so the models
+    need not be compiled again (``--no-compile``). ``--static`` adds a single-file page that
+    opens without a web server. Returns the docs folder.
+    """
+    run_dbt(settings, "docs generate", "--no-compile", "--static")
+    docs = settings.docs_dir / "dbt"
+    docs.mkdir(parents=True, exist_ok=True)
+    for name in DOCS_FILES:
+        source = settings.dbt_target_dir / name
+        if not source.exists():
+            raise DbtFailed(f"dbt docs generate wrote no {name} in {settings.dbt_target_dir}")
+        # copy under a temporary name, then rename: a reader never sees a half-written file
+        tmp = docs / f".{name}.tmp"
+        shutil.copyfile(source, tmp)
+        os.replace(tmp, docs / name)
+    return docs

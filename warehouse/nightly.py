@@ -88,11 +88,17 @@ def step_ingest_dti(settings: Settings, batch_id: str) -> dict[str, Any]:
 
 
 def step_build(settings: Settings) -> dict[str, Any]:
-    """``dbt build``: every model, test and contract; raises if anything fails."""
-    from warehouse.build import run_dbt
+    """``dbt build`` (every snapshot, seed, model, test and contract), then the dbt docs site
+    under ``<home>/docs/dbt``; raises if anything fails."""
+    from warehouse.build import generate_docs, run_dbt
 
     result = run_dbt(settings, "build")
-    return {"models_ok": result.models_ok, "tests_passed": result.tests_passed}
+    docs = generate_docs(settings)
+    return {
+        "models_ok": result.models_ok,
+        "tests_passed": result.tests_passed,
+        "docs_path": str(docs),
+    }
 
 
 def step_validate(settings: Settings, run_id: str) -> dict[str, Any]:

@@ -1,0 +1,263 @@
+"""The marts answer the plan's questions on the demo data; expectations come from the inputs
+(the demo manifest, the plan-target seed, the published DTI facts), never from literals."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import defaultdict
+
+import duckdb
+import pytest
+
+from warehouse.settings import DBT_PROJECT_DIR, Settings
+
+STATUSES = {"achieved", "on_track", "at_risk", "missed", "not_measurable"}
+PERSONAL_COLUMNS = {"full_name", "birth_year", "prepared_by", "person_key"}
+
+
+def _manifest_current(settings: Settings) -> dict[tuple[str, str], dict[str, object]]:
+    """The file that counts for each unit and period, as the demo generator describes it."""
+    manifest = json.loads((settings.home / "demo" / "manifest.json").read_text("utf-8"))
+    current: dict[tuple[str, str], dict[str, object]] = {}
+    for entry in manifest["files"]:
+        if entry["expected_status"] == "accepted":
+            current[(entry["unit_id"], entry["period_id"])] = entry
+    return current
+
+
+def _published(settings: Settings) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(str(settings.published_db), read_only=True)
+
+
+def test_staffing_sums_by_period_and_level_match_the_submitted_files(
+    demo_warehouse: Settings,
+) -> None:
+    expected: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
+    with _published(demo_warehouse) as con:
+        levels = dict(
+            con.execute("select distinct unit_id, unit_level from marts.dim_unit").fetchall()
+        )
+        rows = con.execute(
+            "select period_id, unit_level, sum(n_staff), sum(n_dedicated), sum(n_concurrent) "
+            "from marts.fct_staffing group by all"
+        ).fetchall()
+    for (unit_id, period_id), entry in _manifest_current(demo_warehouse).items():
+        sums = expected[(str(period_id), levels[unit_id])]
+        for i, key in enumerate(("n_staff", "n_dedicated", "n_concurrent")):
+            sums[i] += int(entry[key])  # type: ignore[call-overload]
+    assert {(p, lvl): [s, d, c] for p, lvl, s, d, c in rows} == dict(expected)
+    for p, lvl, s, d, c in rows:
+        assert s == d + c, (p, lvl)
+
+
+def test_every_target_has_a_status_for_every_period(demo_warehouse: Settings) -> None:
+    with (DBT_PROJECT_DIR / "seeds" / "plan_targets.csv").open(encoding="utf-8") as handle:
+        target_ids = {row["target_id"] for row in csv.DictReader(handle)}
+    periods = {period for _, period in _manifest_current(demo_warehouse)}
+    with _published(demo_warehouse) as con:
+        rows = con.execute(
+            "select target_id, period_id, scope, status from marts.fct_target_progress"
+        ).fetchall()
+        provinces = {
+            r[0]
+            for r in con.execute("select distinct province_id from marts.fct_staffing").fetchall()
+        }
+    found = {(t, p, s) for t, p, s, _ in rows}
+    assert found == {
+        (t, p, f"province:{province}")
+        for t in target_ids
+        for p in periods
+        for province in provinces
+    }
+    assert len(found) == len(rows)
+    assert {status for *_, status in rows} <= STATUSES
+
+
+def test_units_that_did_not_submit_count_as_not_meeting_unit_targets(
+    demo_warehouse: Settings,
+) -> None:
+    with _published(demo_warehouse) as con:
+        rows = con.execute(
+            """
+            select
+                progress.period_id,
+                progress.actual_value,
+                (select count(*) from marts.fct_reporting_compliance as c
+                 where c.period_id = progress.period_id) as n_expected,
+                (select count(*) from marts.fct_reporting_compliance as c
+                 where c.period_id = progress.period_id and c.is_submitted) as n_submitted,
+                (select count(*) from marts.fct_staffing as s
+                 where s.period_id = progress.period_id and s.has_dx_focal_point) as n_focal
+            from marts.fct_target_progress as progress
+            where progress.target_id = 'T2025_FOCAL_POINT'
+            """
+        ).fetchall()
+    assert rows
+    for period, actual, n_expected, n_submitted, n_focal in rows:
+        assert n_expected > n_submitted, f"{period}: the demo leaves some units silent"
+        assert actual == pytest.approx(n_focal / n_expected), period
+
+
+def test_compliance_marks_exactly_the_submitted_units(demo_warehouse: Settings) -> None:
+    with _published(demo_warehouse) as con:
+        submitted = set(
+            con.execute(
+                "select unit_id, period_id from marts.fct_reporting_compliance where is_submitted"
+            ).fetchall()
+        )
+        late_but_on_time = con.execute(
+            "select count(*) from marts.fct_reporting_compliance "
+            "where is_on_time and first_submitted_date > deadline_date"
+        ).fetchone()
+    assert submitted == set(_manifest_current(demo_warehouse))
+    assert late_but_on_time == (0,)
+
+
+def test_no_personal_data_reaches_the_published_marts(demo_warehouse: Settings) -> None:
+    with _published(demo_warehouse) as con:
+        columns = {
+            r[0]
+            for r in con.execute("select column_name from information_schema.columns").fetchall()
+        }
+    assert columns
+    assert not columns & PERSONAL_COLUMNS
+
+
+def test_the_pipeline_writes_the_dbt_docs_site(demo_warehouse: Settings) -> None:
+    docs = demo_warehouse.docs_dir / "dbt"
+    for name in ("index.html", "catalog.json", "manifest.json"):
+        assert (docs / name).stat().st_size > 0, name
+    catalog = json.loads((docs / "catalog.json").read_text("utf-8"))
+    assert "model.dxwh.fct_staffing" in catalog["nodes"]
+    manifest = json.loads((docs / "manifest.json").read_text("utf-8"))
+    node = manifest["nodes"]["model.dxwh.fct_staffing"]
+    assert node["columns"]["n_dedicated"]["meta"]["label_vi"]
+
+
+def _facts() -> list[dict[str, str]]:
+    from dti_facts import read_facts
+
+    return read_facts()
+
+
+def test_quang_nam_dti_ranks_are_the_published_ones(marts_warehouse: Settings) -> None:
+    expected = {
+        int(r["year"]): int(r["rank"])
+        for r in _facts()
+        if r["province_name"] == "Quảng Nam" and r["basis"] == "63" and r["rank"]
+    }
+    with duckdb.connect(str(marts_warehouse.build_db), read_only=True) as con:
+        found = dict(
+            con.execute(
+                "select year, rank from marts.fct_dti_scores "
+                "where basis = 63 and province_id = '49' and component = 'dti'"
+            ).fetchall()
+        )
+    assert expected and {year: found.get(year) for year in expected} == expected
+
+
+def test_new_da_nang_2024_recomputed_equals_the_published_value(
+    marts_warehouse: Settings,
+) -> None:
+    published = next(
+        float(r["dti"])
+        for r in _facts()
+        if r["year"] == "2024" and r["basis"] == "34" and "Đà Nẵng" in r["province_name"]
+    )
+    with duckdb.connect(str(marts_warehouse.build_db), read_only=True) as con:
+        row = con.execute(
+            "select score, recomputed_score, is_recomputed, n_provinces_averaged "
+            "from marts.fct_dti_scores "
+            "where year = 2024 and basis = 34 and province_id = '48' and component = 'dti'"
+        ).fetchone()
+    assert row is not None
+    score, recomputed, is_recomputed, n_averaged = row
+    assert score == published
+    assert not is_recomputed
+    assert n_averaged == 2
+    assert round(recomputed, 4) == published
+
+
+def test_merged_provinces_get_recomputed_values_where_none_was_published(
+    marts_warehouse: Settings,
+) -> None:
+    with duckdb.connect(str(marts_warehouse.build_db), read_only=True) as con:
+        crosswalk = dict(
+            con.execute(
+                "select legacy_province_id, province_id from marts.province_crosswalk"
+            ).fetchall()
+        )
+        legacy = con.execute(
+            "select year, province_id, score from marts.fct_dti_scores "
+            "where basis = 63 and component = 'dti' and score is not null"
+        ).fetchall()
+        derived = {
+            (year, province): score
+            for year, province, score in con.execute(
+                "select year, province_id, score from marts.fct_dti_scores "
+                "where basis = 34 and component = 'dti' and is_recomputed"
+            ).fetchall()
+        }
+    values: dict[tuple[int, str], list[float]] = defaultdict(list)
+    for year, province, score in legacy:
+        values[(year, crosswalk[province])].append(score)
+    members: dict[str, int] = defaultdict(int)
+    for new in crosswalk.values():
+        members[new] += 1
+    expected = {
+        key: sum(scores) / len(scores)
+        for key, scores in values.items()
+        if len(scores) == members[key[1]]
+    }
+    assert derived
+    assert derived.keys() <= expected.keys()
+    for key, score in derived.items():
+        assert score == pytest.approx(expected[key], abs=1e-6), key
+
+
+def test_dti_formula_residual_is_within_the_published_rounding(
+    marts_warehouse: Settings,
+) -> None:
+    with (DBT_PROJECT_DIR / "seeds" / "dti_methodologies.csv").open(encoding="utf-8") as handle:
+        seeds = {int(r["year"]): r for r in csv.DictReader(handle)}
+    complete = [
+        r for r in _facts() if r["nhan_thuc_so"] and seeds[int(r["year"])]["w_nhan_thuc_so"]
+    ]
+    assert complete
+    with duckdb.connect(str(marts_warehouse.build_db), read_only=True) as con:
+        residuals = {
+            (year, name): residual
+            for year, name, residual in con.execute(
+                "select s.year, s.province_name_printed, f.formula_residual "
+                "from marts.fct_dti_scores as f join raw.dti_scores as s "
+                "on f.publication_id = s.publication_id and f.province_id = s.province_id "
+                "where f.component = 'dti' and f.formula_residual is not null"
+            ).fetchall()
+        }
+    for row in complete:
+        year = int(row["year"])
+        weighted = sum(
+            float(seeds[year][f"w_{index}"]) * float(row[index])
+            for index in (k[2:] for k in seeds[year] if k.startswith("w_"))
+        )
+        residual = residuals[(year, row["province_name"])]
+        assert residual == pytest.approx(float(row["dti"]) - weighted, abs=1e-6)
+        assert abs(residual) <= 0.0001
+
+
+def test_the_scorecard_shows_the_dti_of_the_period_year(marts_warehouse: Settings) -> None:
+    ranks = {
+        int(r["year"]): int(r["rank"])
+        for r in _facts()
+        if r["province_name"] == "Quảng Nam" and r["basis"] == "63" and r["rank"]
+    }
+    with duckdb.connect(str(marts_warehouse.build_db), read_only=True) as con:
+        rows = con.execute(
+            "select period_id, dti_rank, n_staff, n_units_expected from marts.province_scorecard "
+            "where province_id = '49'"
+        ).fetchall()
+    assert rows
+    for period, rank, n_staff, n_expected in rows:
+        assert rank == ranks.get(int(period[:4])), period
+        assert n_expected > 0 and n_staff > 0, period
