@@ -48,7 +48,13 @@ def _corrected_file(inbox: Path, unit_id: str, period_id: str) -> Path:
 
 def test_incremental_build_equals_full_refresh(data_home: Settings, tmp_path: Path) -> None:
     inbox = data_home.inbox_submissions
-    files = generate_demo(inbox, data_home.home / "demo" / "manifest.json")
+    # two periods of the departments are enough to grow the facts and supersede a file
+    files = generate_demo(
+        inbox,
+        data_home.home / "demo" / "manifest.json",
+        periods=("2024-H1", "2024-H2"),
+        levels=("province",),
+    )
     held_back = tmp_path / "held_back"
     later = [f for f in files if f.period_id == max(f.period_id for f in files)]
     for f in later:
