@@ -53,6 +53,7 @@ final as (
         combined.year,
         combined.basis,
         combined.province_id,
+        cast(combined.basis as varchar) || ':' || combined.province_id as province_key,
         combined.province_name,
         combined.component,
         combined.score,
