@@ -10,6 +10,8 @@ from collections import defaultdict
 import duckdb
 import pytest
 
+from ingest.registry import build_registry
+from ingest.values import period_end_date
 from warehouse.settings import DBT_PROJECT_DIR, REPO_ROOT, Settings
 
 STATUSES = {"achieved", "on_track", "at_risk", "missed", "not_measurable"}
@@ -21,62 +23,54 @@ DTI_FACTS = REPO_ROOT / "ingest" / "dti" / "reference" / "dti_published_facts.cs
 def _manifest_current(settings: Settings) -> dict[tuple[str, str], dict[str, object]]:
     """The file that counts for each unit and period, as the demo generator describes it."""
     manifest = json.loads((settings.home / "demo" / "manifest.json").read_text("utf-8"))
-    current: dict[tuple[str, str], dict[str, object]] = {}
-    for entry in manifest["files"]:
-        if entry["expected_status"] == "accepted":
-            current[(entry["unit_id"], entry["period_id"])] = entry
-    return current
+    return {
+        (str(entry["unit_id"]), str(entry["period_id"])): entry
+        for entry in manifest["files"]
+        if entry["expected_status"] in ("accepted", "partial")
+    }
 
 
 def _published(settings: Settings) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(settings.published_db), read_only=True)
 
 
-def test_staffing_sums_by_period_and_level_match_the_submitted_files(
-    demo_warehouse: Settings,
-) -> None:
+def test_scorecard_staffing_matches_the_submitted_files(demo_warehouse: Settings) -> None:
+    province_of = {u.unit_id: u.province_code for u in build_registry()}
     expected: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
-    with _published(demo_warehouse) as con:
-        levels = dict(
-            con.execute("select distinct unit_id, unit_level from marts.dim_unit").fetchall()
-        )
-        rows = con.execute(
-            "select period_id, unit_level, sum(n_staff), sum(n_dedicated), sum(n_concurrent) "
-            "from marts.fct_staffing group by all"
-        ).fetchall()
     for (unit_id, period_id), entry in _manifest_current(demo_warehouse).items():
-        sums = expected[(str(period_id), levels[unit_id])]
+        sums = expected[(province_of[unit_id], period_id)]
         for i, key in enumerate(("n_staff", "n_dedicated", "n_concurrent")):
             sums[i] += int(entry[key])  # type: ignore[call-overload]
-    assert {(p, lvl): [s, d, c] for p, lvl, s, d, c in rows} == dict(expected)
-    for p, lvl, s, d, c in rows:
-        assert s == d + c, (p, lvl)
+    with _published(demo_warehouse) as con:
+        rows = con.execute(
+            "select province_id, period_id, n_staff, n_dedicated, n_concurrent "
+            "from marts.province_scorecard"
+        ).fetchall()
+    assert {(p, period): [s, d, c] for p, period, s, d, c in rows} == dict(expected)
 
 
 def test_every_target_has_a_status_for_every_period(demo_warehouse: Settings) -> None:
     with (DBT_PROJECT_DIR / "seeds" / "plan_targets.csv").open(encoding="utf-8") as handle:
         target_ids = {row["target_id"] for row in csv.DictReader(handle)}
-    periods = {period for _, period in _manifest_current(demo_warehouse)}
+    # the scopes: every province with units expected to report in a period (the registry)
+    units = build_registry()
+    scopes = {
+        (period, f"province:{u.province_code}")
+        for _, period in _manifest_current(demo_warehouse)
+        for u in units
+        if u.is_active(period_end_date(period))
+    }
     with _published(demo_warehouse) as con:
         rows = con.execute(
             "select target_id, period_id, scope, status from marts.fct_target_progress"
         ).fetchall()
-        provinces = {
-            r[0]
-            for r in con.execute("select distinct province_id from marts.fct_staffing").fetchall()
-        }
     found = {(t, p, s) for t, p, s, _ in rows}
-    assert found == {
-        (t, p, f"province:{province}")
-        for t in target_ids
-        for p in periods
-        for province in provinces
-    }
+    assert found == {(t, p, scope) for t in target_ids for p, scope in scopes}
     assert len(found) == len(rows)
     assert {status for *_, status in rows} <= STATUSES
 
 
-def test_units_that_did_not_submit_count_as_not_meeting_unit_targets(
+def test_unit_level_targets_count_every_unit_expected_to_report(
     demo_warehouse: Settings,
 ) -> None:
     with _published(demo_warehouse) as con:
@@ -86,18 +80,22 @@ def test_units_that_did_not_submit_count_as_not_meeting_unit_targets(
                 progress.period_id,
                 progress.actual_value,
                 (select count(*) from marts.fct_reporting_compliance as c
-                 where c.period_id = progress.period_id) as n_expected,
+                 where c.period_id = progress.period_id
+                   and c.province_id = progress.province_id) as n_expected,
                 (select count(*) from marts.fct_reporting_compliance as c
-                 where c.period_id = progress.period_id and c.is_submitted) as n_submitted,
+                 where c.period_id = progress.period_id
+                   and c.province_id = progress.province_id and c.is_submitted) as n_submitted,
                 (select count(*) from marts.fct_staffing as s
-                 where s.period_id = progress.period_id and s.has_dx_focal_point) as n_focal
+                 where s.period_id = progress.period_id
+                   and s.province_id = progress.province_id and s.has_dx_focal_point) as n_focal
             from marts.fct_target_progress as progress
             where progress.target_id = 'T2025_FOCAL_POINT'
             """
         ).fetchall()
     assert rows
     for period, actual, n_expected, n_submitted, n_focal in rows:
-        assert n_expected > n_submitted, f"{period}: the demo leaves some units silent"
+        # the denominator is every unit expected, not only those that submitted
+        assert n_expected >= n_submitted > 0, period
         assert actual == pytest.approx(n_focal / n_expected), period
 
 
