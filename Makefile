@@ -7,13 +7,14 @@ UV_VERSION := 0.13.8
 UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 RUN := $(UV) run --frozen --no-progress
 
-.PHONY: help setup run test lint format clean-home bench-demo bench-ingest
+.PHONY: help setup run test lint format clean-home bench-demo bench-ingest bench-dbt
 
 help:
 	@echo "make run    run the nightly pipeline once (demo data if the inbox is empty)"
 	@echo "make test   run the tests and linters"
 	@echo "make lint   ruff, ruff format --check, sqlfluff"
 	@echo "make bench-ingest   submission ingest speed, serial and parallel"
+	@echo "make bench-dbt      dbt build (full, no new file) and dbt docs generate"
 
 setup:
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 \
@@ -40,3 +41,6 @@ bench-demo: setup
 
 bench-ingest: setup
 	$(RUN) python tests/benchmarks/bench_ingest.py
+
+bench-dbt: setup
+	$(RUN) python tests/benchmarks/bench_dbt_build.py
