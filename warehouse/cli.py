@@ -146,12 +146,20 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
     from expectations.runner import run_validations
 
-    report = run_validations(settings, run_id=_batch_id("cli"))
-    print(f"{report.passed} of {len(report.outcomes)} expectations passed")
+    report = run_validations(
+        settings, run_id=_batch_id("cli"), accept_row_counts=args.accept_row_counts
+    )
+    print(
+        f"{report.passed} of {len(report.outcomes)} expectations passed in "
+        f"{len(report.suites)} suites; data docs: {report.docs_index}"
+    )
     for outcome in report.warnings:
         print(f"  warning: {outcome.describe()}")
     for outcome in report.critical_failures:
         print(f"  CRITICAL: {outcome.describe()}")
+    if args.accept_row_counts:
+        print("tonight's row counts are the new baseline for the row-count checks")
+    print("quality gate: " + ("open" if report.gate_open else "closed (publishing is blocked)"))
     return 0 if report.gate_open else 1
 
 
@@ -259,10 +267,15 @@ def build_parser() -> argparse.ArgumentParser:
         "Load new files of both inboxes (submissions, DTI) into raw/quarantine (no dbt).",
     )
     add("build", cmd_build, "Run dbt build (models, tests, contracts) on the build database.")
-    add(
+    p = add(
         "validate",
         cmd_validate,
         "Run the Great Expectations suites (exit 1 on a critical failure).",
+    )
+    p.add_argument(
+        "--accept-row-counts",
+        action="store_true",
+        help="after a deliberate removal of data: make tonight's row counts the new baseline",
     )
     add("publish", cmd_publish, "Publish the marts as the read-only warehouse file.")
 

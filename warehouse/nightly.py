@@ -102,16 +102,29 @@ def step_build(settings: Settings) -> dict[str, Any]:
 
 
 def step_validate(settings: Settings, run_id: str) -> dict[str, Any]:
-    """Run the GX suites, record the results, and close the gate on a critical failure."""
-    from expectations.runner import enforce_gate, run_validations
+    """Run the GX suites, record the results, and close the gate on a critical failure.
+
+    A closed gate is recorded in ``audit.pipeline_runs`` (status ``gate_closed``) before
+    :class:`~expectations.gate.QualityGateClosed` is raised, so the failed night is on record
+    even though publish and report never run.
+    """
+    from expectations.gate import enforce_gate
+    from expectations.runner import run_validations
 
     report = run_validations(settings, run_id)
-    enforce_gate(report)
-    return {
+    result: dict[str, Any] = {
         "expectations_passed": report.passed,
         "expectations_total": len(report.outcomes),
+        "suites": report.suites,
+        "gate": "open" if report.gate_open else "closed",
+        "critical_failures": [o.describe() for o in report.critical_failures],
         "warnings": [o.describe() for o in report.warnings],
+        "data_docs": report.docs_index,
     }
+    if not report.gate_open:
+        step_record_run(settings, run_id, {"validate": result}, status="gate_closed")
+    enforce_gate(report)
+    return result
 
 
 def step_publish(settings: Settings) -> dict[str, Any]:
@@ -125,14 +138,16 @@ def step_publish(settings: Settings) -> dict[str, Any]:
     }
 
 
-def step_record_run(settings: Settings, run_id: str, parts: dict[str, Any]) -> dict[str, Any]:
+def step_record_run(
+    settings: Settings, run_id: str, parts: dict[str, Any], status: str = "success"
+) -> dict[str, Any]:
     """Store the run summary in ``audit.pipeline_runs`` and return it."""
     summary = {"run_id": run_id, **parts}
     with session(settings.build_db) as con:
         con.execute(RUNS_DDL)
         con.execute(
             "insert into audit.pipeline_runs values (?, ?, ?, ?)",
-            [run_id, dt.datetime.now(dt.UTC), "success", json.dumps(summary, ensure_ascii=False)],
+            [run_id, dt.datetime.now(dt.UTC), status, json.dumps(summary, ensure_ascii=False)],
         )
     return summary
 
@@ -168,9 +183,18 @@ def format_summary(summary: dict[str, Any]) -> str:
         f"  dbt: {build.get('models_ok', 0)} models built, "
         f"{build.get('tests_passed', 0)} tests passed",
         f"  expectations: {validate.get('expectations_passed', 0)} of "
-        f"{validate.get('expectations_total', 0)} passed"
-        + (f", warnings: {'; '.join(validate['warnings'])}" if validate.get("warnings") else ""),
-        f"  published: {path}",
+        f"{validate.get('expectations_total', 0)} passed, "
+        f"{len(validate.get('warnings', []))} warnings, "
+        f"{len(validate.get('critical_failures', []))} critical failures"
+        f" (data docs: {validate.get('data_docs') or '-'})",
+        *(f"    warning: {w}" for w in validate.get("warnings", [])),
+        *(f"    CRITICAL: {c}" for c in validate.get("critical_failures", [])),
+        (
+            "  published: nothing tonight, the quality gate is closed; "
+            "the previous warehouse stays in place"
+            if validate.get("gate") == "closed"
+            else f"  published: {path}"
+        ),
         "  try:",
         '    .venv/bin/python -c "import duckdb; '
         f'print(duckdb.connect(\'{path}\', read_only=True).sql(\\"{EXAMPLE_QUERY}\\"))"',
