@@ -8,6 +8,8 @@ up as a score out of range, a rank out of order or a large formula residual.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import great_expectations.expectations as gxe
 import numpy as np
 import pandas as pd
@@ -69,18 +71,22 @@ def formula_residual(frame: pd.DataFrame) -> pd.Series:
     return residual.where(frame["year"].isin(FORMULA_922_YEARS))
 
 
-def rank_order_excess(frame: pd.DataFrame, score: str, rank: str) -> pd.Series:
+def rank_order_excess(
+    frame: pd.DataFrame, score: str, rank: str, group_by: Sequence[str] = ("publication_id",)
+) -> pd.Series:
     """How far a province's score exceeds that of any province ranked above it (≤ 0 if in order).
 
-    Within one publication a worse (higher) rank never has a higher score; equal ranks are
-    ties and are not compared. Rows without a score or a rank are left out (missing).
+    Within one ranking (a publication, or a year, basis and component) a worse (higher) rank
+    never has a higher score; equal ranks are ties and are not compared. Rows without a score
+    or a rank are left out (missing).
     """
     result = pd.Series(np.nan, index=frame.index, dtype="float64")
-    usable = frame[[score, rank, "publication_id"]].dropna()
-    for _, group in usable.groupby("publication_id"):
-        best_score_by_rank = group.groupby(rank)[score].min().sort_index()
+    keys = list(group_by)
+    usable = frame[[score, rank, *keys]].dropna()
+    for _, group in usable.groupby(keys):
+        lowest_score_by_rank = group.groupby(rank)[score].min().sort_index()
         # the lowest score among strictly better ranks
-        floor_above = best_score_by_rank.cummin().shift(1)
+        floor_above = lowest_score_by_rank.cummin().shift(1)
         result.loc[group.index] = (
             group[score].astype("float64") - group[rank].map(floor_above).astype("float64")
         ).to_numpy()
