@@ -100,6 +100,8 @@ def _validate(
     outcomes = []
     for r in result.results:
         config = r.expectation_config
+        if config is None:  # GX always attaches it to a suite's results
+            raise RuntimeError(f"{spec.name}: a validation result without its expectation")
         details = dict(r.result or {})
         meta = config.meta or {}
         column = config.kwargs.get("column") or config.kwargs.get("column_A")

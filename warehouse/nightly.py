@@ -159,6 +159,19 @@ EXAMPLE_QUERY = (
 )
 
 
+def _quality_lines(validate: dict[str, Any]) -> list[str]:
+    """The expectations line, then each warning and each critical failure by name."""
+    return [
+        f"  expectations: {validate.get('expectations_passed', 0)} of "
+        f"{validate.get('expectations_total', 0)} passed, "
+        f"{len(validate.get('warnings', []))} warnings, "
+        f"{len(validate.get('critical_failures', []))} critical failures"
+        f" (data docs: {validate.get('data_docs') or '-'})",
+        *(f"    warning: {w}" for w in validate.get("warnings", [])),
+        *(f"    CRITICAL: {c}" for c in validate.get("critical_failures", [])),
+    ]
+
+
 def format_summary(summary: dict[str, Any]) -> str:
     """The few lines an operator reads after a run."""
     ingest = summary.get("ingest", {})
@@ -167,6 +180,14 @@ def format_summary(summary: dict[str, Any]) -> str:
     validate = summary.get("validate", {})
     publish = summary.get("publish", {})
     path = publish.get("published_path", "?")
+    if validate.get("gate") == "closed":
+        return "\n".join(
+            [
+                f"Run {summary.get('run_id')}: the quality gate is closed",
+                *_quality_lines(validate),
+                "  published: nothing tonight; the previous warehouse stays in place",
+            ]
+        )
     lines = [
         f"Run {summary.get('run_id')}",
         f"  files: {ingest.get('files_new', 0)} new of {ingest.get('files_seen', 0)} in the inbox"
@@ -182,19 +203,8 @@ def format_summary(summary: dict[str, Any]) -> str:
         f"{dti.get('rows_quarantined', 0)} quarantined",
         f"  dbt: {build.get('models_ok', 0)} models built, "
         f"{build.get('tests_passed', 0)} tests passed",
-        f"  expectations: {validate.get('expectations_passed', 0)} of "
-        f"{validate.get('expectations_total', 0)} passed, "
-        f"{len(validate.get('warnings', []))} warnings, "
-        f"{len(validate.get('critical_failures', []))} critical failures"
-        f" (data docs: {validate.get('data_docs') or '-'})",
-        *(f"    warning: {w}" for w in validate.get("warnings", [])),
-        *(f"    CRITICAL: {c}" for c in validate.get("critical_failures", [])),
-        (
-            "  published: nothing tonight, the quality gate is closed; "
-            "the previous warehouse stays in place"
-            if validate.get("gate") == "closed"
-            else f"  published: {path}"
-        ),
+        *_quality_lines(validate),
+        f"  published: {path}",
         "  try:",
         '    .venv/bin/python -c "import duckdb; '
         f'print(duckdb.connect(\'{path}\', read_only=True).sql(\\"{EXAMPLE_QUERY}\\"))"',

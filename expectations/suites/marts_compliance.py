@@ -9,7 +9,6 @@ compliance (it would silently improve every share) is a row that fails.
 from __future__ import annotations
 
 import great_expectations.expectations as gxe
-import numpy as np
 import pandas as pd
 from great_expectations.expectations.expectation import Expectation
 
@@ -53,9 +52,9 @@ def _with_timeliness(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     on_time = out["is_on_time"].astype("boolean").fillna(False)
     submitted = out["is_submitted"].astype("boolean").fillna(False)
-    out["on_time_problem"] = np.where(
-        on_time & ~submitted, "on time without a current submission", None
-    )
+    problem = pd.Series(None, index=out.index, dtype="object")
+    problem[on_time & ~submitted] = "on time without a current submission"
+    out["on_time_problem"] = problem
     return out
 
 

@@ -10,7 +10,8 @@ from expectations.gate import QualityGateClosed
 from expectations.runner import run_validations
 from expectations.spec import SuiteSpec, critical, warning
 from warehouse.db import ensure_landing_tables, session
-from warehouse.nightly import step_validate
+from warehouse.nightly import format_summary, step_validate
+from warehouse.orchestrate import read_run_summary
 from warehouse.settings import Settings
 
 STAFFING_SUITE = SuiteSpec(
@@ -121,3 +122,25 @@ def test_step_validate_records_a_closed_gate_and_names_the_failure(data_home: Se
             "where run_id = 'night-2'"
         ).fetchall()
     assert runs == [("gate_closed", "closed")]
+    summary = read_run_summary(data_home, "night-2")
+    assert summary is not None
+    text = format_summary(summary)
+    assert "the quality gate is closed" in text
+    assert "CRITICAL: audit.dq_row_counts: marts.fct_staffing keeps more than half" in text
+
+
+def test_summary_lists_warnings_by_name() -> None:
+    validate = {
+        "expectations_passed": 9,
+        "expectations_total": 10,
+        "gate": "open",
+        "warnings": ["raw.staff_rows: gender is Nam or Nữ [gender] — 1 of 5 rows break it"],
+        "critical_failures": [],
+        "data_docs": "/home/docs/gx/index.html",
+    }
+
+    text = format_summary({"run_id": "r", "validate": validate, "publish": {"published_path": "p"}})
+
+    assert "9 of 10 passed, 1 warnings, 0 critical failures" in text
+    assert "    warning: raw.staff_rows: gender is Nam or Nữ [gender]" in text
+    assert "  published: p" in text
