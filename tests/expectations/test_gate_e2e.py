@@ -1,7 +1,7 @@
 """End to end: a critical data defect closes the gate and the published warehouse stays put.
 
 Starts from a copy of the session's demo data home (already run once through the real DAG),
-adds one new submission, plants a defect dbt cannot see (staging drops birth years, which are
+adds a corrected submission, plants a defect dbt cannot see (staging drops birth years, which are
 personal data) but GX can (a person born 10 years before the period), runs the real DAG with
 ``dag.test()``, then removes the defect and runs again.
 """
@@ -16,14 +16,14 @@ from typing import Any
 import duckdb
 import pytest
 
-from ingest.demo.generate import person_rows
+from ingest.demo.names import synthetic_name
 from ingest.demo.workbook import write_submission_xlsx
 from warehouse.settings import Settings, load_settings
 
 pytestmark = pytest.mark.slow
 
-NEW_PERIOD = "2025-H1"
 BROKEN_RULE = "birth year ≤ year of the period − 16"
+PERIOD = "2023"
 
 
 def _copy_home(source: Settings, target: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
@@ -32,20 +32,63 @@ def _copy_home(source: Settings, target: Path, monkeypatch: pytest.MonkeyPatch) 
     return load_settings()
 
 
-def _new_submission(settings: Settings) -> None:
-    """Tam Kỳ (district 502) reports a period the demo data does not have."""
+def _published_staff(settings: Settings, unit_id: str) -> int:
+    with duckdb.connect(str(settings.published_db), read_only=True) as con:
+        row = con.execute(
+            "select n_staff from marts.fct_staffing where unit_id = ? and period_id = ?",
+            [unit_id, PERIOD],
+        ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def _people(n: int) -> list[dict[str, object]]:
+    rng = random.Random(n)
+    rows: list[dict[str, object]] = []
+    for i in range(n):
+        name, gender = synthetic_name(rng)
+        rows.append(
+            {
+                "row_no": i + 1,
+                "full_name": name,
+                "birth_year": 1985,
+                "gender": gender,
+                "assignment": "Chuyên trách" if i else "Kiêm nhiệm",
+                "education_level": "Đại học",
+                "field_of_study": "CNTT",
+                "trainings_in_period": 1,
+                "dx_network_member": "Có",
+                "platform_access": "Có",
+            }
+        )
+    return rows
+
+
+def _send_correction(settings: Settings) -> tuple[str, int]:
+    """A district sends a corrected 2023 file with three more people; return unit and staff."""
+    with duckdb.connect(str(settings.build_db), read_only=True) as con:
+        unit = con.execute(
+            "select unit_code, unit_name, unit_type from raw.submissions "
+            "where period_id = ? and unit_level = 'district' order by unit_code limit 1",
+            [PERIOD],
+        ).fetchone()
+    assert unit is not None
+    unit_id, unit_name, unit_type = unit
+    n_staff = _published_staff(settings, unit_id) + 3
     write_submission_xlsx(
-        settings.inbox_submissions / NEW_PERIOD / f"502_{NEW_PERIOD}.xlsx",
+        settings.inbox_submissions / "corrections" / f"{unit_id}_{PERIOD}_v2.xlsx",
         {
-            "unit_code": "502",
-            "unit_name": "UBND thành phố Tam Kỳ",
-            "unit_type": "UBND cấp huyện",
-            "period": NEW_PERIOD,
+            "unit_code": unit_id,
+            "unit_name": unit_name,
+            "unit_type": unit_type,
+            "period": PERIOD,
             "has_dx_focal_point": "Có",
-            "submitted_on": "05/07/2025",
+            # dated after every demo file of the period, so it supersedes them
+            "submitted_on": "28/02/2024",
         },
-        person_rows(random.Random(1), 2, 1, NEW_PERIOD),
+        _people(n_staff),
     )
+    return unit_id, n_staff
 
 
 def _plant_child_worker(settings: Settings) -> tuple[str, int, int]:
@@ -73,12 +116,6 @@ def _restore(settings: Settings, sha256: str, row_number: int, birth_year: int) 
         )
 
 
-def _published_periods(settings: Settings) -> set[str]:
-    with duckdb.connect(str(settings.published_db), read_only=True) as con:
-        rows = con.execute("select distinct period_id from marts.fct_staffing").fetchall()
-    return {str(r[0]) for r in rows}
-
-
 def _task_states(dag_run: Any) -> dict[str, str]:
     return {ti.task_id: str(ti.state) for ti in dag_run.get_task_instances()}
 
@@ -89,8 +126,7 @@ def test_critical_defect_keeps_the_published_warehouse_then_a_clean_run_publishe
     monkeypatch.setenv("DXWH_TASK_RETRIES", "0")
     settings = _copy_home(demo_warehouse, tmp_path / "home", monkeypatch)
     published_before = settings.published_db.read_bytes()
-    assert NEW_PERIOD not in _published_periods(settings)
-    _new_submission(settings)
+    unit_id, corrected_staff = _send_correction(settings)
     key = _plant_child_worker(settings)
     dag = dag_bag.dags["dx_nightly"]
 
@@ -104,7 +140,7 @@ def test_critical_defect_keeps_the_published_warehouse_then_a_clean_run_publishe
     assert settings.published_db.read_bytes() == published_before
     with duckdb.connect(str(settings.build_db), read_only=True) as con:
         failed = con.execute(
-            "select suite, severity, unexpected_count from audit.dq_results "
+            "select suite, rule, severity, unexpected_count from audit.dq_results "
             "where run_id = ? and not success",
             [gated.run_id],
         ).fetchall()
@@ -112,15 +148,18 @@ def test_critical_defect_keeps_the_published_warehouse_then_a_clean_run_publishe
             "select status, summary->>'$.validate.gate' from audit.pipeline_runs where run_id = ?",
             [gated.run_id],
         ).fetchall()
-        built_periods = con.execute("select distinct period_id from marts.fct_staffing").fetchall()
-    assert ("raw.staff_rows", "critical", 1) in failed
+        built = con.execute(
+            "select n_staff from marts.fct_staffing where unit_id = ? and period_id = ?",
+            [unit_id, PERIOD],
+        ).fetchone()
+    assert failed == [("raw.staff_rows", BROKEN_RULE, "critical", 1)]
     assert run == [("gate_closed", "closed")]
-    assert (NEW_PERIOD,) in built_periods  # built tonight, yet not published
+    assert built == (corrected_staff,)  # built tonight, yet not published
 
     _restore(settings, *key)
     clean = dag.test()
 
     assert str(clean.state) == "success"
     assert settings.published_db.read_bytes() != published_before
-    assert NEW_PERIOD in _published_periods(settings)
+    assert _published_staff(settings, unit_id) == corrected_staff
     assert (settings.docs_dir / "gx" / "index.html").is_file()
