@@ -164,13 +164,42 @@ def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_publish(args: argparse.Namespace, settings: Settings) -> int:
+    if args.rollback:
+        from warehouse.publish import rollback
+
+        try:
+            back = rollback(settings)
+        except RuntimeError as exc:
+            print(f"rollback refused: {exc}", file=sys.stderr)
+            return 1
+        print(f"rolled back {back.path} from version {back.from_version} to {back.to_version}")
+        print("readers see the restored version when they reconnect")
+        return 0
     from warehouse.nightly import step_publish
 
     result = step_publish(settings)
-    print(f"published {result['published_path']}")
+    print(f"published {result['published_path']} (version {result['version']})")
     for table, rows in result["tables"].items():
         print(f"  {table}: {rows} rows")
+    for view in result["views"]:
+        print(f"  {view} (view)")
+    print(f"Parquet exports: {result['parquet_dir']}")
     return 0
+
+
+def cmd_sql(args: argparse.Namespace, settings: Settings) -> int:
+    from warehouse.analyst_views import find_query
+    from warehouse.sql import run_sql
+
+    query = args.query
+    if args.file:
+        try:
+            query = find_query(args.file).read_text(encoding="utf-8")
+        except FileNotFoundError as exc:
+            print(f"Error: {exc}", file=sys.stderr)
+            return 2
+    database = Path(args.database) if args.database else settings.published_db
+    return run_sql(database, query, as_csv=args.csv)
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
@@ -277,7 +306,29 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="after a deliberate removal of data: make tonight's row counts the new baseline",
     )
-    add("publish", cmd_publish, "Publish the marts as the read-only warehouse file.")
+    p = add("publish", cmd_publish, "Publish the marts as the read-only warehouse file.")
+    p.add_argument(
+        "--rollback",
+        action="store_true",
+        help="make the previously published version current again instead of publishing",
+    )
+
+    p = add(
+        "sql",
+        cmd_sql,
+        "Query the published warehouse read-only (interactive when no QUERY is given).",
+    )
+    p.add_argument("query", nargs="?", metavar="QUERY", help="one SQL statement to run")
+    p.add_argument(
+        "-f",
+        "--file",
+        metavar="FILE",
+        help="run a SQL file, or a query of warehouse/queries/ by name (e.g. target_progress)",
+    )
+    p.add_argument("--csv", action="store_true", help="write results as CSV")
+    p.add_argument(
+        "--database", metavar="PATH", help="the DuckDB file to open (default: the published one)"
+    )
 
     p = add("run", cmd_run, "Run the nightly DAG once through Airflow, then print a summary.")
     p.add_argument(

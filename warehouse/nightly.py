@@ -128,12 +128,17 @@ def step_validate(settings: Settings, run_id: str) -> dict[str, Any]:
 
 
 def step_publish(settings: Settings) -> dict[str, Any]:
+    """Publish a new verified version of the marts, analyst views, Parquet and docs."""
     from warehouse.publish import publish
 
     result = publish(settings)
     return {
         "published_path": str(result.path),
+        "version": result.version,
         "tables": result.tables,
+        "views": result.views,
+        "parquet_dir": str(result.parquet_dir),
+        "docs_published": result.docs_published,
         "published_at": result.published_at.isoformat(),
     }
 

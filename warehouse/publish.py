@@ -1,25 +1,46 @@
-"""Publish the marts as a read-only snapshot for analysts and BI tools.
+"""Publish the marts as a read-only snapshot for analysts and BI tools, and roll it back.
 
-The published file is written beside its final place under a temporary name, verified, then
-renamed into place (``os.replace`` is atomic on one filesystem): a reader never sees a
+Each publish writes a complete new version (the DuckDB file with the marts and the analyst
+views, Parquet exports with a manifest, the dbt docs) beside the published area, verifies it,
+and only then makes it current (see :mod:`warehouse.published_versions`): a reader never sees a
 half-written file, and a reader holding the old file keeps reading it until it reconnects.
-It is written in an older storage version so that BI drivers bundling DuckDB 1.1+ can open it.
+The file is written in an older storage version so that BI drivers bundling DuckDB 1.1+ can
+open it. The last few versions are kept so that ``dxwh publish --rollback`` can go back.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass
+import shutil
+import stat
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
+from warehouse.analyst_views import ANALYST_SCHEMA, AnalystView, load_views
 from warehouse.db import session
+from warehouse.parquet_export import export_parquet
+from warehouse.published_versions import (
+    DB_NAME,
+    KEEP_VERSIONS,
+    current_version,
+    list_versions,
+    make_current,
+    new_version_id,
+    prune,
+    versions_dir,
+)
 from warehouse.settings import Settings
 
 PUBLISHED_SCHEMAS = ("marts",)
 STORAGE_VERSION = "v1.1.0"
+# Column names that only raw personal data carries: their presence means a model leaked it.
+PERSONAL_COLUMNS = frozenset({"full_name", "birth_year", "prepared_by", "person_key"})
+# What `dbt docs generate` leaves in the docs folder that a browser needs.
+DOCS_FILES = ("index.html", "static_index.html", "catalog.json", "manifest.json")
 
 
 @dataclass(frozen=True)
@@ -27,6 +48,11 @@ class PublishResult:
     path: Path
     tables: dict[str, int]  # "schema.table" -> rows
     published_at: dt.datetime
+    version: str = ""
+    views: list[str] = field(default_factory=list)
+    parquet_dir: Path | None = None
+    docs_published: bool = False
+    pruned: list[str] = field(default_factory=list)
 
 
 def _tables(
@@ -42,19 +68,24 @@ def _tables(
     return [(str(s), str(t)) for s, t in rows]
 
 
-def publish(settings: Settings) -> PublishResult:
-    """Copy the marts of the build database into a new published file and swap it in."""
-    target = settings.published_db
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    tmp.unlink(missing_ok=True)
+def _copy_marts(build_db: Path, target: Path) -> dict[str, int]:
     counts: dict[str, int] = {}
     with duckdb.connect() as con:
-        con.execute(f"attach '{settings.build_db}' as build (read_only)")
-        con.execute(f"attach '{tmp}' as pub (storage_version '{STORAGE_VERSION}')")
+        con.execute(f"attach '{build_db}' as build (read_only)")
+        con.execute(f"attach '{target}' as pub (storage_version '{STORAGE_VERSION}')")
         tables = _tables(con, "build", PUBLISHED_SCHEMAS)
         if not tables:
             raise RuntimeError("nothing to publish: the build database has no marts yet")
+        leaked = con.execute(
+            "select table_schema || '.' || table_name || '.' || column_name "
+            "from information_schema.columns where table_catalog = 'build' "
+            f"and table_schema in ({','.join('?' for _ in PUBLISHED_SCHEMAS)}) "
+            f"and column_name in ({','.join('?' for _ in PERSONAL_COLUMNS)})",
+            [*PUBLISHED_SCHEMAS, *sorted(PERSONAL_COLUMNS)],
+        ).fetchall()
+        if leaked:
+            names = ", ".join(str(c) for (c,) in leaked)
+            raise RuntimeError(f"refusing to publish personal data columns: {names}")
         for schema in PUBLISHED_SCHEMAS:
             con.execute(f"create schema if not exists pub.{schema}")
         for schema, table in tables:
@@ -65,13 +96,122 @@ def publish(settings: Settings) -> PublishResult:
             counts[f"{schema}.{table}"] = int(row[0]) if row else 0
         con.execute("detach pub")
         con.execute("detach build")
-    with session(tmp, read_only=True) as check:
+    return counts
+
+
+def _create_views(target: Path, views: Sequence[AnalystView]) -> None:
+    if not views:
+        return
+    # opened directly (not attached) so that the views' unqualified names bind to this file
+    with session(target) as con:
+        con.execute(f"create schema if not exists {ANALYST_SCHEMA}")
+        for view in views:
+            try:
+                con.execute(f"create view {view.qualified_name} as\n{view.sql}")
+            except duckdb.Error as exc:
+                raise RuntimeError(f"analyst view {view.name} does not build: {exc}") from exc
+            quoted = view.description.replace("'", "''")
+            con.execute(f"comment on view {view.qualified_name} is '{quoted}'")
+        con.execute("checkpoint")
+
+
+def _verify(target: Path, counts: dict[str, int], views: Sequence[AnalystView]) -> None:
+    with session(target, read_only=True) as con:
         for name, expected in counts.items():
             schema, table = name.split(".")
-            found = check.execute(f'select count(*) from {schema}."{table}"').fetchone()
+            found = con.execute(f'select count(*) from {schema}."{table}"').fetchone()
             if found is None or found[0] != expected:
                 raise RuntimeError(
                     f"published copy of {name} has {found} rows, expected {expected}"
                 )
-    os.replace(tmp, target)
-    return PublishResult(path=target, tables=counts, published_at=dt.datetime.now(dt.UTC))
+        for view in views:
+            con.execute(f"select count(*) from {view.qualified_name}").fetchone()
+
+
+def _copy_docs(docs_dir: Path, out_dir: Path) -> bool:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    copied = False
+    for name in DOCS_FILES:
+        source = docs_dir / name
+        if source.is_file():
+            shutil.copy2(source, out_dir / name)
+            copied = True
+    return copied
+
+
+def publish(
+    settings: Settings,
+    *,
+    views: Sequence[AnalystView] | None = None,
+    keep: int = KEEP_VERSIONS,
+) -> PublishResult:
+    """Publish the build's marts (and the analyst views) as a new current version.
+
+    ``views`` defaults to every query of ``warehouse/queries/``; a view that does not build
+    fails the publish and the previous version stays current.
+    """
+    views = load_views() if views is None else views
+    published_at = dt.datetime.now(dt.UTC)
+    version = new_version_id(published_at)
+    root = versions_dir(settings.published_dir)
+    staging = root / f".{version}.{os.getpid()}.tmp"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    try:
+        db = staging / DB_NAME
+        counts = _copy_marts(settings.build_db, db)
+        _create_views(db, views)
+        _verify(db, counts, views)
+        with session(db, read_only=True) as con:
+            export_parquet(
+                con,
+                list(counts),
+                staging / "parquet",
+                version=version,
+                published_at=published_at,
+            )
+        docs = _copy_docs(settings.docs_dir, staging / "docs")
+        # readers must open it read-only; a read-write open would write into every link
+        db.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+        os.rename(staging, root / version)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    target = make_current(settings.published_dir, version)
+    pruned = prune(settings.published_dir, keep)
+    return PublishResult(
+        path=target,
+        tables=counts,
+        published_at=published_at,
+        version=version,
+        views=[v.qualified_name for v in views],
+        parquet_dir=settings.published_dir / "parquet",
+        docs_published=docs,
+        pruned=pruned,
+    )
+
+
+@dataclass(frozen=True)
+class RollbackResult:
+    path: Path
+    from_version: str
+    to_version: str
+
+
+def rollback(settings: Settings) -> RollbackResult:
+    """Make the version before the current one current again (atomically, like a publish)."""
+    published = settings.published_dir
+    current = current_version(published)
+    if current is None:
+        raise RuntimeError(f"nothing has been published in {published} yet")
+    older = [v for v in list_versions(published) if v < current]
+    if not older:
+        raise RuntimeError(
+            f"no published version older than {current} is kept in {versions_dir(published)}"
+        )
+    previous = older[-1]
+    # refuse to roll back onto a file that does not open
+    with session(versions_dir(published) / previous / DB_NAME, read_only=True) as con:
+        con.execute("select count(*) from information_schema.tables").fetchone()
+    path = make_current(published, previous)
+    return RollbackResult(path=path, from_version=current, to_version=previous)

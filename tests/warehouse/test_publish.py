@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import duckdb
 import pytest
 
+from warehouse.analyst_views import load_views
 from warehouse.db import session
-from warehouse.publish import publish
+from warehouse.publish import publish, rollback
+from warehouse.published_versions import current_version, list_versions
 from warehouse.settings import Settings
 
 
@@ -21,7 +26,7 @@ def _build(settings: Settings, n: int) -> None:
 def test_publish_copies_marts_only(data_home: Settings) -> None:
     _build(data_home, 5)
 
-    result = publish(data_home)
+    result = publish(data_home, views=())
 
     assert result.tables == {"marts.fct_x": 5}
     with duckdb.connect(str(data_home.published_db), read_only=True) as con:
@@ -33,11 +38,11 @@ def test_publish_copies_marts_only(data_home: Settings) -> None:
 
 def test_reader_holding_old_file_keeps_working(data_home: Settings) -> None:
     _build(data_home, 3)
-    publish(data_home)
+    publish(data_home, views=())
     reader = duckdb.connect(str(data_home.published_db), read_only=True)
     _build(data_home, 7)
 
-    publish(data_home)
+    publish(data_home, views=())
 
     assert reader.execute("select count(*) from marts.fct_x").fetchone() == (3,)
     reader.close()
@@ -47,7 +52,7 @@ def test_reader_holding_old_file_keeps_working(data_home: Settings) -> None:
 
 def test_published_file_refuses_writes(data_home: Settings) -> None:
     _build(data_home, 1)
-    publish(data_home)
+    publish(data_home, views=())
     with (
         duckdb.connect(str(data_home.published_db), read_only=True) as con,
         pytest.raises(duckdb.InvalidInputException),
@@ -57,12 +62,127 @@ def test_published_file_refuses_writes(data_home: Settings) -> None:
 
 def test_nothing_to_publish_keeps_previous_file(data_home: Settings) -> None:
     _build(data_home, 2)
-    publish(data_home)
+    publish(data_home, views=())
     before = data_home.published_db.read_bytes()
     with session(data_home.build_db) as con:
         con.execute("drop table marts.fct_x")
 
     with pytest.raises(RuntimeError, match="nothing to publish"):
-        publish(data_home)
+        publish(data_home, views=())
 
     assert data_home.published_db.read_bytes() == before
+
+
+def test_publish_keeps_versions_and_rolls_back(data_home: Settings) -> None:
+    for n in (1, 2, 3):
+        _build(data_home, n)
+        publish(data_home, views=())
+
+    back = rollback(data_home)
+
+    _first, second, third = list_versions(data_home.published_dir)
+    assert (back.from_version, back.to_version) == (third, second)
+    assert current_version(data_home.published_dir) == second
+    with duckdb.connect(str(data_home.published_db), read_only=True) as con:
+        assert con.execute("select count(*) from marts.fct_x").fetchone() == (2,)
+    manifest = json.loads((data_home.published_dir / "parquet" / "manifest.json").read_text())
+    assert manifest["version"] == back.to_version
+    assert manifest["tables"][0]["rows"] == 2
+
+
+def test_rollback_without_an_older_version_is_refused(data_home: Settings) -> None:
+    with pytest.raises(RuntimeError, match="nothing has been published"):
+        rollback(data_home)
+    _build(data_home, 1)
+    publish(data_home, views=())
+    with pytest.raises(RuntimeError, match="no published version older"):
+        rollback(data_home)
+
+
+def test_publish_prunes_to_the_newest_versions(data_home: Settings) -> None:
+    for n in range(1, 5):
+        _build(data_home, n)
+        result = publish(data_home, views=(), keep=2)
+
+    kept = list_versions(data_home.published_dir)
+    assert len(kept) == 2
+    assert kept[-1] == result.version == current_version(data_home.published_dir)
+
+
+def test_parquet_exports_match_the_published_tables(data_home: Settings) -> None:
+    _build(data_home, 4)
+
+    result = publish(data_home, views=())
+
+    parquet = data_home.published_dir / "parquet"
+    manifest = json.loads((parquet / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["version"] == result.version
+    assert manifest["published_at"] == result.published_at.isoformat()
+    (entry,) = manifest["tables"]
+    assert entry["table"] == "marts.fct_x"
+    assert entry["rows"] == 4
+    assert entry["columns"] == [{"name": "id", "type": "BIGINT"}]
+    with duckdb.connect() as con:
+        found = con.execute(f"select count(*) from read_parquet('{parquet / entry['file']}')")
+        assert found.fetchone() == (4,)
+
+
+def test_analyst_views_are_published_with_their_description(
+    data_home: Settings, tmp_path: Path
+) -> None:
+    _build(data_home, 6)
+    (tmp_path / "biggest_id.sql").write_text(
+        "-- The largest id.\n-- Second line.\nselect max(id) as biggest from marts.fct_x;\n"
+    )
+
+    result = publish(data_home, views=load_views(tmp_path))
+
+    assert result.views == ["analyst.biggest_id"]
+    with duckdb.connect(str(data_home.published_db), read_only=True) as con:
+        assert con.execute("select biggest from analyst.biggest_id").fetchone() == (5,)
+        comment = con.execute(
+            "select comment from duckdb_views() where view_name = 'biggest_id'"
+        ).fetchone()
+    assert comment == ("The largest id. Second line.",)
+
+
+def test_a_view_that_does_not_build_keeps_the_previous_version(
+    data_home: Settings, tmp_path: Path
+) -> None:
+    _build(data_home, 2)
+    first = publish(data_home, views=())
+    (tmp_path / "broken.sql").write_text(
+        "-- Refers to a mart that does not exist.\nselect * from marts.fct_missing\n"
+    )
+
+    with pytest.raises(RuntimeError, match="analyst view broken does not build"):
+        publish(data_home, views=load_views(tmp_path))
+
+    assert current_version(data_home.published_dir) == first.version
+    assert list_versions(data_home.published_dir) == [first.version]
+    assert not list((data_home.published_dir / "versions").glob(".*"))
+
+
+def test_personal_data_columns_are_never_published(data_home: Settings) -> None:
+    _build(data_home, 1)
+    with session(data_home.build_db) as con:
+        con.execute("create table marts.leak as select 'Nguyễn Văn An' as full_name")
+
+    with pytest.raises(RuntimeError, match=r"personal data columns: marts\.leak\.full_name"):
+        publish(data_home, views=())
+
+    assert not data_home.published_db.exists()
+
+
+def test_dbt_docs_are_published_with_the_version(data_home: Settings) -> None:
+    _build(data_home, 1)
+    data_home.docs_dir.mkdir(parents=True, exist_ok=True)
+    (data_home.docs_dir / "index.html").write_text("<html>docs</html>")
+    (data_home.docs_dir / "catalog.json").write_text("{}")
+
+    result = publish(data_home, views=())
+
+    assert result.docs_published
+    docs = data_home.published_dir / "docs"
+    assert (docs / "index.html").read_text() == "<html>docs</html>"
+    assert (docs / "catalog.json").is_file()
