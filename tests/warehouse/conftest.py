@@ -1,0 +1,41 @@
+"""Fixtures for the published warehouse's readers."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+# The oldest DuckDB release the published file promises to open (BI drivers bundle old ones).
+OLD_DUCKDB = "1.1.3"
+
+
+@pytest.fixture(scope="session")
+def old_duckdb_python(request: pytest.FixtureRequest) -> Path:
+    """A Python interpreter with duckdb==1.1.3, in its own virtual environment.
+
+    Kept in pytest's cache folder (git-ignored) so it is built once per checkout; building it
+    needs the package index, like ``uv sync``.
+    """
+    venv = Path(request.config.cache.mkdir(f"duckdb-{OLD_DUCKDB}-venv"))
+    python = venv / "bin" / "python"
+    probe = [str(python), "-c", "import duckdb; print(duckdb.__version__)"]
+    if python.exists():
+        found = subprocess.run(probe, capture_output=True, text=True, check=False)
+        if found.stdout.strip() == OLD_DUCKDB:
+            return python
+    shutil.rmtree(venv, ignore_errors=True)
+    uv = shutil.which("uv")
+    if uv:
+        subprocess.run([uv, "venv", "--quiet", "--python", sys.executable, str(venv)], check=True)
+        install = [uv, "pip", "install", "--quiet", "--python", str(python)]
+    else:
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        install = [str(python), "-m", "pip", "install", "--quiet"]
+    subprocess.run([*install, f"duckdb=={OLD_DUCKDB}"], check=True)
+    found = subprocess.run(probe, capture_output=True, text=True, check=True)
+    assert found.stdout.strip() == OLD_DUCKDB
+    return python

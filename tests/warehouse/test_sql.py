@@ -1,0 +1,121 @@
+"""``dxwh sql``: read-only SQL on the published warehouse, one-shot and interactive (stdin)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from warehouse.cli import main as dxwh
+from warehouse.db import session
+from warehouse.publish import publish
+from warehouse.settings import Settings
+from warehouse.sql import statements
+
+
+@pytest.fixture
+def published(data_home: Settings) -> Settings:
+    with session(data_home.build_db) as con:
+        con.execute("create schema marts")
+        con.execute(
+            "create table marts.fct_x as select range as id, 'Đơn vị ' || range as unit_name "
+            "from range(3)"
+        )
+    publish(data_home, views=())
+    return data_home
+
+
+def _dxwh(settings: Settings, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(Path(sys.executable).with_name("dxwh")), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DXWH_HOME": str(settings.home)},
+        check=False,
+    )
+
+
+def test_one_query_prints_its_result(published: Settings, capsys: pytest.CaptureFixture) -> None:
+    code = dxwh(["sql", "select unit_name from marts.fct_x order by id"])
+
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "Đơn vị 0" in out and "Đơn vị 2" in out
+
+
+def test_csv_output(published: Settings, capsys: pytest.CaptureFixture) -> None:
+    assert dxwh(["sql", "--csv", "select id, unit_name from marts.fct_x order by id"]) == 0
+
+    assert capsys.readouterr().out.splitlines() == [
+        "id,unit_name",
+        "0,Đơn vị 0",
+        "1,Đơn vị 1",
+        "2,Đơn vị 2",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("statement", "message"),
+    [
+        ("delete from marts.fct_x", "read-only"),
+        ("select * from read_csv('/etc/hostname')", "disabled"),
+        ("copy marts.fct_x to '/tmp/dxwh-leak.csv'", "disabled"),
+        ("attach '/tmp/dxwh-other.duckdb' as other", "disabled"),
+        ("set enable_external_access = true", "locked"),
+    ],
+)
+def test_writes_and_external_access_are_refused(
+    published: Settings, capsys: pytest.CaptureFixture, statement: str, message: str
+) -> None:
+    code = dxwh(["sql", statement])
+
+    assert code == 1
+    assert message in capsys.readouterr().err.lower()
+
+
+def test_interactive_session_reads_statements_from_stdin(published: Settings) -> None:
+    script = (
+        "select count(*) as n_units\n"
+        "  from marts.fct_x;\n"
+        "select * from marts.missing;\n"  # an error does not end the session
+        ".tables\n"
+        "select 'still here' as msg;\n"
+        ".quit\n"
+        "select 'after quit' as msg;\n"
+    )
+
+    done = _dxwh(published, "sql", stdin=script)
+
+    assert done.returncode == 1  # one statement failed
+    assert "n_units" in done.stdout and "│       3 │" in done.stdout
+    assert "marts.fct_x" in done.stdout
+    assert "still here" in done.stdout
+    assert "after quit" not in done.stdout
+    assert "Table with name missing does not exist" in done.stderr
+
+
+def test_query_file_by_name(published: Settings, tmp_path: Path) -> None:
+    query = tmp_path / "ids.sql"
+    query.write_text("-- ids\nselect max(id) as top_id from marts.fct_x\n")
+
+    done = _dxwh(published, "sql", "--csv", "--file", str(query))
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["top_id", "2"]
+
+
+def test_missing_published_file_is_explained(
+    data_home: Settings, capsys: pytest.CaptureFixture
+) -> None:
+    assert dxwh(["sql", "select 1"]) == 2
+    assert "no published warehouse" in capsys.readouterr().err
+
+
+def test_statements_split_on_semicolons_at_line_end() -> None:
+    lines = ["select 1;\n", "\n", "select\n", "  2;\n", ".tables\n", "select 3\n"]
+
+    assert list(statements(lines)) == ["select 1", "select\n  2", ".tables", "select 3"]
