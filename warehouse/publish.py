@@ -36,6 +36,16 @@ from warehouse.published_versions import (
 from warehouse.settings import Settings
 
 PUBLISHED_SCHEMAS = ("marts",)
+# Published reference facts that no mart carries (non-personal, each row with its source).
+# The table is always published, empty when the build has none, so that views and dashboards
+# built on it keep working.
+REFERENCE_SCHEMA = "reference"
+REFERENCE_TABLES = {
+    "dti_national_means": (
+        "raw.dti_national_means",
+        "year integer, mean_dti double, source varchar",
+    ),
+}
 STORAGE_VERSION = "v1.1.0"
 # Column names that only raw personal data carries: their presence means a model leaked it.
 PERSONAL_COLUMNS = frozenset({"full_name", "birth_year", "prepared_by", "person_key"})
@@ -94,8 +104,24 @@ def _copy_marts(build_db: Path, target: Path) -> dict[str, int]:
             )
             row = con.execute(f'select count(*) from build.{schema}."{table}"').fetchone()
             counts[f"{schema}.{table}"] = int(row[0]) if row else 0
+        counts.update(_copy_reference(con))
         con.execute("detach pub")
         con.execute("detach build")
+    return counts
+
+
+def _copy_reference(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    con.execute(f"create schema if not exists pub.{REFERENCE_SCHEMA}")
+    for name, (source, columns) in REFERENCE_TABLES.items():
+        schema, table = source.split(".")
+        target = f"pub.{REFERENCE_SCHEMA}.{name}"
+        con.execute(f"create table {target} ({columns})")
+        if (schema, table) in _tables(con, "build", (schema,)):
+            names = ", ".join(c.split()[0] for c in columns.split(","))
+            con.execute(f"insert into {target} select {names} from build.{schema}.{table}")
+        row = con.execute(f"select count(*) from {target}").fetchone()
+        counts[f"{REFERENCE_SCHEMA}.{name}"] = int(row[0]) if row else 0
     return counts
 
 

@@ -64,6 +64,11 @@ class Settings:
         return self.home / "docs"
 
     @property
+    def reports_dir(self) -> Path:
+        """Static reports written each night (the scorecard) for people to open in a browser."""
+        return self.home / "reports"
+
+    @property
     def airflow_home(self) -> Path:
         return self.home / "airflow"
 

@@ -28,7 +28,7 @@ def test_publish_copies_marts_only(data_home: Settings) -> None:
 
     result = publish(data_home, views=())
 
-    assert result.tables == {"marts.fct_x": 5}
+    assert result.tables == {"marts.fct_x": 5, "reference.dti_national_means": 0}
     with duckdb.connect(str(data_home.published_db), read_only=True) as con:
         assert con.execute("select count(*) from marts.fct_x").fetchone() == (5,)
         schemas = {s for (s,) in con.execute("select schema_name from duckdb_schemas()").fetchall()}
@@ -87,7 +87,7 @@ def test_publish_keeps_versions_and_rolls_back(data_home: Settings) -> None:
         assert con.execute("select count(*) from marts.fct_x").fetchone() == (2,)
     manifest = json.loads((data_home.published_dir / "parquet" / "manifest.json").read_text())
     assert manifest["version"] == back.to_version
-    assert manifest["tables"][0]["rows"] == 2
+    assert {t["table"]: t["rows"] for t in manifest["tables"]}["marts.fct_x"] == 2
 
 
 def test_rollback_without_an_older_version_is_refused(data_home: Settings) -> None:
@@ -118,8 +118,8 @@ def test_parquet_exports_match_the_published_tables(data_home: Settings) -> None
     manifest = json.loads((parquet / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["version"] == result.version
     assert manifest["published_at"] == result.published_at.isoformat()
-    (entry,) = manifest["tables"]
-    assert entry["table"] == "marts.fct_x"
+    entry = next(t for t in manifest["tables"] if t["table"] == "marts.fct_x")
+    assert [t["table"] for t in manifest["tables"]] == list(result.tables)
     assert entry["rows"] == 4
     assert entry["columns"] == [{"name": "id", "type": "BIGINT"}]
     with duckdb.connect() as con:
@@ -186,3 +186,21 @@ def test_dbt_docs_are_published_with_the_version(data_home: Settings) -> None:
     docs = data_home.published_dir / "docs"
     assert (docs / "index.html").read_text() == "<html>docs</html>"
     assert (docs / "catalog.json").is_file()
+
+
+def test_published_reference_facts_come_from_the_build(data_home: Settings) -> None:
+    _build(data_home, 1)
+    with session(data_home.build_db) as con:
+        con.execute(
+            "create table raw.dti_national_means as select * from (values "
+            "(2022, 0.5791, 'dti.gov.vn'), (2023, 0.6783, 'dti.gov.vn')) t(year, mean_dti, source)"
+        )
+
+    result = publish(data_home, views=())
+
+    assert result.tables["reference.dti_national_means"] == 2
+    with duckdb.connect(str(data_home.published_db), read_only=True) as con:
+        rows = con.execute(
+            "select year, mean_dti from reference.dti_national_means order by year"
+        ).fetchall()
+    assert rows == [(2022, 0.5791), (2023, 0.6783)]

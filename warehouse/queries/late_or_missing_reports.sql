@@ -1,0 +1,51 @@
+-- Late or missing reports: per period, every unit expected to report whose report is missing
+-- or arrived after the reporting deadline, with the number of its files that were rejected.
+-- Unit names as valid in the period.
+with
+
+compliance as (
+    select * from marts.fct_reporting_compliance
+),
+
+periods as (
+    select * from marts.dim_period
+),
+
+units as (
+    select * from marts.dim_unit
+),
+
+unit_names as (
+    select
+        compliance.unit_id,
+        compliance.period_id,
+        units.unit_name
+    from compliance
+    inner join periods
+        on compliance.period_id = periods.period_id
+    inner join units
+        on compliance.unit_id = units.unit_id
+        and periods.end_date between units.valid_from and coalesce(units.valid_to, date '9999-12-31')
+    qualify row_number() over (
+        partition by compliance.unit_id, compliance.period_id order by units.valid_from desc
+    ) = 1
+)
+
+select
+    compliance.period_id,
+    compliance.unit_id,
+    unit_names.unit_name,
+    compliance.unit_level,
+    compliance.deadline_date,
+    compliance.first_submitted_date,
+    case when compliance.is_submitted then 'late' else 'missing' end as status,
+    compliance.n_files_rejected
+from compliance
+left join unit_names
+    on compliance.unit_id = unit_names.unit_id and compliance.period_id = unit_names.period_id
+where not compliance.is_submitted or not compliance.is_on_time
+order by
+    compliance.period_id,
+    status,
+    case compliance.unit_level when 'province' then 1 when 'district' then 2 else 3 end,
+    compliance.unit_id

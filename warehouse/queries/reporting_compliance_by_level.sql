@@ -1,0 +1,20 @@
+-- Reporting compliance by level: per period and unit level, how many units were expected to
+-- report, how many submitted, on time, late or not at all, the files rejected, and the share
+-- of units on time.
+select
+    compliance.period_id,
+    compliance.unit_level,
+    count(*) as n_units_expected,
+    count(*) filter (where compliance.is_submitted) as n_submitted,
+    count(*) filter (where compliance.is_submitted and compliance.is_on_time) as n_on_time,
+    count(*) filter (where compliance.is_submitted and not compliance.is_on_time) as n_late,
+    count(*) filter (where not compliance.is_submitted) as n_missing,
+    sum(compliance.n_files_rejected) as n_files_rejected,
+    round(
+        count(*) filter (where compliance.is_submitted and compliance.is_on_time) / count(*), 4
+    ) as share_on_time
+from marts.fct_reporting_compliance as compliance
+group by compliance.period_id, compliance.unit_level
+order by
+    compliance.period_id,
+    case compliance.unit_level when 'province' then 1 when 'district' then 2 else 3 end

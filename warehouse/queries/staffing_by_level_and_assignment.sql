@@ -1,0 +1,21 @@
+-- Staffing by level and assignment: per reporting period and unit level (province departments,
+-- district and commune People's Committees), the IT/CĐS staff of the units that reported,
+-- dedicated (chuyên trách) and concurrent (kiêm nhiệm), with qualifications, training, CĐS
+-- network membership and platform access.
+select
+    staffing.period_id,
+    staffing.unit_level,
+    count(*) as n_units_reporting,
+    sum(staffing.n_staff) as n_staff,
+    sum(staffing.n_dedicated) as n_dedicated,
+    sum(staffing.n_concurrent) as n_concurrent,
+    sum(staffing.n_it_degree_university_plus) as n_it_degree_university_plus,
+    sum(staffing.n_trained) as n_trained,
+    sum(staffing.n_dx_network_members) as n_dx_network_members,
+    sum(staffing.n_platform_access) as n_platform_access,
+    count(*) filter (where staffing.has_dx_focal_point) as n_units_with_focal_point
+from marts.fct_staffing as staffing
+group by staffing.period_id, staffing.unit_level
+order by
+    staffing.period_id,
+    case staffing.unit_level when 'province' then 1 when 'district' then 2 else 3 end

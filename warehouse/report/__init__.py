@@ -1,0 +1,1 @@
+"""The nightly scorecard: a static HTML report with PNG charts, in Vietnamese."""
