@@ -36,14 +36,19 @@ from warehouse.published_versions import (
 from warehouse.settings import Settings
 
 PUBLISHED_SCHEMAS = ("marts",)
-# Published reference facts that no mart carries (non-personal, each row with its source).
-# The table is always published, empty when the build has none, so that views and dashboards
-# built on it keep working.
+# Published reference data that no mart carries (non-personal): the published national DTI
+# means and the plan's targets in their Vietnamese wording. Each table is always published,
+# empty when the build has none, so that views and dashboards built on it keep working.
 REFERENCE_SCHEMA = "reference"
 REFERENCE_TABLES = {
     "dti_national_means": (
         "raw.dti_national_means",
         "year integer, mean_dti double, source varchar",
+    ),
+    "plan_targets": (
+        "seeds.plan_targets",
+        "target_id varchar, target_vi varchar, target_en varchar, metric_en varchar, "
+        "metric varchar, threshold_rule varchar, threshold_value double, deadline_date date",
     ),
 }
 STORAGE_VERSION = "v1.1.0"

@@ -63,7 +63,7 @@ select
     scores.methodology,
     scores.is_methodology_break,
     national_means.mean_dti as national_mean,
-    scores.score - national_means.mean_dti as gap_to_national_mean
+    round(scores.score - national_means.mean_dti, 4) as gap_to_national_mean
 from scores
 left join home_provinces
     on scores.basis = home_provinces.basis and scores.province_id = home_provinces.province_id

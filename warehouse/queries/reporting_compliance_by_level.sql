@@ -9,7 +9,7 @@ select
     count(*) filter (where compliance.is_submitted and compliance.is_on_time) as n_on_time,
     count(*) filter (where compliance.is_submitted and not compliance.is_on_time) as n_late,
     count(*) filter (where not compliance.is_submitted) as n_missing,
-    sum(compliance.n_files_rejected) as n_files_rejected,
+    cast(sum(compliance.n_files_rejected) as bigint) as n_files_rejected,
     round(
         count(*) filter (where compliance.is_submitted and compliance.is_on_time) / count(*), 4
     ) as share_on_time

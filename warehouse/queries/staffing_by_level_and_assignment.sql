@@ -6,13 +6,13 @@ select
     staffing.period_id,
     staffing.unit_level,
     count(*) as n_units_reporting,
-    sum(staffing.n_staff) as n_staff,
-    sum(staffing.n_dedicated) as n_dedicated,
-    sum(staffing.n_concurrent) as n_concurrent,
-    sum(staffing.n_it_degree_university_plus) as n_it_degree_university_plus,
-    sum(staffing.n_trained) as n_trained,
-    sum(staffing.n_dx_network_members) as n_dx_network_members,
-    sum(staffing.n_platform_access) as n_platform_access,
+    cast(sum(staffing.n_staff) as bigint) as n_staff,
+    cast(sum(staffing.n_dedicated) as bigint) as n_dedicated,
+    cast(sum(staffing.n_concurrent) as bigint) as n_concurrent,
+    cast(sum(staffing.n_it_degree_university_plus) as bigint) as n_it_degree_university_plus,
+    cast(sum(staffing.n_trained) as bigint) as n_trained,
+    cast(sum(staffing.n_dx_network_members) as bigint) as n_dx_network_members,
+    cast(sum(staffing.n_platform_access) as bigint) as n_platform_access,
     count(*) filter (where staffing.has_dx_focal_point) as n_units_with_focal_point
 from marts.fct_staffing as staffing
 group by staffing.period_id, staffing.unit_level

@@ -11,6 +11,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from warehouse.report.labels import UNIT_LEVELS, label
 
@@ -66,7 +67,7 @@ def dti_rank_chart(dti: pd.DataFrame, path: Path) -> Path:
 
 def dti_score_chart(dti: pd.DataFrame, path: Path) -> Path:
     """The home province's DTI score against the national mean and the other provinces."""
-    fig, ax = plt.subplots(figsize=(7, 3.6))
+    fig, ax = plt.subplots(figsize=(7, 4.2))
     peers = dti[~dti["is_home_province"] & dti["score"].notna()]
     ax.scatter(
         peers["year"],
@@ -99,7 +100,7 @@ def dti_score_chart(dti: pd.DataFrame, path: Path) -> Path:
     ax.set_ylabel("Điểm DTI (0–1)")
     ax.set_title("Điểm DTI so với trung bình cả nước và các tỉnh, thành khác")
     _year_axis(ax, sorted({int(y) for y in dti["year"]}))
-    ax.legend(loc="upper left", fontsize=8)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, fontsize=8)
     return _save(fig, path)
 
 
@@ -162,6 +163,7 @@ def compliance_chart(compliance: pd.DataFrame, period_id: str, path: Path) -> Pa
         ax.barh(levels, values, left=left, color=colour, label=COMPLIANCE_LABELS[column])
         left = left + values
     ax.invert_yaxis()
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("Số đơn vị")
     ax.set_title(f"Tình hình nộp báo cáo kỳ {period_id}")
     ax.legend(fontsize=8, loc="lower right")

@@ -23,11 +23,15 @@ NO_FOCAL_POINT_REASON = {
     "did_not_submit": "Chưa nộp báo cáo (tính là chưa đạt)",
 }
 
-TARGET_SCOPE = {"province": "Toàn tỉnh", "province_district": "Cấp tỉnh và cấp huyện"}
-
 
 def label(mapping: dict[str, str], value: object) -> str:
     """The Vietnamese label of a code, or the code itself when there is none."""
     if value is None or (isinstance(value, float) and value != value):
         return "—"
     return mapping.get(str(value), str(value))
+
+
+def scope_label(scope: object) -> str:
+    """``province:49`` → ``Toàn tỉnh (49)``."""
+    kind, _, code = str(scope).partition(":")
+    return f"Toàn tỉnh ({code})" if kind == "province" else str(scope)

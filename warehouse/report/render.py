@@ -23,10 +23,10 @@ from warehouse.report.data import ScorecardData, load_scorecard_data
 from warehouse.report.labels import (
     NO_FOCAL_POINT_REASON,
     REPORT_STATUS,
-    TARGET_SCOPE,
     TARGET_STATUS,
     UNIT_LEVELS,
     label,
+    scope_label,
 )
 from warehouse.settings import Settings
 
@@ -49,11 +49,11 @@ def _number(value: Any, digits: int = 0) -> str:
     return f"{float(value):.{digits}f}".replace(".", ",")
 
 
-def _share_or_number(value: Any, threshold: Any) -> str:
-    # shares are stored in [0, 1]; a threshold of at most 1 marks the target as a share
+def _share_or_number(value: Any, is_share: Any) -> str:
+    # shares are stored in [0, 1] and read as percentages; the other targets are headcounts
     if value is None or pd.isna(value):
         return "—"
-    if threshold is not None and not pd.isna(threshold) and float(threshold) <= 1:
+    if bool(is_share):
         return f"{float(value) * 100:.1f}%".replace(".", ",")
     return _number(value)
 
@@ -75,6 +75,21 @@ def _latest_targets(targets: pd.DataFrame) -> pd.DataFrame:
     return ordered.groupby(["target_id", "scope"], as_index=False).tail(1)
 
 
+def _peer_rows(dti: pd.DataFrame, around: int = 2, top: int = 3) -> list[dict[str, Any]]:
+    """For the latest year of each basis: the leaders and the provinces ranked near home."""
+    rows: list[pd.DataFrame] = []
+    for _basis, scores in dti[dti["rank"].notna()].groupby("basis"):
+        latest = scores[scores["year"] == scores["year"].max()]
+        home_ranks = latest.loc[latest["is_home_province"], "rank"]
+        near = latest["rank"] <= top
+        for rank in home_ranks:
+            near |= (latest["rank"] - rank).abs() <= around
+        rows.append(latest[near])
+    if not rows:
+        return []
+    return _records(pd.concat(rows).sort_values(["year", "basis", "rank"]))
+
+
 def _context(data: ScorecardData, chart_files: dict[str, str]) -> dict[str, Any]:
     period = data.latest_period
     home = data.dti[data.dti["is_home_province"]].sort_values(["year", "basis"])
@@ -85,6 +100,7 @@ def _context(data: ScorecardData, chart_files: dict[str, str]) -> dict[str, Any]
         "version": data.published_version,
         "charts": chart_files,
         "dti_rows": _records(home),
+        "peer_rows": _peer_rows(data.dti),
         "staffing_rows": _records(data.staffing),
         "target_rows": _records(_latest_targets(data.targets)),
         "compliance_rows": _records(data.compliance[data.compliance["period_id"] == period]),
@@ -108,7 +124,7 @@ def _environment() -> Environment:
         target_status=lambda v: label(TARGET_STATUS, v),
         report_status=lambda v: label(REPORT_STATUS, v),
         no_focal_reason=lambda v: label(NO_FOCAL_POINT_REASON, v),
-        scope=lambda v: label(TARGET_SCOPE, v),
+        scope=scope_label,
     )
     return env
 

@@ -1,0 +1,101 @@
+"""A tiny build database with the marts' public columns, for tests of the serving layer.
+
+The real marts are exercised by the tests that use the session's demo warehouse; this sample
+keeps the report and view tests fast and lets them assert on exact, hand-checked figures.
+"""
+
+from __future__ import annotations
+
+from warehouse.db import session
+from warehouse.settings import Settings
+
+SAMPLE_SQL = """
+create schema if not exists marts;
+create schema if not exists raw;
+create schema if not exists seeds;
+
+create or replace table marts.dim_period as select * from (values
+    ('2023', date '2023-01-01', date '2023-12-31', date '2024-01-15'),
+    ('2024-H1', date '2024-01-01', date '2024-06-30', date '2024-07-15')
+) t(period_id, start_date, end_date, deadline_date);
+
+create or replace table marts.dim_unit as select * from (values
+    ('49-STTTT', 'Sở Thông tin và Truyền thông', 'province', '49', date '2020-01-01', null::date),
+    ('502', 'UBND thành phố Tam Kỳ', 'district', '49', date '2020-01-01', null::date),
+    ('20341', 'UBND phường An Mỹ', 'commune', '49', date '2020-01-01', null::date),
+    ('20342', 'UBND xã Cũ', 'commune', '49', date '2020-01-01', date '2023-12-31'),
+    ('20342', 'UBND xã Mới', 'commune', '49', date '2024-01-01', null::date)
+) t(unit_id, unit_name, unit_level, province_id, valid_from, valid_to);
+
+create or replace table marts.province_crosswalk as select * from (values
+    ('49', 'Quảng Nam', '48', 'Thành phố Đà Nẵng'),
+    ('48', 'TP. Đà Nẵng', '48', 'Thành phố Đà Nẵng')
+) t(legacy_province_id, legacy_province_name, province_id, province_name);
+
+create or replace table marts.fct_staffing as select * from (values
+    ('49-STTTT', '2023', 'province', '49', 10, 8, 2, 9, 7, 6, 6, true),
+    ('502', '2023', 'district', '49', 5, 3, 2, 4, 5, 2, 1, true),
+    ('20341', '2023', 'commune', '49', 2, 0, 2, 0, 1, 1, 1, false),
+    ('49-STTTT', '2024-H1', 'province', '49', 11, 9, 2, 10, 11, 7, 7, true),
+    ('502', '2024-H1', 'district', '49', 6, 4, 2, 5, 6, 2, 2, true)
+) t(unit_id, period_id, unit_level, province_id, n_staff, n_dedicated, n_concurrent,
+    n_it_degree_university_plus, n_trained, n_dx_network_members, n_platform_access,
+    has_dx_focal_point);
+
+create or replace table marts.fct_reporting_compliance as select * from (values
+    ('49-STTTT', '2023', 'province', '49', date '2024-01-15', true, date '2024-01-10', true, 0),
+    ('502', '2023', 'district', '49', date '2024-01-15', true, date '2024-01-20', false, 1),
+    ('20341', '2023', 'commune', '49', date '2024-01-15', true, date '2024-01-12', true, 0),
+    ('20342', '2023', 'commune', '49', date '2024-01-15', false, null, false, 2),
+    ('49-STTTT', '2024-H1', 'province', '49', date '2024-07-15', true, date '2024-07-01', true, 0),
+    ('502', '2024-H1', 'district', '49', date '2024-07-15', true, date '2024-07-02', true, 0),
+    ('20341', '2024-H1', 'commune', '49', date '2024-07-15', false, null, false, 0),
+    ('20342', '2024-H1', 'commune', '49', date '2024-07-15', false, null, false, 0)
+) t(unit_id, period_id, unit_level, province_id, deadline_date, is_submitted,
+    first_submitted_date, is_on_time, n_files_rejected);
+
+create or replace table marts.fct_target_progress as select * from (values
+    ('T2025_FOCAL_POINT', 'province:49', '49', '2023', 0.5, 1.0, false, 0.5,
+     date '2025-12-31', 'at_risk'),
+    ('T2025_FOCAL_POINT', 'province:49', '49', '2024-H1', 0.5, 1.0, false, 0.5,
+     date '2025-12-31', 'at_risk'),
+    ('T2025_DEDICATED_STAFF', 'province:49', '49', '2024-H1', 13.0, 11.0, true, 0.0,
+     date '2025-12-31', 'achieved'),
+    ('T2025_PROMOTION', 'province:49', '49', '2024-H1', null, null, null, null,
+     date '2025-12-31', 'not_measurable')
+) t(target_id, scope, province_id, period_id, actual_value, threshold_value, is_met, gap,
+    deadline_date, status);
+
+create or replace table marts.fct_dti_scores as select * from (values
+    (2021, 63, '49', 'Quảng Nam', 'dti', 0.45, 25, 63, -1, false, 'dti_2021_2023', false),
+    (2022, 63, '49', 'Quảng Nam', 'dti', 0.5808, 31, 63, -6, false, 'dti_2021_2023', false),
+    (2022, 63, '48', 'TP. Đà Nẵng', 'dti', 0.8002, 1, 63, 0, false, 'dti_2021_2023', false),
+    (2024, 63, '49', 'Quảng Nam', 'dti', 0.5803, 57, 63, null, false, 'dti_2024', true),
+    (2024, 34, '48', 'Thành phố Đà Nẵng', 'dti', 0.7069, 17, 34, null, false, 'dti_2024',
+     true),
+    (2022, 63, '49', 'Quảng Nam', 'the_che_so', 0.9, null, null, null, false,
+     'dti_2021_2023', false)
+) t(year, basis, province_id, province_name, component, score, rank, n_ranked, rank_change,
+    is_recomputed, methodology, is_methodology_break);
+
+create or replace table raw.dti_national_means as select * from (values
+    (2021, 0.4014, 'dti.gov.vn'), (2022, 0.5791, 'dti.gov.vn'), (2024, 0.6961, 'dti.gov.vn')
+) t(year, mean_dti, source);
+
+create or replace table seeds.plan_targets as select * from (values
+    ('T2025_FOCAL_POINT', '100% đơn vị có bộ phận hoặc đầu mối CĐS', 'Every unit has a focal point',
+     'share of units', 'share_units_with_focal_point', 'at_least_value', 1.0, date '2025-12-31'),
+    ('T2025_DEDICATED_STAFF', 'Kiện toàn, tăng cường nhân lực chuyên trách',
+     'Dedicated staffing strengthened', 'dedicated headcount', 'n_dedicated_province_district',
+     'at_least_baseline', null, date '2025-12-31'),
+    ('T2025_PROMOTION', 'Tuyên truyền, phổ biến nền tảng số', 'Promote national platforms',
+     'not measurable', null, 'not_measurable', null, date '2025-12-31')
+) t(target_id, target_vi, target_en, metric_en, metric, threshold_rule, threshold_value,
+    deadline_date);
+"""
+
+
+def build_sample_marts(settings: Settings) -> None:
+    """Write the sample marts (and the reference tables) into the build database."""
+    with session(settings.build_db) as con:
+        con.execute(SAMPLE_SQL)
