@@ -4,8 +4,8 @@
 Every night: load the units' staffing submissions (template v1) and the national DTI
 publications into `raw` (bad files and rows go to `quarantine` with a reason one can act on),
 build the dbt models and run their tests, validate with Great Expectations (a critical failure
-blocks publishing), publish a read-only snapshot of the marts for analysts and BI tools, and
-record the run summary.
+blocks publishing), publish a read-only snapshot of the marts for analysts and BI tools, write
+the scorecard report from it, and record the run summary.
 
 Each task is a call into the project's packages (`ingest`, `expectations`, `warehouse`).
 """
@@ -84,12 +84,20 @@ def dx_nightly() -> None:
         return step_publish(load_settings())
 
     @task
+    def scorecard(published: dict[str, Any]) -> dict[str, Any]:
+        from warehouse.nightly import step_scorecard
+        from warehouse.settings import load_settings
+
+        return step_scorecard(load_settings())
+
+    @task
     def report(
         ingested: dict[str, Any],
         ingested_dti: dict[str, Any],
         built: dict[str, Any],
         validated: dict[str, Any],
         published: dict[str, Any],
+        scored: dict[str, Any],
         run_id: str | None = None,
     ) -> dict[str, Any]:
         from warehouse.nightly import format_summary, step_record_run
@@ -104,6 +112,7 @@ def dx_nightly() -> None:
                 "build": built,
                 "validate": validated,
                 "publish": published,
+                "scorecard": scored,
             },
         )
         print(format_summary(summary))
@@ -114,7 +123,8 @@ def dx_nightly() -> None:
     built = dbt_build(ingested_dti)
     validated = validate(built)
     published = publish(validated)
-    report(ingested, ingested_dti, built, validated, published)
+    scored = scorecard(published)
+    report(ingested, ingested_dti, built, validated, published, scored)
 
 
 dx_nightly()

@@ -202,6 +202,14 @@ def cmd_sql(args: argparse.Namespace, settings: Settings) -> int:
     return run_sql(database, query, as_csv=args.csv)
 
 
+def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    from warehouse.nightly import step_scorecard
+
+    result = step_scorecard(settings)
+    print(f"scorecard for period {result['period_id']}: {result['scorecard_path']}")
+    return 0
+
+
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from warehouse.orchestrate import run_nightly_once
 
@@ -328,6 +336,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--csv", action="store_true", help="write results as CSV")
     p.add_argument(
         "--database", metavar="PATH", help="the DuckDB file to open (default: the published one)"
+    )
+
+    add(
+        "report",
+        cmd_report,
+        "Write the scorecard (static HTML and charts) from the published warehouse.",
     )
 
     p = add("run", cmd_run, "Run the nightly DAG once through Airflow, then print a summary.")

@@ -143,6 +143,18 @@ def step_publish(settings: Settings) -> dict[str, Any]:
     }
 
 
+def step_scorecard(settings: Settings) -> dict[str, Any]:
+    """Write tonight's scorecard (HTML + PNG charts) from the published warehouse."""
+    from warehouse.report.render import write_scorecard
+
+    result = write_scorecard(settings)
+    return {
+        "scorecard_path": str(result.index),
+        "charts": result.charts,
+        "period_id": result.period_id,
+    }
+
+
 def step_record_run(
     settings: Settings, run_id: str, parts: dict[str, Any], status: str = "success"
 ) -> dict[str, Any]:
@@ -210,6 +222,7 @@ def format_summary(summary: dict[str, Any]) -> str:
         f"{build.get('tests_passed', 0)} tests passed",
         *_quality_lines(validate),
         f"  published: {path}",
+        f"  scorecard: {summary.get('scorecard', {}).get('scorecard_path', '-')}",
         "  try:",
         '    .venv/bin/python -c "import duckdb; '
         f'print(duckdb.connect(\'{path}\', read_only=True).sql(\\"{EXAMPLE_QUERY}\\"))"',

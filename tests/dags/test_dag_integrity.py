@@ -9,7 +9,8 @@ EXPECTED_GRAPH = {
     "ingest_dti": {"dbt_build", "report"},
     "dbt_build": {"validate", "report"},
     "validate": {"publish", "report"},
-    "publish": {"report"},
+    "publish": {"scorecard", "report"},
+    "scorecard": {"report"},
     "report": set(),
 }
 
