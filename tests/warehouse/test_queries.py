@@ -1,0 +1,71 @@
+"""The plan's questions (``warehouse/queries/``) on the demo warehouse, as analysts run them."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.warehouse.browser import load_page
+from warehouse.analyst_views import load_views
+from warehouse.settings import Settings
+from warehouse.sql import connect_published
+
+VIEWS = load_views()
+
+
+def test_every_plan_question_has_a_query() -> None:
+    assert {v.name for v in VIEWS} >= {
+        "staffing_by_level_and_assignment",
+        "target_progress",
+        "units_without_focal_point",
+        "late_or_missing_reports",
+        "dti_rank_history",
+    }
+
+
+@pytest.mark.parametrize("view", VIEWS, ids=[v.name for v in VIEWS])
+def test_query_runs_on_the_demo_warehouse(demo_warehouse: Settings, view: object) -> None:
+    from warehouse.analyst_views import AnalystView
+
+    assert isinstance(view, AnalystView)
+    with connect_published(demo_warehouse.published_db) as con:
+        from_file = con.sql(view.sql).fetchall()
+        from_view = con.sql(f"select * from {view.qualified_name}").fetchall()
+
+    assert from_file == from_view
+    assert from_file, f"{view.name} returns no rows on the demo data"
+
+
+def test_staffing_reproduces_the_plan_baseline(demo_warehouse: Settings) -> None:
+    with connect_published(demo_warehouse.published_db) as con:
+        row = con.execute(
+            "select sum(n_staff), sum(n_dedicated), sum(n_concurrent) "
+            "from analyst.staffing_by_level_and_assignment "
+            "where period_id = '2023' and unit_level in ('province', 'district')"
+        ).fetchone()
+
+    # the plan's figures for the seed province: 80 = 48 dedicated + 32 concurrent
+    assert row == (80, 48, 32)
+
+
+def test_every_target_has_a_status_each_period(demo_warehouse: Settings) -> None:
+    with connect_published(demo_warehouse.published_db) as con:
+        missing = con.execute(
+            "select count(*) from analyst.target_progress where status is null"
+        ).fetchone()
+        statuses = {
+            s for (s,) in con.execute("select status from analyst.target_progress").fetchall()
+        }
+
+    assert missing == (0,)
+    assert statuses <= {"achieved", "on_track", "at_risk", "missed", "not_measurable"}
+
+
+def test_nightly_run_writes_a_scorecard_that_loads(demo_warehouse: Settings) -> None:
+    index = demo_warehouse.reports_dir / "scorecard" / "index.html"
+
+    page = load_page(index)
+
+    assert page.errors == [] and page.broken_images == []
+    assert page.images >= 3
+    for section in ("dti", "staffing", "targets", "compliance"):
+        assert f'id="{section}"' in page.dom
