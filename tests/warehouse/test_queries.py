@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.warehouse.browser import load_page
-from warehouse.analyst_views import load_views
+from warehouse.analyst_views import AnalystView, load_views
 from warehouse.settings import Settings
 from warehouse.sql import connect_published
 
@@ -23,10 +23,7 @@ def test_every_plan_question_has_a_query() -> None:
 
 
 @pytest.mark.parametrize("view", VIEWS, ids=[v.name for v in VIEWS])
-def test_query_runs_on_the_demo_warehouse(demo_warehouse: Settings, view: object) -> None:
-    from warehouse.analyst_views import AnalystView
-
-    assert isinstance(view, AnalystView)
+def test_query_runs_on_the_demo_warehouse(demo_warehouse: Settings, view: AnalystView) -> None:
     with connect_published(demo_warehouse.published_db) as con:
         from_file = con.sql(view.sql).fetchall()
         from_view = con.sql(f"select * from {view.qualified_name}").fetchall()
