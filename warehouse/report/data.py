@@ -32,6 +32,7 @@ class ScorecardData:
     late_or_missing: pd.DataFrame
     no_focal_point: pd.DataFrame
     published_version: str
+    unit_province_name: str | None = None  # the registry's province, when DTI data is missing
 
     @property
     def latest_period(self) -> str | None:
@@ -42,7 +43,7 @@ class ScorecardData:
     def home_province_name(self) -> str | None:
         home = self.dti[self.dti["is_home_province"]]
         if home.empty:
-            return None
+            return self.unit_province_name
         return str(home.sort_values(["year", "basis"]).iloc[0]["province_name"])
 
 
@@ -52,4 +53,11 @@ def load_scorecard_data(published_db: Path, version: str = "") -> ScorecardData:
     with connect_published(published_db) as con:
         for key, view in VIEWS.items():
             frames[key] = con.sql(f"select * from {view}").df()
-    return ScorecardData(published_version=version, **frames)
+        # the province most reporting units belong to (units before the 2025 merger first)
+        row = con.execute(
+            "select province_name from marts.dim_unit group by province_name "
+            "order by min(valid_from), count(*) desc limit 1"
+        ).fetchone()
+    return ScorecardData(
+        published_version=version, unit_province_name=row[0] if row else None, **frames
+    )
