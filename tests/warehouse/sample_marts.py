@@ -26,6 +26,7 @@ create or replace table marts.dim_unit as select * from (values
     ('20342', 'UBND xã Cũ', 'commune', '49', date '2020-01-01', date '2023-12-31'),
     ('20342', 'UBND xã Mới', 'commune', '49', date '2024-01-01', null::date)
 ) t(unit_id, unit_name, unit_level, province_id, valid_from, valid_to);
+alter table marts.dim_unit add column province_name varchar default 'Tỉnh Quảng Nam';
 
 create or replace table marts.province_crosswalk as select * from (values
     ('49', 'Quảng Nam', '48', 'Thành phố Đà Nẵng'),
