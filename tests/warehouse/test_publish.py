@@ -28,7 +28,11 @@ def test_publish_copies_marts_only(data_home: Settings) -> None:
 
     result = publish(data_home, views=())
 
-    assert result.tables == {"marts.fct_x": 5, "reference.dti_national_means": 0}
+    assert result.tables == {
+        "marts.fct_x": 5,
+        "reference.dti_national_means": 0,
+        "reference.plan_targets": 0,
+    }
     with duckdb.connect(str(data_home.published_db), read_only=True) as con:
         assert con.execute("select count(*) from marts.fct_x").fetchone() == (5,)
         schemas = {s for (s,) in con.execute("select schema_name from duckdb_schemas()").fetchall()}

@@ -70,6 +70,7 @@ def test_duckdb_1_1_reads_every_published_table_and_view(
     assert counts == {
         "marts.fct_typed": 4,
         "reference.dti_national_means": 0,
+        "reference.plan_targets": 0,
         "analyst.met_units": 2,
     }
 
