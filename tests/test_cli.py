@@ -21,6 +21,8 @@ COMMANDS = [
     "build",
     "validate",
     "publish",
+    "sql",
+    "report",
     "run",
     "status",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import duckdb
 import pandas as pd
 import pytest
 
@@ -35,9 +36,9 @@ def test_query_runs_on_the_demo_warehouse(demo_warehouse: Settings, view: Analys
 
 def test_staffing_view_agrees_with_the_parquet_export(demo_warehouse: Settings) -> None:
     # the same totals computed another way: pandas over the published Parquet file
-    staffing = pd.read_parquet(
-        demo_warehouse.published_dir / "parquet" / "marts.fct_staffing.parquet"
-    )
+    parquet = demo_warehouse.published_dir / "parquet" / "marts.fct_staffing.parquet"
+    with duckdb.connect() as reader:
+        staffing = reader.sql(f"select * from read_parquet('{parquet}')").df()
     expected = (
         staffing.groupby(["period_id", "unit_level"])[["n_staff", "n_dedicated", "n_concurrent"]]
         .sum()
@@ -77,6 +78,6 @@ def test_nightly_run_writes_a_scorecard_that_loads(demo_warehouse: Settings) -> 
     page = load_page(index)
 
     assert page.errors == [] and page.broken_images == []
-    assert page.images >= 3
+    assert page.images == len(list(index.parent.glob("*.png"))) >= 2
     for section in ("dti", "staffing", "targets", "compliance"):
         assert f'id="{section}"' in page.dom
