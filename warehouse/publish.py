@@ -54,7 +54,7 @@ REFERENCE_TABLES = {
 STORAGE_VERSION = "v1.1.0"
 # Column names that only raw personal data carries: their presence means a model leaked it.
 PERSONAL_COLUMNS = frozenset({"full_name", "birth_year", "prepared_by", "person_key"})
-# What `dbt docs generate` leaves in the docs folder that a browser needs.
+# What the build's `dbt docs generate` leaves in <home>/docs/dbt that a browser needs.
 DOCS_FILES = ("index.html", "static_index.html", "catalog.json", "manifest.json")
 
 
@@ -201,7 +201,7 @@ def publish(
                 version=version,
                 published_at=published_at,
             )
-        docs = _copy_docs(settings.docs_dir, staging / "docs")
+        docs = _copy_docs(settings.docs_dir / "dbt", staging / "docs")
         # readers must open it read-only; a read-write open would write into every link
         db.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
         os.rename(staging, root / version)

@@ -180,9 +180,10 @@ def test_personal_data_columns_are_never_published(data_home: Settings) -> None:
 
 def test_dbt_docs_are_published_with_the_version(data_home: Settings) -> None:
     _build(data_home, 1)
-    data_home.docs_dir.mkdir(parents=True, exist_ok=True)
-    (data_home.docs_dir / "index.html").write_text("<html>docs</html>")
-    (data_home.docs_dir / "catalog.json").write_text("{}")
+    built_docs = data_home.docs_dir / "dbt"
+    built_docs.mkdir(parents=True)
+    (built_docs / "index.html").write_text("<html>docs</html>")
+    (built_docs / "catalog.json").write_text("{}")
 
     result = publish(data_home, views=())
 
@@ -208,3 +209,19 @@ def test_published_reference_facts_come_from_the_build(data_home: Settings) -> N
             "select year, mean_dti from reference.dti_national_means order by year"
         ).fetchall()
     assert rows == [(2022, 0.5791), (2023, 0.6783)]
+
+
+def test_cli_rollback(data_home: Settings, capsys: pytest.CaptureFixture) -> None:
+    from warehouse.cli import main as dxwh
+
+    assert dxwh(["publish", "--rollback"]) == 1
+    assert "nothing has been published" in capsys.readouterr().err
+    for n in (1, 2):
+        _build(data_home, n)
+        publish(data_home, views=())
+
+    assert dxwh(["publish", "--rollback"]) == 0
+
+    assert "rolled back" in capsys.readouterr().out
+    with duckdb.connect(str(data_home.published_db), read_only=True) as con:
+        assert con.execute("select count(*) from marts.fct_x").fetchone() == (1,)
