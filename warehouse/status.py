@@ -6,6 +6,7 @@ import datetime as dt
 import json
 
 from warehouse.db import session
+from warehouse.published_versions import current_version, list_versions
 from warehouse.settings import Settings
 
 
@@ -25,8 +26,16 @@ def status_lines(settings: Settings, last: int = 5) -> list[str]:
     if published.exists():
         when = dt.datetime.fromtimestamp(published.stat().st_mtime, dt.UTC)
         lines.append(f"published:        {published} (replaced {when:%Y-%m-%d %H:%M} UTC)")
+        kept = list_versions(settings.published_dir)
+        lines.append(
+            f"published version: {current_version(settings.published_dir) or '-'} "
+            f"({len(kept)} kept for rollback)"
+        )
     else:
         lines.append(f"published:        {published} (nothing published yet)")
+    scorecard = settings.reports_dir / "scorecard" / "index.html"
+    if scorecard.exists():
+        lines.append(f"scorecard:        {scorecard}")
     if not settings.build_db.exists():
         return lines
     with session(settings.build_db, read_only=True) as con:

@@ -81,3 +81,12 @@ def test_nightly_run_writes_a_scorecard_that_loads(demo_warehouse: Settings) -> 
     assert page.images == len(list(index.parent.glob("*.png"))) >= 2
     for section in ("dti", "staffing", "targets", "compliance"):
         assert f'id="{section}"' in page.dom
+
+
+def test_nightly_publish_carries_the_dbt_docs(demo_warehouse: Settings) -> None:
+    docs = demo_warehouse.published_dir / "docs"
+
+    catalog = (docs / "catalog.json").read_text(encoding="utf-8")
+
+    assert (docs / "index.html").is_file()
+    assert "fct_staffing" in catalog and "n_dedicated" in catalog
