@@ -7,7 +7,7 @@ UV_VERSION := 0.13.8
 UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 RUN := $(UV) run --frozen --no-progress
 
-.PHONY: help setup run test lint format clean-home bench-demo bench-ingest bench-dbt
+.PHONY: help setup run test lint format clean-home bench-demo bench-ingest bench-dbt bench-publish
 
 help:
 	@echo "make run    run the nightly pipeline once (demo data if the inbox is empty)"
@@ -44,3 +44,6 @@ bench-ingest: setup
 
 bench-dbt: setup
 	$(RUN) python tests/benchmarks/bench_dbt_build.py
+
+bench-publish: setup
+	$(RUN) python -m tests.benchmarks.bench_publish
