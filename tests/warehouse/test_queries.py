@@ -59,6 +59,45 @@ def test_staffing_view_agrees_with_the_parquet_export(demo_warehouse: Settings) 
     assert (found["n_dedicated"] + found["n_concurrent"] == found["n_staff"]).all()
 
 
+def test_staffing_view_shows_the_plan_baseline(demo_warehouse: Settings) -> None:
+    with connect_published(demo_warehouse.published_db) as con:
+        row = con.execute(
+            "select sum(n_staff)::integer, sum(n_dedicated)::integer, sum(n_concurrent)::integer "
+            "from analyst.staffing_by_level_and_assignment "
+            "where period_id = '2023' and unit_level in ('province', 'district')"
+        ).fetchone()
+
+    # the plan's figures for Quảng Nam, which the demo data reproduces: 80 = 48 + 32
+    assert row == (80, 48, 32)
+
+
+def test_dti_history_flags_the_home_province_on_both_bases(demo_warehouse: Settings) -> None:
+    with connect_published(demo_warehouse.published_db) as con:
+        ranks = dict(
+            con.execute(
+                "select year, rank from analyst.dti_rank_history "
+                "where is_home_province and basis = 63 and rank is not null"
+            ).fetchall()
+        )
+        merged = con.execute(
+            "select province_name, score, national_mean from analyst.dti_rank_history "
+            "where is_home_province and basis = 34 and year = 2024"
+        ).fetchall()
+        peers = con.execute(
+            "select count(distinct province_id) from analyst.dti_rank_history "
+            "where not is_home_province and year = 2024"
+        ).fetchone()
+
+    # the published ranks of Quảng Nam (DESIGN §1, §3.3) and the new Đà Nẵng it merged into
+    assert ranks == {2020: 24, 2021: 25, 2022: 31, 2024: 57}
+    assert len(merged) == 1
+    name, score, mean = merged[0]
+    assert "Đà Nẵng" in name
+    assert round(score, 4) == 0.7069
+    assert mean == 0.6961
+    assert peers is not None and peers[0] > 0
+
+
 def test_every_target_has_a_status_each_period(demo_warehouse: Settings) -> None:
     with connect_published(demo_warehouse.published_db) as con:
         missing = con.execute(
