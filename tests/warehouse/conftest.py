@@ -13,6 +13,18 @@ import pytest
 OLD_DUCKDB = "1.1.3"
 
 
+def _uv() -> list[str] | None:
+    """uv as the Makefile finds it: on the PATH, or as a module of the system Python."""
+    for candidate in ([shutil.which("uv") or "uv"], ["python3", "-m", "uv"]):
+        try:
+            found = subprocess.run([*candidate, "--version"], capture_output=True, check=False)
+        except FileNotFoundError:
+            continue
+        if found.returncode == 0:
+            return candidate
+    return None
+
+
 @pytest.fixture(scope="session")
 def old_duckdb_python(request: pytest.FixtureRequest) -> Path:
     """A Python interpreter with duckdb==1.1.3, in its own virtual environment.
@@ -28,10 +40,10 @@ def old_duckdb_python(request: pytest.FixtureRequest) -> Path:
         if found.stdout.strip() == OLD_DUCKDB:
             return python
     shutil.rmtree(venv, ignore_errors=True)
-    uv = shutil.which("uv")
+    uv = _uv()
     if uv:
-        subprocess.run([uv, "venv", "--quiet", "--python", sys.executable, str(venv)], check=True)
-        install = [uv, "pip", "install", "--quiet", "--python", str(python)]
+        subprocess.run([*uv, "venv", "--quiet", "--python", sys.executable, str(venv)], check=True)
+        install = [*uv, "pip", "install", "--quiet", "--python", str(python)]
     else:
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
         install = [str(python), "-m", "pip", "install", "--quiet"]
