@@ -1,13 +1,25 @@
 """
 ### dx_nightly — nightly CĐS staffing and DTI warehouse
 
-Every night: load the units' staffing submissions (template v1) and the national DTI
-publications into `raw` (bad files and rows go to `quarantine` with a reason one can act on),
-build the dbt models and run their tests, validate with Great Expectations (a critical failure
-blocks publishing), publish a read-only snapshot of the marts for analysts and BI tools, write
-the scorecard report from it, and record the run summary.
+Every night at 01:00 (Asia/Ho_Chi_Minh):
 
-Each task is a call into the project's packages (`ingest`, `expectations`, `warehouse`).
+1. **ingest** — load the units' staffing submissions (`inbox/submissions/`) and the national DTI
+   publications (`inbox/dti/`) into `raw`; bad files and rows go to `quarantine` with a reason
+   the unit can act on.
+2. **transform** — `dbt build` of every model and its tests (one dbt process; one task per
+   model shows that model's result).
+3. **validate** — Great Expectations; a critical failure blocks publishing and the last good
+   warehouse stays online.
+4. **publish** — a read-only snapshot of the marts for analysts and BI tools; updates the
+   `dxwh_published_warehouse` asset, which downstream DAGs are scheduled on.
+5. **report** — the run summary (printed in the task's log) is stored in `audit.pipeline_runs`.
+
+**Re-process one period** (backfill): *Trigger DAG w/ config* and set `reprocess_period`
+(`2023`, `2024-H1`, …). That period's submission files are read again from the inbox (or the
+archive) with today's code and registry, and every mart is rebuilt.
+
+Tasks that write the build database share the one-slot pool `dxwh_build_db`. A task that fails
+for good alerts by webhook or e-mail (`DXWH_ALERT_WEBHOOK_URL`, `DXWH_ALERT_EMAIL`).
 """
 
 from __future__ import annotations
@@ -17,7 +29,11 @@ from datetime import timedelta
 from typing import Any
 
 import pendulum
-from airflow.sdk import dag, task
+from airflow.sdk import Param, dag, get_current_context, task, task_group
+
+from warehouse.alerts import on_task_failure
+from warehouse.assets import BUILD_DB_POOL, PUBLISHED_WAREHOUSE
+from warehouse.dbt_cosmos import dbt_task_group
 
 LOCAL_TZ = pendulum.timezone("Asia/Ho_Chi_Minh")
 
@@ -30,6 +46,16 @@ LOCAL_TZ = pendulum.timezone("Asia/Ho_Chi_Minh")
     max_active_runs=1,
     doc_md=__doc__,
     tags=["dx", "nightly", "warehouse"],
+    params={
+        "reprocess_period": Param(
+            None,
+            type=["null", "string"],
+            pattern=r"^\d{4}(-H[12])?$",
+            title="Re-process one period",
+            description="Leave empty for a normal night. A period id (2023, 2024-H1, 2024-H2) "
+            "reads that period's submission files again and rebuilds the marts.",
+        ),
+    },
     default_args={
         "owner": "cds-data",
         # DXWH_TASK_RETRIES lets tests and one-off runs fail fast; the schedule keeps 2
@@ -37,94 +63,115 @@ LOCAL_TZ = pendulum.timezone("Asia/Ho_Chi_Minh")
         "retry_delay": timedelta(seconds=30),
         "retry_exponential_backoff": True,
         "max_retry_delay": timedelta(minutes=10),
+        "on_failure_callback": on_task_failure,
     },
 )
 def dx_nightly() -> None:
-    @task
-    def ingest_submissions(run_id: str | None = None) -> dict[str, Any]:
-        from warehouse.nightly import step_ingest
-        from warehouse.settings import load_settings
+    @task_group(group_id="ingest")
+    def ingest() -> tuple[Any, Any]:
+        @task(pool=BUILD_DB_POOL)
+        def prepare_reprocess() -> dict[str, Any]:
+            from warehouse.reprocess import forget_period
+            from warehouse.settings import load_settings
 
-        return step_ingest(load_settings(), batch_id=str(run_id))
+            period = get_current_context()["params"].get("reprocess_period")
+            if not period:
+                return {"period_id": None}
+            return forget_period(load_settings(), str(period))
 
-    @task
-    def ingest_dti(ingested: dict[str, Any], run_id: str | None = None) -> dict[str, Any]:
-        # after the submissions: the build database has one writer at a time
-        from warehouse.nightly import step_ingest_dti
-        from warehouse.settings import load_settings
+        @task(pool=BUILD_DB_POOL)
+        def submissions(reprocess: dict[str, Any], run_id: str | None = None) -> dict[str, Any]:
+            from warehouse.nightly import step_ingest
+            from warehouse.settings import load_settings
 
-        return step_ingest_dti(load_settings(), batch_id=str(run_id))
+            return step_ingest(load_settings(), batch_id=str(run_id))
 
-    @task
-    def dbt_build(ingested: dict[str, Any]) -> dict[str, Any]:
-        from warehouse.nightly import step_build
-        from warehouse.settings import load_settings
+        @task(pool=BUILD_DB_POOL)
+        def dti(reprocess: dict[str, Any], run_id: str | None = None) -> dict[str, Any]:
+            from warehouse.nightly import step_ingest_dti
+            from warehouse.settings import load_settings
 
-        return step_build(load_settings())
+            return step_ingest_dti(load_settings(), batch_id=str(run_id))
 
-    @task
-    def validate(built: dict[str, Any], run_id: str | None = None) -> dict[str, Any]:
-        from airflow.sdk.exceptions import AirflowFailException
+        reprocess = prepare_reprocess()
+        # both after the reprocess step, one at a time through the pool (one DuckDB writer)
+        return submissions(reprocess), dti(reprocess)
 
-        from expectations.runner import QualityGateClosed
-        from warehouse.nightly import step_validate
-        from warehouse.settings import load_settings
+    @task_group(group_id="validate")
+    def validate() -> dict[str, Any]:
+        @task(pool=BUILD_DB_POOL)  # records its results in audit.dq_results
+        def expectations(run_id: str | None = None) -> dict[str, Any]:
+            from airflow.sdk.exceptions import AirflowFailException
 
-        try:
-            return step_validate(load_settings(), run_id=str(run_id))
-        except QualityGateClosed as closed:
-            # a data defect does not go away on retry: fail now, keep the last good warehouse
-            raise AirflowFailException(str(closed)) from closed
+            from expectations.runner import QualityGateClosed
+            from warehouse.nightly import step_validate
+            from warehouse.settings import load_settings
 
-    @task
+            try:
+                return step_validate(load_settings(), run_id=str(run_id))
+            except QualityGateClosed as closed:
+                # a data defect does not go away on retry: fail now, keep the last good warehouse
+                raise AirflowFailException(str(closed)) from closed
+
+        return expectations()
+
+    @task_group(group_id="publish")
     def publish(validated: dict[str, Any]) -> dict[str, Any]:
-        from warehouse.nightly import step_publish
-        from warehouse.settings import load_settings
+        @task(outlets=[PUBLISHED_WAREHOUSE])
+        def warehouse(validated: dict[str, Any]) -> dict[str, Any]:
+            from warehouse.nightly import step_publish
+            from warehouse.settings import load_settings
 
-        return step_publish(load_settings())
+            return step_publish(load_settings())
 
-    @task
-    def scorecard(published: dict[str, Any]) -> dict[str, Any]:
-        from warehouse.nightly import step_scorecard
-        from warehouse.settings import load_settings
+        @task(pool=BUILD_DB_POOL)  # dbt reads the catalog from the build database
+        def dbt_docs(validated: dict[str, Any]) -> dict[str, Any]:
+            from warehouse.build import generate_docs
+            from warehouse.settings import load_settings
 
-        return step_scorecard(load_settings())
+            return {"docs_path": str(generate_docs(load_settings()))}
 
-    @task
-    def report(
-        ingested: dict[str, Any],
-        ingested_dti: dict[str, Any],
-        built: dict[str, Any],
-        validated: dict[str, Any],
-        published: dict[str, Any],
-        scored: dict[str, Any],
-        run_id: str | None = None,
-    ) -> dict[str, Any]:
-        from warehouse.nightly import format_summary, step_record_run
-        from warehouse.settings import load_settings
+        dbt_docs(validated)
+        return warehouse(validated)
 
-        summary = step_record_run(
-            load_settings(),
-            str(run_id),
-            {
-                "ingest": ingested,
-                "ingest_dti": ingested_dti,
-                "build": built,
-                "validate": validated,
-                "publish": published,
-                "scorecard": scored,
-            },
-        )
-        print(format_summary(summary))
-        return summary
+    @task_group(group_id="report")
+    def report(ingested: Any, ingested_dti: Any, validated: Any, published: Any) -> None:
+        @task(pool=BUILD_DB_POOL)
+        def run_summary(
+            ingested: dict[str, Any],
+            ingested_dti: dict[str, Any],
+            validated: dict[str, Any],
+            published: dict[str, Any],
+            run_id: str | None = None,
+        ) -> dict[str, Any]:
+            from warehouse.dbt_cosmos import build_summary
+            from warehouse.nightly import format_summary, step_record_run
+            from warehouse.settings import load_settings
 
-    ingested = ingest_submissions()
-    ingested_dti = ingest_dti(ingested)
-    built = dbt_build(ingested_dti)
-    validated = validate(built)
+            settings = load_settings()
+            summary = step_record_run(
+                settings,
+                str(run_id),
+                {
+                    "ingest": ingested,
+                    "ingest_dti": ingested_dti,
+                    "build": build_summary(settings),
+                    "validate": validated,
+                    "publish": published,
+                },
+            )
+            # the morning's answer, in the task log
+            print(format_summary(summary))
+            return summary
+
+        run_summary(ingested, ingested_dti, validated, published)
+
+    ingested, ingested_dti = ingest()
+    transform = dbt_task_group("transform", pool=BUILD_DB_POOL)
+    validated = validate()
     published = publish(validated)
-    scored = scorecard(published)
-    report(ingested, ingested_dti, built, validated, published, scored)
+    [ingested, ingested_dti] >> transform >> validated
+    report(ingested, ingested_dti, validated, published)
 
 
 dx_nightly()

@@ -221,7 +221,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             ),
             settings,
         )
-    outcome = run_nightly_once(settings)
+    outcome = run_nightly_once(settings, reprocess_period=args.reprocess_period)
     from warehouse.nightly import format_summary
 
     print()
@@ -349,6 +349,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--demo-if-empty",
         action="store_true",
         help="write demo data first when the submissions inbox is empty",
+    )
+    p.add_argument(
+        "--reprocess-period",
+        metavar="PERIOD",
+        help="re-read one period's files (2023, 2024-H1, ...) and rebuild: a backfill",
     )
     add("status", cmd_status, "Show the data home, the last runs and the published warehouse.")
     return parser

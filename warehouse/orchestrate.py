@@ -65,11 +65,30 @@ class DagRunOutcome:
     summary: dict[str, Any] | None
 
 
-def run_nightly_once(settings: Settings) -> DagRunOutcome:
-    """Run ``dx_nightly`` once in this process and return its state and summary."""
+def ensure_build_db_pool() -> None:
+    """Create the one-slot pool that serialises writers of the build database (idempotent)."""
+    from airflow.models.pool import Pool
+
+    from warehouse.assets import BUILD_DB_POOL, BUILD_DB_POOL_DESCRIPTION, BUILD_DB_POOL_SLOTS
+
+    Pool.create_or_update_pool(
+        name=BUILD_DB_POOL,
+        slots=BUILD_DB_POOL_SLOTS,
+        description=BUILD_DB_POOL_DESCRIPTION,
+        include_deferred=False,
+    )
+
+
+def run_nightly_once(settings: Settings, reprocess_period: str | None = None) -> DagRunOutcome:
+    """Run ``dx_nightly`` once in this process and return its state and summary.
+
+    ``reprocess_period`` (``2024-H1``) re-reads that period's files before the build, as the
+    ``reprocess_period`` parameter does when an operator triggers the DAG from the UI.
+    """
     apply_airflow_env(settings)
     settings.ensure_dirs()
     migrate_metadata_db(settings)
+    ensure_build_db_pool()
 
     from airflow.dag_processing.dagbag import DagBag
 
@@ -77,7 +96,9 @@ def run_nightly_once(settings: Settings) -> DagRunOutcome:
     if bag.import_errors:
         raise RuntimeError(f"DAG import errors: {bag.import_errors}")
     dag = bag.dags[DAG_ID]
-    dag_run = dag.test()
+    dag_run = dag.test(
+        run_conf={"reprocess_period": reprocess_period} if reprocess_period else None
+    )
     failed = sorted(
         ti.task_id
         for ti in dag_run.get_task_instances()

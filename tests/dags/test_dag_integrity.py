@@ -4,33 +4,74 @@ from __future__ import annotations
 
 from typing import Any
 
-EXPECTED_GRAPH = {
-    "ingest_submissions": {"ingest_dti", "report"},
-    "ingest_dti": {"dbt_build", "report"},
-    "dbt_build": {"validate", "report"},
-    "validate": {"publish", "report"},
-    "publish": {"scorecard", "report"},
-    "scorecard": {"report"},
-    "report": set(),
+from warehouse.assets import BUILD_DB_POOL, PUBLISHED_WAREHOUSE
+from warehouse.settings import DBT_PROJECT_DIR
+
+PRODUCER = "transform.dbt_producer_watcher"
+
+# The graph outside the dbt task group (whose tasks follow the dbt models, checked below).
+EXPECTED_EDGES = {
+    "ingest.prepare_reprocess": {"ingest.submissions", "ingest.dti"},
+    "ingest.submissions": {PRODUCER, "report.run_summary"},
+    "ingest.dti": {PRODUCER, "report.run_summary"},
+    "validate.expectations": {"publish.warehouse", "publish.dbt_docs", "report.run_summary"},
+    "publish.dbt_docs": set(),
+    "publish.warehouse": {"report.run_summary"},
+    "report.run_summary": set(),
 }
+# Publish reads the build database and writes the published file; the producer's "done" marker
+# is an EmptyOperator. Every other task writes the build database.
+NOT_WRITERS = {"publish.warehouse", "transform.dbt_producer_watcher_done"}
+
+
+def _graph(dag: Any) -> dict[str, set[str]]:
+    return {task.task_id: set(task.downstream_task_ids) for task in dag.tasks}
 
 
 def test_dagbag_has_no_import_errors(dag_bag: Any) -> None:
     assert dag_bag.import_errors == {}
-    assert "dx_nightly" in dag_bag.dags
+    assert {"dx_nightly", "dx_export_on_publish"} <= set(dag_bag.dags)
 
 
-def test_every_dag_has_tags_and_retries(dag_bag: Any) -> None:
+def test_every_dag_has_tags_retries_and_failure_alerts(dag_bag: Any) -> None:
     for dag_id, dag in dag_bag.dags.items():
         assert dag.tags, f"{dag_id} has no tags"
+        assert dag.catchup is False, dag_id
         for task in dag.tasks:
             assert task.retries >= 1, f"{dag_id}.{task.task_id} has no retries"
+            assert task.retry_exponential_backoff, f"{dag_id}.{task.task_id}: no backoff"
+            assert task.on_failure_callback, f"{dag_id}.{task.task_id} sends no alert"
 
 
-def test_dx_nightly_graph(dag_bag: Any) -> None:
+def test_dx_nightly_graph_outside_dbt(dag_bag: Any) -> None:
+    graph = _graph(dag_bag.dags["dx_nightly"])
+    assert {k: v for k, v in graph.items() if not k.startswith("transform.")} == EXPECTED_EDGES
+
+
+def test_dbt_group_has_a_task_per_model_after_one_build(dag_bag: Any) -> None:
     dag = dag_bag.dags["dx_nightly"]
-    graph = {task.task_id: set(task.downstream_task_ids) for task in dag.tasks}
-    assert graph == EXPECTED_GRAPH
+    graph = _graph(dag)
+    models = {p.stem for p in (DBT_PROJECT_DIR / "models").rglob("*.sql")}
+    assert models, "the dbt project has no models"
+    for model in models:
+        assert f"transform.{model}.run" in graph, f"no task shows model {model}"
+    producer = dag.get_task(PRODUCER)
+    assert producer.upstream_task_ids == {"ingest.submissions", "ingest.dti"}
+    assert producer.base_cmd == ["build"]
+    # every sensor starts after the single dbt build
+    for task_id in graph:
+        if task_id.startswith("transform.") and task_id != PRODUCER:
+            assert PRODUCER in dag.get_task(task_id).get_flat_relative_ids(upstream=True)
+    # validation waits for the whole group, and only for it
+    upstream = dag.get_task("validate.expectations").upstream_task_ids
+    assert upstream and all(t.startswith("transform.") for t in upstream)
+
+
+def test_every_build_db_writer_is_in_the_one_slot_pool(dag_bag: Any) -> None:
+    for task in dag_bag.dags["dx_nightly"].tasks:
+        if task.task_id in NOT_WRITERS:
+            continue
+        assert task.pool == BUILD_DB_POOL, f"{task.task_id} writes the build db outside the pool"
 
 
 def test_dx_nightly_schedule(dag_bag: Any) -> None:
@@ -38,3 +79,14 @@ def test_dx_nightly_schedule(dag_bag: Any) -> None:
     assert dag.catchup is False
     assert dag.max_active_runs == 1
     assert str(dag.timezone.name) == "Asia/Ho_Chi_Minh"
+    assert dag.schedule == "0 1 * * *"
+    assert "reprocess_period" in dag.params
+
+
+def test_publish_emits_the_warehouse_asset_and_the_export_is_scheduled_on_it(
+    dag_bag: Any,
+) -> None:
+    publish = dag_bag.dags["dx_nightly"].get_task("publish.warehouse")
+    assert PUBLISHED_WAREHOUSE in publish.outlets
+    consumer = dag_bag.dags["dx_export_on_publish"]
+    assert PUBLISHED_WAREHOUSE.name in str(consumer.timetable.asset_condition)

@@ -1,0 +1,89 @@
+"""Backfill of one past period: triggering dx_nightly with ``reprocess_period`` re-reads that
+period's files and rebuilds the marts; other periods are left as they were."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from warehouse.reprocess import UnknownPeriod, check_period_id, forget_period
+from warehouse.settings import Settings, load_settings
+
+STAFF_BY_PERIOD = (
+    "select period_id, sum(n_staff) as staff, sum(n_dedicated) as dedicated "
+    "from marts.fct_staffing group by period_id order by period_id"
+)
+
+
+def _staff(db: Path) -> dict[str, tuple[int, int]]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return {p: (int(s), int(d)) for p, s, d in con.execute(STAFF_BY_PERIOD).fetchall()}
+
+
+def _damage_one_unit(db: Path, period: str) -> int:
+    """Simulate a damaged load: drop one accepted file's staff rows for ``period``."""
+    with duckdb.connect(str(db)) as con:
+        row = con.execute(
+            "select sha256 from audit.file_loads where period_id = ? and rows_loaded > 0 "
+            "order by source_file limit 1",
+            [period],
+        ).fetchone()
+        assert row is not None
+        deleted = con.execute("delete from raw.staff_rows where sha256 = ?", [row[0]]).fetchone()
+    return int(deleted[0]) if deleted else 0
+
+
+@pytest.mark.parametrize("period", ["2024-1", "24-H1", "2024-H3", ""])
+def test_malformed_period_is_refused(period: str) -> None:
+    with pytest.raises(UnknownPeriod, match="not a period id"):
+        check_period_id(period)
+
+
+def test_unknown_period_names_the_loaded_ones(demo_warehouse: Settings, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    shutil.copytree(demo_warehouse.home, home)
+    settings = Settings(home=home, pseudonym_key=demo_warehouse.pseudonym_key)
+    with pytest.raises(UnknownPeriod, match=r"no file of period 2019.*2023"):
+        forget_period(settings, "2019")
+
+
+@pytest.mark.slow
+def test_reprocess_one_period_through_the_dag(
+    demo_warehouse: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from airflow.dag_processing.dagbag import DagBag
+
+    home = tmp_path / "home"
+    shutil.copytree(demo_warehouse.home, home)
+    monkeypatch.setenv("DXWH_HOME", str(home))
+    settings = load_settings()
+    before = _staff(settings.build_db)
+    assert {"2023", "2024-H1"} <= set(before)
+    # a damaged load in two periods; an inbox file of the re-processed period has been removed
+    assert _damage_one_unit(settings.build_db, "2024-H1") > 0
+    assert _damage_one_unit(settings.build_db, "2023") > 0
+    removed = next((settings.inbox_submissions / "2024-H1").glob("*"))
+    removed.unlink()
+
+    dag = DagBag(dag_folder=os.environ["AIRFLOW__CORE__DAGS_FOLDER"]).dags["dx_nightly"]
+    dag_run = dag.test(run_conf={"reprocess_period": "2024-H1"})
+
+    assert str(dag_run.state) == "success"
+    after = _staff(settings.build_db)
+    assert after["2024-H1"] == before["2024-H1"], "the re-processed period is whole again"
+    assert after["2023"][0] < before["2023"][0], "another period was re-processed too"
+    assert removed.exists(), "the removed file was not restored from the archive"
+    assert _staff(settings.published_db) == after
+    with duckdb.connect(str(settings.build_db), read_only=True) as con:
+        batches = dict(
+            con.execute(
+                "select period_id, list(distinct batch_id) from audit.file_loads "
+                "where period_id in ('2023', '2024-H1') group by period_id"
+            ).fetchall()
+        )
+    assert batches["2024-H1"] == [dag_run.run_id]
+    assert dag_run.run_id not in batches["2023"]

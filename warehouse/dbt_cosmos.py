@@ -1,0 +1,131 @@
+"""The dbt project as an Airflow task group (astronomer-cosmos, watcher execution mode).
+
+Why watcher mode: Cosmos' default runs one dbt process per model, and DuckDB allows one writer
+process at a time, so the models would queue on the file lock (or on a one-slot pool, paying
+dbt's start-up for every model). In watcher mode one ``dbt build`` (the producer task) builds
+and tests every model in a single process while one light sensor task per model reports that
+model's result, so each model is still visible, with its own state and log, in the Airflow UI.
+
+The graph is read with ``dbt ls`` when the DAG is parsed (``LoadMode.DBT_LS``); Cosmos caches
+the result keyed on the project's files, so only the first parse after a change pays for it.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from warehouse.build import dbt_executable
+from warehouse.settings import DBT_PROJECT_DIR, Settings, load_settings
+
+RUN_RESULTS = "run_results.json"
+KEPT_ARTIFACTS = (RUN_RESULTS, "manifest.json")
+
+
+def keep_run_results(project_dir: str, **_: Any) -> None:
+    """Cosmos callback: keep the producer's ``run_results.json`` and ``manifest.json``.
+
+    Cosmos runs dbt in a temporary copy of the project that it deletes afterwards; the report
+    task reads the counts, and ``dbt docs generate --no-compile`` the manifest, from the copies
+    kept in the data home's dbt target folder.
+    """
+    target_dir = load_settings().dbt_target_dir
+    target_dir.mkdir(parents=True, exist_ok=True)
+    for name in KEPT_ARTIFACTS:
+        source = Path(project_dir) / "target" / name
+        if source.is_file():
+            shutil.copyfile(source, target_dir / name)
+
+
+def build_summary(settings: Settings) -> dict[str, Any]:
+    """Models built and tests passed by the last ``dbt build``, from its ``run_results.json``."""
+    path = settings.dbt_target_dir / RUN_RESULTS
+    if not path.is_file():
+        return {"models_ok": 0, "tests_passed": 0, "run_results": None}
+    counts: Counter[str] = Counter()
+    for node in json.loads(path.read_text(encoding="utf-8")).get("results", []):
+        counts[f"{node['unique_id'].split('.')[0]}:{str(node['status']).lower()}"] += 1
+    return {
+        "models_ok": counts["model:success"],
+        "tests_passed": counts["test:pass"] + counts["unit_test:pass"],
+        "run_results": str(path),
+    }
+
+
+def dbt_task_group(group_id: str, pool: str, **task_group_kwargs: Any) -> Any:
+    """The dbt project as a ``DbtTaskGroup``: one producer ``dbt build``, one sensor per node.
+
+    Every task of the group is in ``pool``: the producer writes the build database, and a sensor
+    that is retried or cleared from the UI falls back to running dbt for its model itself.
+    """
+    from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
+    from cosmos import settings as cosmos_settings
+    from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavior
+
+    # Cosmos reports usage to an outside server by default; this deployment makes no outbound
+    # calls (docker-compose.yml also sets SCARF_NO_ANALYTICS=true, which Cosmos honours)
+    cosmos_settings.enable_telemetry = False
+
+    settings = load_settings()
+    group = DbtTaskGroup(
+        group_id=group_id,
+        project_config=ProjectConfig(
+            dbt_project_path=DBT_PROJECT_DIR,
+            # the only variable profiles.yml reads; the rest comes from the worker's environment
+            env_vars={"DXWH_BUILD_DB": str(settings.build_db)},
+        ),
+        profile_config=ProfileConfig(
+            profile_name="dxwh",
+            target_name="build",
+            profiles_yml_filepath=DBT_PROJECT_DIR / "profiles.yml",
+        ),
+        execution_config=ExecutionConfig(
+            execution_mode=ExecutionMode.WATCHER,
+            # a separate process: dbt-duckdb holds its database handle until the process ends
+            invocation_mode=InvocationMode.SUBPROCESS,
+            dbt_executable_path=dbt_executable(),
+        ),
+        render_config=RenderConfig(
+            load_method=LoadMode.DBT_LS,
+            test_behavior=TestBehavior.AFTER_EACH,
+            emit_datasets=False,
+        ),
+        operator_args={
+            "pool": pool,
+            "append_env": True,
+            "install_deps": False,
+            "callback": keep_run_results,
+        },
+        **task_group_kwargs,
+    )
+    _sensors_after_producer(group)
+    return group
+
+
+def _sensors_after_producer(group: Any) -> None:
+    """Start the per-model sensors once the producer's ``dbt build`` has ended.
+
+    They share the one-slot pool with the producer, so they could not run beside it anyway; as
+    explicit downstream tasks they also never wait on a producer that has not started (which is
+    what ``dag.test()``, running one task at a time, would otherwise do). ``none_failed``: they
+    also run when the producer is skipped, which is how Cosmos answers a producer retry (each
+    sensor then re-runs dbt for its own model, one at a time through the pool).
+    """
+    from cosmos.constants import PRODUCER_WATCHER_DONE_TASK_ID, PRODUCER_WATCHER_TASK_ID
+
+    tasks = list(group.iter_tasks())
+    own_ids = {task.task_id for task in tasks}
+    producer = next(t for t in tasks if t.task_id.endswith(f".{PRODUCER_WATCHER_TASK_ID}"))
+    producer_ids = {
+        producer.task_id,
+        f"{producer.task_id[: -len(PRODUCER_WATCHER_TASK_ID)]}{PRODUCER_WATCHER_DONE_TASK_ID}",
+    }
+    for task in tasks:
+        if task.task_id in producer_ids:
+            continue
+        if not task.upstream_task_ids & own_ids:
+            producer >> task
+            task.trigger_rule = "none_failed"
