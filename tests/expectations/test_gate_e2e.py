@@ -134,9 +134,10 @@ def test_critical_defect_keeps_the_published_warehouse_then_a_clean_run_publishe
 
     states = _task_states(gated)
     assert str(gated.state) == "failed"
-    assert states["dbt_build"] == "success"  # dbt's tests do not see it: GX does
-    assert states["validate"] == "failed"
-    assert states["publish"] == "upstream_failed"
+    # dbt's tests do not see it: GX does
+    assert states["transform.dbt_producer_watcher"] == "success"
+    assert states["validate.expectations"] == "failed"
+    assert states["publish.warehouse"] == "upstream_failed"
     assert settings.published_db.read_bytes() == published_before
     with duckdb.connect(str(settings.build_db), read_only=True) as con:
         failed = con.execute(
