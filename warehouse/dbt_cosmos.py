@@ -13,6 +13,7 @@ the result keyed on the project's files, so only the first parse after a change 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -38,6 +39,15 @@ def keep_run_results(project_dir: str, **_: Any) -> None:
         source = Path(project_dir) / "target" / name
         if source.is_file():
             shutil.copyfile(source, target_dir / name)
+
+
+def set_build_db_env(context: Any = None) -> None:
+    """``on_execute_callback``: point dbt (``profiles.yml``) at this data home's build database.
+
+    Read when the task runs, not when the DAG is parsed, so the path always follows the
+    worker's ``DXWH_HOME``; dbt inherits the task's environment (``append_env``).
+    """
+    os.environ["DXWH_BUILD_DB"] = str(load_settings().build_db)
 
 
 def build_summary(settings: Settings) -> dict[str, Any]:
@@ -69,14 +79,9 @@ def dbt_task_group(group_id: str, pool: str, **task_group_kwargs: Any) -> Any:
     # calls (docker-compose.yml also sets SCARF_NO_ANALYTICS=true, which Cosmos honours)
     cosmos_settings.enable_telemetry = False
 
-    settings = load_settings()
     group = DbtTaskGroup(
         group_id=group_id,
-        project_config=ProjectConfig(
-            dbt_project_path=DBT_PROJECT_DIR,
-            # the only variable profiles.yml reads; the rest comes from the worker's environment
-            env_vars={"DXWH_BUILD_DB": str(settings.build_db)},
-        ),
+        project_config=ProjectConfig(dbt_project_path=DBT_PROJECT_DIR),
         profile_config=ProfileConfig(
             profile_name="dxwh",
             target_name="build",
@@ -89,6 +94,11 @@ def dbt_task_group(group_id: str, pool: str, **task_group_kwargs: Any) -> Any:
             dbt_executable_path=dbt_executable(),
         ),
         render_config=RenderConfig(
+            # `dbt ls` never opens the database, but profiles.yml needs a value; a fixed one
+            # keeps Cosmos' cache key the same for every data home. (Cosmos marks
+            # RenderConfig.env_vars deprecated; ProjectConfig.env_vars would also be baked
+            # into every task at parse time, while the path must follow DXWH_HOME at run time.)
+            env_vars={"DXWH_BUILD_DB": ":memory:"},
             load_method=LoadMode.DBT_LS,
             test_behavior=TestBehavior.AFTER_EACH,
             emit_datasets=False,
@@ -98,6 +108,7 @@ def dbt_task_group(group_id: str, pool: str, **task_group_kwargs: Any) -> Any:
             "append_env": True,
             "install_deps": False,
             "callback": keep_run_results,
+            "on_execute_callback": set_build_db_env,
         },
         **task_group_kwargs,
     )
