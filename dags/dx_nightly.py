@@ -116,7 +116,7 @@ def dx_nightly() -> None:
         return expectations()
 
     @task_group(group_id="publish")
-    def publish(validated: dict[str, Any]) -> dict[str, Any]:
+    def publish(validated: dict[str, Any]) -> tuple[Any, Any]:
         @task(outlets=[PUBLISHED_WAREHOUSE])
         def warehouse(validated: dict[str, Any]) -> dict[str, Any]:
             from warehouse.nightly import step_publish
@@ -131,17 +131,29 @@ def dx_nightly() -> None:
 
             return {"docs_path": str(generate_docs(load_settings()))}
 
+        @task
+        def scorecard(published: dict[str, Any]) -> dict[str, Any]:
+            # reads the published warehouse, writes the report under the data home
+            from warehouse.nightly import step_scorecard
+            from warehouse.settings import load_settings
+
+            return step_scorecard(load_settings())
+
         dbt_docs(validated)
-        return warehouse(validated)
+        published = warehouse(validated)
+        return published, scorecard(published)
 
     @task_group(group_id="report")
-    def report(ingested: Any, ingested_dti: Any, validated: Any, published: Any) -> None:
+    def report(
+        ingested: Any, ingested_dti: Any, validated: Any, published: Any, scored: Any
+    ) -> None:
         @task(pool=BUILD_DB_POOL)
         def run_summary(
             ingested: dict[str, Any],
             ingested_dti: dict[str, Any],
             validated: dict[str, Any],
             published: dict[str, Any],
+            scored: dict[str, Any],
             run_id: str | None = None,
         ) -> dict[str, Any]:
             from warehouse.dbt_cosmos import build_summary
@@ -158,20 +170,21 @@ def dx_nightly() -> None:
                     "build": build_summary(settings),
                     "validate": validated,
                     "publish": published,
+                    "scorecard": scored,
                 },
             )
             # the morning's answer, in the task log
             print(format_summary(summary))
             return summary
 
-        run_summary(ingested, ingested_dti, validated, published)
+        run_summary(ingested, ingested_dti, validated, published, scored)
 
     ingested, ingested_dti = ingest()
     transform = dbt_task_group("transform", pool=BUILD_DB_POOL)
     validated = validate()
-    published = publish(validated)
+    published, scored = publish(validated)
     [ingested, ingested_dti] >> transform >> validated
-    report(ingested, ingested_dti, validated, published)
+    report(ingested, ingested_dti, validated, published, scored)
 
 
 dx_nightly()

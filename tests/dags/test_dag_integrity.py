@@ -16,12 +16,14 @@ EXPECTED_EDGES = {
     "ingest.dti": {PRODUCER, "report.run_summary"},
     "validate.expectations": {"publish.warehouse", "publish.dbt_docs", "report.run_summary"},
     "publish.dbt_docs": set(),
-    "publish.warehouse": {"report.run_summary"},
+    "publish.warehouse": {"publish.scorecard", "report.run_summary"},
+    "publish.scorecard": {"report.run_summary"},
     "report.run_summary": set(),
 }
-# Publish reads the build database and writes the published file; the producer's "done" marker
+# Publish reads the build database and writes the published file, the scorecard reads the
+# published file; the producer's "done" marker
 # is an EmptyOperator. Every other task writes the build database.
-NOT_WRITERS = {"publish.warehouse", "transform.dbt_producer_watcher_done"}
+NOT_WRITERS = {"publish.warehouse", "publish.scorecard", "transform.dbt_producer_watcher_done"}
 
 
 def _graph(dag: Any) -> dict[str, set[str]]:
