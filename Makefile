@@ -7,7 +7,7 @@ UV_VERSION := 0.13.8
 UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 RUN := $(UV) run --frozen --no-progress
 
-.PHONY: help setup run test lint format clean-home bench-demo bench-ingest bench-dbt bench-publish
+.PHONY: help setup run test lint format clean-home bench-demo bench-ingest bench-dbt bench-publish bench-cosmos
 
 help:
 	@echo "make run    run the nightly pipeline once (demo data if the inbox is empty)"
@@ -15,6 +15,7 @@ help:
 	@echo "make lint   ruff, ruff format --check, sqlfluff"
 	@echo "make bench-ingest   submission ingest speed, serial and parallel"
 	@echo "make bench-dbt      dbt build (full, no new file) and dbt docs generate"
+	@echo "make bench-cosmos   dx_nightly parse time; Cosmos watcher group vs one dbt build task"
 
 setup:
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 \
@@ -44,6 +45,9 @@ bench-ingest: setup
 
 bench-dbt: setup
 	$(RUN) python tests/benchmarks/bench_dbt_build.py
+
+bench-cosmos: setup
+	$(RUN) python tests/benchmarks/bench_cosmos.py
 
 bench-publish: setup
 	$(RUN) python -m tests.benchmarks.bench_publish
