@@ -139,8 +139,10 @@ def dx_nightly() -> None:
 
             return step_scorecard(load_settings())
 
-        dbt_docs(validated)
+        # the published version copies the docs site: generate it first, never beside it
+        docs = dbt_docs(validated)
         published = warehouse(validated)
+        docs >> published
         return published, scorecard(published)
 
     @task_group(group_id="report")

@@ -15,7 +15,7 @@ EXPECTED_EDGES = {
     "ingest.submissions": {PRODUCER, "report.run_summary"},
     "ingest.dti": {PRODUCER, "report.run_summary"},
     "validate.expectations": {"publish.warehouse", "publish.dbt_docs", "report.run_summary"},
-    "publish.dbt_docs": set(),
+    "publish.dbt_docs": {"publish.warehouse"},
     "publish.warehouse": {"publish.scorecard", "report.run_summary"},
     "publish.scorecard": {"report.run_summary"},
     "report.run_summary": set(),
