@@ -31,7 +31,9 @@ COPY --chown=airflow:0 dags ./dags
 COPY --chown=airflow:0 dbt_project ./dbt_project
 COPY --chown=airflow:0 ingest ./ingest
 COPY --chown=airflow:0 expectations ./expectations
+COPY --chown=airflow:0 core ./core
 COPY --chown=airflow:0 warehouse ./warehouse
+COPY --chown=airflow:0 pipeline ./pipeline
 RUN uv sync --frozen --no-dev --extra postgres
 
 VOLUME ["/data"]

@@ -16,8 +16,8 @@ from typing import Any
 import pendulum
 from airflow.sdk import dag, task
 
-from warehouse.alerts import on_task_failure
-from warehouse.assets import PUBLISHED_WAREHOUSE
+from pipeline.alerts import on_task_failure
+from pipeline.assets import PUBLISHED_WAREHOUSE
 
 
 @dag(
@@ -39,8 +39,8 @@ from warehouse.assets import PUBLISHED_WAREHOUSE
 def dx_export_on_publish() -> None:
     @task
     def export_marts_csv() -> dict[str, Any]:
+        from core.settings import load_settings
         from warehouse.export_csv import export_dir, export_marts_csv
-        from warehouse.settings import load_settings
 
         settings = load_settings()
         counts = export_marts_csv(settings)

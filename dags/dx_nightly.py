@@ -31,9 +31,10 @@ from typing import Any
 import pendulum
 from airflow.sdk import Param, dag, get_current_context, task, task_group
 
-from warehouse.alerts import on_task_failure
-from warehouse.assets import BUILD_DB_POOL, PUBLISHED_WAREHOUSE
-from warehouse.dbt_cosmos import dbt_task_group
+from core.periods import PERIOD_ID_PATTERN
+from pipeline.alerts import on_task_failure
+from pipeline.assets import BUILD_DB_POOL, PUBLISHED_WAREHOUSE
+from pipeline.dbt_cosmos import dbt_task_group
 
 LOCAL_TZ = pendulum.timezone("Asia/Ho_Chi_Minh")
 
@@ -50,7 +51,7 @@ LOCAL_TZ = pendulum.timezone("Asia/Ho_Chi_Minh")
         "reprocess_period": Param(
             None,
             type=["null", "string"],
-            pattern=r"^\d{4}(-H[12])?$",
+            pattern=PERIOD_ID_PATTERN,
             title="Re-process one period",
             description="Leave empty for a normal night. A period id (2023, 2024-H1, 2024-H2) "
             "reads that period's submission files again and rebuilds the marts.",
@@ -71,8 +72,8 @@ def dx_nightly() -> None:
     def ingest() -> tuple[Any, Any]:
         @task(pool=BUILD_DB_POOL)
         def prepare_reprocess() -> dict[str, Any]:
-            from warehouse.reprocess import forget_period
-            from warehouse.settings import load_settings
+            from core.settings import load_settings
+            from pipeline.reprocess import forget_period
 
             period = get_current_context()["params"].get("reprocess_period")
             if not period:
@@ -81,15 +82,15 @@ def dx_nightly() -> None:
 
         @task(pool=BUILD_DB_POOL)
         def submissions(reprocess: dict[str, Any], run_id: str | None = None) -> dict[str, Any]:
-            from warehouse.nightly import step_ingest
-            from warehouse.settings import load_settings
+            from core.settings import load_settings
+            from pipeline.nightly import step_ingest
 
             return step_ingest(load_settings(), batch_id=str(run_id))
 
         @task(pool=BUILD_DB_POOL)
         def dti(reprocess: dict[str, Any], run_id: str | None = None) -> dict[str, Any]:
-            from warehouse.nightly import step_ingest_dti
-            from warehouse.settings import load_settings
+            from core.settings import load_settings
+            from pipeline.nightly import step_ingest_dti
 
             return step_ingest_dti(load_settings(), batch_id=str(run_id))
 
@@ -103,9 +104,9 @@ def dx_nightly() -> None:
         def expectations(run_id: str | None = None) -> dict[str, Any]:
             from airflow.sdk.exceptions import AirflowFailException
 
+            from core.settings import load_settings
             from expectations.runner import QualityGateClosed
-            from warehouse.nightly import step_validate
-            from warehouse.settings import load_settings
+            from pipeline.nightly import step_validate
 
             try:
                 return step_validate(load_settings(), run_id=str(run_id))
@@ -119,23 +120,23 @@ def dx_nightly() -> None:
     def publish(validated: dict[str, Any]) -> tuple[Any, Any]:
         @task(outlets=[PUBLISHED_WAREHOUSE])
         def warehouse(validated: dict[str, Any]) -> dict[str, Any]:
-            from warehouse.nightly import step_publish
-            from warehouse.settings import load_settings
+            from core.settings import load_settings
+            from pipeline.nightly import step_publish
 
             return step_publish(load_settings())
 
         @task(pool=BUILD_DB_POOL)  # dbt reads the catalog from the build database
         def dbt_docs(validated: dict[str, Any]) -> dict[str, Any]:
-            from warehouse.build import generate_docs
-            from warehouse.settings import load_settings
+            from core.settings import load_settings
+            from pipeline.dbt_runner import generate_docs
 
             return {"docs_path": str(generate_docs(load_settings()))}
 
         @task
         def scorecard(published: dict[str, Any]) -> dict[str, Any]:
             # reads the published warehouse, writes the report under the data home
-            from warehouse.nightly import step_scorecard
-            from warehouse.settings import load_settings
+            from core.settings import load_settings
+            from pipeline.nightly import step_scorecard
 
             return step_scorecard(load_settings())
 
@@ -158,9 +159,9 @@ def dx_nightly() -> None:
             scored: dict[str, Any],
             run_id: str | None = None,
         ) -> dict[str, Any]:
-            from warehouse.dbt_cosmos import build_summary
-            from warehouse.nightly import format_summary, step_record_run
-            from warehouse.settings import load_settings
+            from core.settings import load_settings
+            from pipeline.dbt_cosmos import build_summary
+            from pipeline.nightly import format_summary, step_record_run
 
             settings = load_settings()
             summary = step_record_run(

@@ -20,6 +20,8 @@ from great_expectations.data_context import AbstractDataContext
 from great_expectations.data_context.types.base import ProgressBarsConfig
 from great_expectations.datasource.fluent import PandasDatasource
 
+from core.db import session
+from core.settings import Settings
 from expectations import data_docs, row_counts
 from expectations.gate import QualityGateClosed, enforce_gate
 from expectations.results import (
@@ -30,8 +32,6 @@ from expectations.results import (
 )
 from expectations.spec import CRITICAL, SuiteSpec
 from expectations.suites import SUITES
-from warehouse.db import session
-from warehouse.settings import Settings
 
 __all__ = [
     "QualityGateClosed",

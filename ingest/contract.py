@@ -8,9 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.vocabulary import (
+    ASSIGNMENTS,
+    EDUCATION_LEVELS,
+    FIELDS_OF_STUDY,
+    GENDERS,
+    UNIT_TYPES,
+    YES_NO,
+)
 from ingest.text import match_key
 
-TEMPLATE_VERSION = "v1"
 SHEET_UNIT = "DonVi"
 SHEET_STAFF = "NhanLuc"
 
@@ -25,13 +32,6 @@ class Field:
     required: bool = False
     choices: tuple[str, ...] = ()
 
-
-UNIT_TYPES = ("Sở, ban, ngành", "UBND cấp huyện", "UBND cấp xã")
-YES_NO = ("Có", "Không")
-GENDERS = ("Nam", "Nữ")
-ASSIGNMENTS = ("Chuyên trách", "Kiêm nhiệm")
-EDUCATION_LEVELS = ("Trung cấp", "Cao đẳng", "Đại học", "Thạc sĩ", "Tiến sĩ", "Khác")
-FIELDS_OF_STUDY = ("CNTT", "An toàn thông tin", "Điện tử - Viễn thông", "Khác")
 
 UNIT_FIELDS: tuple[Field, ...] = (
     Field("unit_code", "Mã đơn vị", "Unit code", required=True),

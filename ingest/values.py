@@ -32,10 +32,6 @@ def parse_period(value: object) -> str | None:
     return None
 
 
-def period_year(period_id: str) -> int:
-    return int(period_id[:4])
-
-
 def parse_yes_no(value: object) -> bool | None:
     """``True``/``False`` for Có/Không and their variants (blank = Không); ``None`` if neither."""
     if isinstance(value, bool):
@@ -101,11 +97,3 @@ def parse_date(value: object) -> dt.date | None:
     if re.fullmatch(r"\d{5}(\.0+)?", text):
         return parse_date(float(text))
     return None
-
-
-def period_end_date(period_id: str) -> dt.date:
-    """Last day of a period: ``2023`` → 2023-12-31, ``2024-H1`` → 2024-06-30."""
-    year = period_year(period_id)
-    if period_id.endswith("-H1"):
-        return dt.date(year, 6, 30)
-    return dt.date(year, 12, 31)

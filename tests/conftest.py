@@ -26,7 +26,7 @@ os.environ.update(
     }
 )
 
-from warehouse.settings import Settings, load_settings  # noqa: E402
+from core.settings import Settings, load_settings  # noqa: E402
 
 
 @pytest.fixture
@@ -64,7 +64,7 @@ def demo_warehouse(airflow_db: Path, tmp_path_factory: pytest.TempPathFactory) -
     """
     from airflow.dag_processing.dagbag import DagBag
 
-    from warehouse.cli import main as dxwh
+    from pipeline.cli import main as dxwh
 
     home = tmp_path_factory.mktemp("demo-home")
     saved = os.environ.get("DXWH_HOME")

@@ -14,9 +14,9 @@ from typing import Any
 import duckdb
 import pytest
 
+from core.settings import Settings
 from ingest.demo.generate import generate_demo
 from ingest.demo.workbook import write_submission_xlsx
-from warehouse.settings import Settings
 
 pytestmark = pytest.mark.slow
 

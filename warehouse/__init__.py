@@ -1,1 +1,1 @@
-"""Build, publish and serve the warehouse; the ``dxwh`` command line."""
+"""Serving: publish the read-only warehouse, its views and exports, and the reports people read."""

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from warehouse.db import session
-from warehouse.settings import Settings
+from core.db import session
+from core.settings import Settings
 
 
 def export_dir(settings: Settings) -> Path:

@@ -20,8 +20,9 @@ from pathlib import Path
 
 import duckdb
 
+from core.db import session
+from core.settings import Settings
 from warehouse.analyst_views import ANALYST_SCHEMA, AnalystView, load_views
-from warehouse.db import session
 from warehouse.parquet_export import export_parquet
 from warehouse.published_versions import (
     DB_NAME,
@@ -33,7 +34,6 @@ from warehouse.published_versions import (
     prune,
     versions_dir,
 )
-from warehouse.settings import Settings
 
 PUBLISHED_SCHEMAS = ("marts",)
 # Published reference data that no mart carries (non-personal): the published national DTI

@@ -11,18 +11,19 @@ import great_expectations.expectations as gxe
 import pandas as pd
 from great_expectations.expectations.expectation import Expectation
 
-from expectations.spec import SuiteSpec, critical, warning
-from ingest.contract import (
+from core.periods import PERIOD_ID_PATTERN
+from core.vocabulary import (
     ASSIGNMENTS,
     EDUCATION_LEVELS,
     FIELDS_OF_STUDY,
     GENDERS,
     TEMPLATE_VERSION,
+    UNIT_LEVELS,
     UNIT_TYPES,
 )
+from expectations.spec import SuiteSpec, critical, warning
 
-UNIT_LEVELS = ("province", "district", "commune")
-PERIOD_PATTERN = r"^[0-9]{4}(?:-H[12])?$"
+PERIOD_PATTERN = PERIOD_ID_PATTERN
 MIN_BIRTH_YEAR = 1940
 MIN_WORKING_AGE = 16
 

@@ -18,13 +18,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.periods import period_end_date
 from ingest.demo.layout import flat_rows, workbook_grids
 from ingest.demo.mess import PlannedFile, plan_files
 from ingest.demo.plan import NATIONAL_PERIODS, PERIOD_PLANS, PROVINCE_PERIODS, plan_summary
 from ingest.demo.population import period_submissions
 from ingest.demo.writers import write_csv, write_ods, write_xls, write_xlsx
 from ingest.registry import ReportingUnit, build_registry
-from ingest.values import period_end_date
 
 SCALES = ("province", "national")
 ALL_LEVELS = ("province", "district", "commune")

@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from core.periods import period_end_date
 from ingest.demo.layout import Style
 from ingest.demo.population import Submission
-from ingest.values import period_end_date
 
 FORMATS = ("xlsx", "xls", "ods", "csv")
 

@@ -13,11 +13,11 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from core.periods import period_end_date, period_year
 from ingest.contract import ASSIGNMENTS
 from ingest.demo.names import synthetic_name
 from ingest.demo.plan import PeriodPlan
 from ingest.registry import ReportingUnit
-from ingest.values import period_end_date, period_year
 
 IT_AGENCIES = ("STTTT", "SKHCN")  # the provincial IT agency before / after 1 March 2025
 _POSITIONS_UPPER = (

@@ -19,22 +19,23 @@ from pathlib import Path
 
 import duckdb
 
+from core.db import ensure_landing_tables
+from core.settings import Settings
+from core.vocabulary import FileStatus
 from ingest.dti.checks import CheckedPublication, CheckedRow, check_file
 from ingest.dti.fields import PILLAR_RANKS, SCORE_FIELDS
 from ingest.dti.problems import DtiProblem
 from ingest.dti.provinces import REFERENCE_DIR, crosswalk_rows, province_rows
 from ingest.dti.readers import DTI_SUFFIXES
-from ingest.submissions.load import archive, sha256_of
+from ingest.landing import archive, sha256_of
 from ingest.text import clean_text
-from warehouse.db import ensure_landing_tables
-from warehouse.settings import Settings
 
 
 @dataclass
 class DtiFileOutcome:
     source_file: str
     sha256: str
-    status: str  # accepted | partly_accepted | rejected | duplicate
+    status: str  # a FileStatus
     year: int | None = None
     basis: int | None = None
     is_partial: bool | None = None
@@ -154,7 +155,7 @@ def _write(
             ],
         )
     else:
-        status = "partly_accepted" if bad else "accepted"
+        status = FileStatus.PARTIAL if bad else FileStatus.ACCEPTED
         con.execute(
             "insert into raw.dti_publications values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
@@ -311,8 +312,7 @@ def ingest_dti(con: duckdb.DuckDBPyConnection, settings: Settings, batch_id: str
         s
         for (s,) in con.execute(
             # a rejected file may come back under a new name once its sidecar is added
-            "select sha256 from audit.dti_file_loads "
-            "where status in ('accepted', 'partly_accepted')"
+            "select sha256 from audit.dti_file_loads where status in ('accepted', 'partial')"
         ).fetchall()
     }
     last = con.execute("select coalesce(max(arrival_seq), 0) from audit.dti_file_loads").fetchone()

@@ -15,7 +15,7 @@ from pathlib import Path
 from lxml import html as lxml_html
 from python_calamine import CalamineWorkbook
 
-from ingest.submissions.sniff import decode_text
+from ingest.encoding import decode_text
 from ingest.text import clean_text
 
 Cell = object

@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from core.periods import period_end_date, period_year
 from ingest.contract import (
     ASSIGNMENTS,
     EDUCATION_LEVELS,
@@ -24,14 +25,7 @@ from ingest.problems import Problem
 from ingest.registry import ReportingUnit
 from ingest.submissions.reader import ParsedFile, StaffRow
 from ingest.text import clean_text, match_key
-from ingest.values import (
-    parse_date,
-    parse_int,
-    parse_period,
-    parse_yes_no,
-    period_end_date,
-    period_year,
-)
+from ingest.values import parse_date, parse_int, parse_period, parse_yes_no
 
 MIN_BIRTH_YEAR = 1940
 MIN_AGE = 16

@@ -12,7 +12,6 @@ import datetime as dt
 import hashlib
 import hmac
 import json
-import shutil
 import time
 from collections.abc import Callable, Sequence
 from contextlib import closing
@@ -22,15 +21,16 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from ingest.contract import TEMPLATE_VERSION
+from core.db import ensure_landing_tables
+from core.settings import Settings
+from core.vocabulary import TEMPLATE_VERSION
+from ingest.landing import archive, sha256_of
 from ingest.problems import Problem
 from ingest.registry import ReportingUnit, registry_rows
 from ingest.submissions.checks import CheckedSubmission, index_registry
 from ingest.submissions.feedback import write_feedback, write_index
 from ingest.submissions.parallel import check_files
 from ingest.text import match_key
-from warehouse.db import ensure_landing_tables
-from warehouse.settings import Settings
 
 _IN_PROGRESS_SUFFIXES = {".part", ".tmp", ".crdownload", ".partial"}
 
@@ -69,25 +69,6 @@ class BatchResult:
     @property
     def rows_quarantined(self) -> int:
         return sum(o.rows_quarantined for o in self.outcomes)
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def archive(path: Path, sha: str, archive_dir: Path) -> Path:
-    """Copy ``path`` to the content-addressed archive (idempotent)."""
-    target = archive_dir / sha[:2] / f"{sha}{path.suffix.lower()}"
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(target.suffix + ".part")
-        shutil.copyfile(path, tmp)
-        tmp.replace(target)
-    return target
 
 
 def person_key(key: str, unit_code: str, full_name: str, birth_year: object) -> str:

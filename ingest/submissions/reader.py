@@ -30,9 +30,9 @@ from ingest.contract import (
     staff_field_for,
     unit_field_for,
 )
-from ingest.encoding import Encoding, file_encoding, repair
+from ingest.encoding import Encoding, decode_text, file_encoding, repair
 from ingest.problems import Problem
-from ingest.submissions.sniff import check_limits, decode_text, sniff_kind
+from ingest.submissions.sniff import check_limits, sniff_kind
 from ingest.text import clean_text, match_key
 from ingest.values import parse_period, parse_yes_no
 

@@ -1,4 +1,4 @@
-"""What a submission file really is, whether it is safe to open, and how its text is encoded.
+"""What a submission file really is, and whether it is safe to open.
 
 The format is read from the file's first bytes, not from its name: clerks rename files, and an
 ``.xls`` saved as ``.xlsx`` is common. Size limits are checked before anything is read into
@@ -8,14 +8,10 @@ the zip directory declares, so a zip bomb is refused without being inflated.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
-
-from ingest.encoding import file_encoding, is_vietnamese_syllable, repair
 
 FileKind = Literal["xlsx", "ods", "xls", "csv"]
 
@@ -90,50 +86,3 @@ def check_limits(path: Path, kind: FileKind | None, max_bytes: int) -> Refusal |
                 f"{m.filename}: {m.file_size / m.compress_size:.0f}x",
             )
     return None
-
-
-_NON_ASCII_WORD = re.compile(r"\w*[^\x00-\x7f]\w*")
-
-
-def _vietnamese_score(text: str) -> int:
-    """Words with non-ASCII letters that read as Vietnamese syllables, minus those that do not."""
-    score = 0
-    for word in _NON_ASCII_WORD.findall(text):
-        score += 1 if is_vietnamese_syllable(word) else -1
-    return score
-
-
-def decode_text(data: bytes) -> tuple[str, str]:
-    """Text of a CSV file and the encoding it was read with (NFC).
-
-    BOMs decide first; then UTF-16 without BOM (NUL bytes on one side); then strict UTF-8;
-    otherwise the bytes are 8-bit: Windows-1258 (whose tone marks may be combining characters)
-    or a legacy Vietnamese font saved as Windows-1252, whichever reads as Vietnamese.
-    """
-    if data.startswith(b"\xef\xbb\xbf"):
-        return _nfc(data[3:].decode("utf-8", errors="replace")), "utf-8-sig"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return _nfc(data.decode("utf-16", errors="replace")), "utf-16"
-    sample = data[:4096]
-    if len(sample) >= 4:
-        even, odd = sample[0::2], sample[1::2]
-        if odd.count(0) > len(odd) * 0.3 and even.count(0) < len(even) * 0.05:
-            return _nfc(data.decode("utf-16-le", errors="replace")), "utf-16-le"
-        if even.count(0) > len(even) * 0.3 and odd.count(0) < len(odd) * 0.05:
-            return _nfc(data.decode("utf-16-be", errors="replace")), "utf-16-be"
-    try:
-        return _nfc(data.decode("utf-8")), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    as_1258 = _nfc(data.decode("cp1258", errors="replace"))
-    as_1252 = data.decode("cp1252", errors="replace")
-    legacy = file_encoding(as_1252.splitlines())
-    if legacy is not None:
-        repaired = "\n".join(repair(line, legacy)[0] for line in as_1252.splitlines())
-        if _vietnamese_score(repaired) > _vietnamese_score(as_1258):
-            return as_1252, "cp1252"  # the reader repairs the legacy font cell by cell
-    return as_1258, "cp1258"
-
-
-def _nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)

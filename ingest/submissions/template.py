@@ -16,6 +16,7 @@ from typing import Any
 
 import xlsxwriter
 
+from core.vocabulary import TEMPLATE_VERSION
 from ingest.contract import (
     ASSIGNMENTS,
     EDUCATION_LEVELS,
@@ -24,7 +25,6 @@ from ingest.contract import (
     SHEET_STAFF,
     SHEET_UNIT,
     STAFF_FIELDS,
-    TEMPLATE_VERSION,
     UNIT_FIELDS,
     UNIT_TYPES,
     YES_NO,

@@ -19,15 +19,15 @@ REPO = Path(__file__).resolve().parents[2]
 BENCH_DAGS = """
 from airflow.sdk import DAG, task
 
-from warehouse.assets import BUILD_DB_POOL
-from warehouse.dbt_cosmos import dbt_task_group
+from pipeline.assets import BUILD_DB_POOL
+from pipeline.dbt_cosmos import dbt_task_group
 
 with DAG("bench_single_dbt_build", schedule=None):
 
     @task(pool=BUILD_DB_POOL)
     def dbt_build() -> dict:
-        from warehouse.nightly import step_build
-        from warehouse.settings import load_settings
+        from pipeline.nightly import step_build
+        from core.settings import load_settings
 
         return step_build(load_settings())
 

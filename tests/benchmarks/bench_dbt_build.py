@@ -15,11 +15,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from core.settings import Settings, load_settings
 from ingest.demo.generate import generate_demo
 from ingest.dti.demo import write_dti_publications
-from warehouse.build import generate_docs, run_dbt
-from warehouse.nightly import step_ingest, step_ingest_dti
-from warehouse.settings import Settings, load_settings
+from pipeline.dbt_runner import generate_docs, run_dbt
+from pipeline.nightly import step_ingest, step_ingest_dti
 
 
 def _children_cpu() -> float:

@@ -18,14 +18,14 @@ import tempfile
 import time
 from pathlib import Path
 
+from core.db import session
+from core.settings import load_settings
 from ingest.demo.workbook import write_submission_xlsx
 from ingest.registry import build_registry
 from ingest.submissions import parallel
 from ingest.submissions.checks import index_registry
 from ingest.submissions.load import ingest_submissions
 from ingest.submissions.parallel import check_files, default_workers
-from warehouse.db import session
-from warehouse.settings import load_settings
 
 _GIVEN = ["Văn An", "Thị Bình", "Minh Châu", "Quốc Dũng", "Thị Hương", "Ngọc Lan", "Đức Long"]
 _FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Võ", "Đặng", "Bùi"]

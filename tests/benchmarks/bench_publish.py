@@ -11,11 +11,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from core.db import session
+from core.settings import Settings
 from tests.warehouse.sample_marts import build_sample_marts
-from warehouse.db import session
 from warehouse.publish import publish, rollback
 from warehouse.report.render import write_scorecard
-from warehouse.settings import Settings
 
 SIZES = (1_000, 100_000, 1_000_000)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from warehouse.assets import BUILD_DB_POOL, PUBLISHED_WAREHOUSE
-from warehouse.settings import DBT_PROJECT_DIR
+from core.settings import DBT_PROJECT_DIR
+from pipeline.assets import BUILD_DB_POOL, PUBLISHED_WAREHOUSE
 
 PRODUCER = "transform.dbt_producer_watcher"
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from warehouse.reprocess import UnknownPeriod, check_period_id, forget_period
-from warehouse.settings import Settings, load_settings
+from core.settings import Settings, load_settings
+from pipeline.reprocess import UnknownPeriod, check_period_id, forget_period
 
 STAFF_BY_PERIOD = (
     "select period_id, sum(n_staff) as staff, sum(n_dedicated) as dedicated "

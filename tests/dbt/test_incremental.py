@@ -7,10 +7,10 @@ from pathlib import Path
 
 import duckdb
 
+from core.settings import Settings
 from ingest.demo.generate import generate_demo
-from warehouse.build import run_dbt
-from warehouse.nightly import step_ingest
-from warehouse.settings import Settings
+from pipeline.dbt_runner import run_dbt
+from pipeline.nightly import step_ingest
 
 INCREMENTAL_MODELS = ("intermediate.int_staff_members_enriched", "marts.fct_staffing")
 # only what the incremental models need: no tests, no docs, so the three builds stay quick

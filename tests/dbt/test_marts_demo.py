@@ -10,9 +10,9 @@ from collections import defaultdict
 import duckdb
 import pytest
 
+from core.periods import period_end_date
+from core.settings import DBT_PROJECT_DIR, REPO_ROOT, Settings
 from ingest.registry import build_registry
-from ingest.values import period_end_date
-from warehouse.settings import DBT_PROJECT_DIR, REPO_ROOT, Settings
 
 STATUSES = {"achieved", "on_track", "at_risk", "missed", "not_measurable"}
 PERSONAL_COLUMNS = {"full_name", "birth_year", "prepared_by", "person_key"}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from warehouse.cli import main
-from warehouse.settings import Settings
+from core.settings import Settings
+from pipeline.cli import main
 
 
 @pytest.mark.parametrize(

@@ -10,9 +10,9 @@ from typing import Any
 import duckdb
 import pytest
 
+from core.settings import Settings
 from ingest.demo.mess import available_variants
 from ingest.demo.plan import PUBLISHED_2023
-from warehouse.settings import Settings
 
 STATUSES = {"accepted", "superseded", "duplicate", "rejected", "partial"}
 

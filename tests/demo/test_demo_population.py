@@ -7,11 +7,11 @@ import unicodedata
 
 import pytest
 
+from core.periods import period_end_date
 from ingest.demo.plan import PERIOD_PLANS
 from ingest.demo.population import period_submissions
 from ingest.demo.writers import to_cp1258
 from ingest.registry import build_registry
-from ingest.values import period_end_date
 
 UNITS = build_registry()
 

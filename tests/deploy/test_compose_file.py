@@ -120,9 +120,11 @@ def test_every_variable_is_in_env_example_and_used(compose: dict[str, Any]) -> N
     text = COMPOSE_FILE.read_text(encoding="utf-8")
     missing = referenced_variables(text) - set(example)
     assert not missing, f".env.example lacks {sorted(missing)}"
-    code = "\n".join(p.read_text(encoding="utf-8") for p in (REPO / "warehouse").rglob("*.py")) + (
-        REPO / "dags" / "dx_nightly.py"
-    ).read_text(encoding="utf-8")
+    code = "\n".join(
+        p.read_text(encoding="utf-8")
+        for package in ("core", "pipeline", "warehouse", "dags")
+        for p in (REPO / package).rglob("*.py")
+    )
     for key in example:
         assert key in text or key in code, f".env.example sets {key}, which nothing reads"
 

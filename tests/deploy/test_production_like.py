@@ -32,7 +32,7 @@ import duckdb
 import pytest
 
 from deploy.compose import env_example, load_compose, service_command, service_environment
-from warehouse.assets import BUILD_DB_POOL
+from pipeline.assets import BUILD_DB_POOL
 
 pytestmark = [pytest.mark.slow, pytest.mark.deploy]
 

@@ -16,9 +16,9 @@ from typing import Any
 import duckdb
 import pytest
 
+from core.settings import Settings, load_settings
 from ingest.demo.names import synthetic_name
 from ingest.demo.workbook import write_submission_xlsx
-from warehouse.settings import Settings, load_settings
 
 pytestmark = pytest.mark.slow
 

@@ -6,13 +6,13 @@ import duckdb
 import great_expectations.expectations as gxe
 import pytest
 
+from core.db import ensure_landing_tables, session
+from core.settings import Settings
 from expectations.gate import QualityGateClosed
 from expectations.runner import run_validations
 from expectations.spec import SuiteSpec, critical, warning
-from warehouse.db import ensure_landing_tables, session
-from warehouse.nightly import format_summary, step_validate
-from warehouse.orchestrate import read_run_summary
-from warehouse.settings import Settings
+from pipeline.nightly import format_summary, step_validate
+from pipeline.orchestrate import read_run_summary
 
 STAFFING_SUITE = SuiteSpec(
     name="marts.fct_staffing",

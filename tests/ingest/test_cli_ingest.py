@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from submission_files import PEOPLE, UNIT, standard_sheets, write_xlsx
 
-from warehouse.cli import main
-from warehouse.settings import Settings
+from core.settings import Settings
+from pipeline.cli import main
 
 
 def test_ingest_reports_speed_and_feedback_without_a_bar_off_terminal(

@@ -18,10 +18,10 @@ from pathlib import Path
 import duckdb
 from submission_files import PEOPLE, UNIT, standard_sheets, write_xlsx
 
+from core.db import session
+from core.settings import load_settings
 from ingest.registry import build_registry
 from ingest.submissions.load import ingest_submissions
-from warehouse.db import session
-from warehouse.settings import load_settings
 
 # Columns that name the run (batch, clock, data home) rather than the data.
 _VOLATILE = {"loaded_at", "batch_id", "quarantined_at", "archived_path"}
@@ -39,8 +39,8 @@ _CRASH = textwrap.dedent(
     import os, signal
     import ingest.submissions.load as load
     from ingest.registry import build_registry
-    from warehouse.db import session
-    from warehouse.settings import load_settings
+    from core.db import session
+    from core.settings import load_settings
 
     original = load._write_file
     calls = []

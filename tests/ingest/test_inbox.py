@@ -6,10 +6,10 @@ from pathlib import Path
 
 import duckdb
 
+from core.db import session
+from core.settings import Settings
 from ingest.registry import build_registry
 from ingest.submissions.load import ingest_submissions
-from warehouse.db import session
-from warehouse.settings import Settings
 
 
 def test_unsupported_file_is_archived_and_answered(data_home: Settings) -> None:

@@ -7,12 +7,12 @@ from pathlib import Path
 import duckdb
 from submission_files import PEOPLE, UNIT, standard_sheets, write_xlsx
 
+from core.db import session
+from core.settings import Settings
 from ingest.registry import build_registry
 from ingest.submissions.checks import index_registry
 from ingest.submissions.load import ingest_submissions
 from ingest.submissions.parallel import check_files
-from warehouse.db import session
-from warehouse.settings import Settings
 
 
 def _inbox(folder: Path) -> list[Path]:

@@ -7,11 +7,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from core.db import session
+from core.settings import Settings
 from ingest.demo.workbook import write_submission_xlsx
 from ingest.registry import build_registry
 from ingest.submissions.load import ingest_submissions
-from warehouse.db import session
-from warehouse.settings import Settings
 
 UNIT = {
     "unit_code": "502",

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from python_calamine import CalamineWorkbook
 
+from core.settings import Settings
 from ingest.contract import STAFF_FIELDS, UNIT_FIELDS
 from ingest.submissions.template import (
     _LISTS,
@@ -20,8 +21,7 @@ from ingest.submissions.template import (
     SHEET_LISTS,
     write_template,
 )
-from warehouse.cli import main
-from warehouse.settings import Settings
+from pipeline.cli import main
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,8 @@ keeps the report and view tests fast and lets them assert on exact, hand-checked
 
 from __future__ import annotations
 
-from warehouse.db import session
-from warehouse.settings import Settings
+from core.db import session
+from core.settings import Settings
 
 SAMPLE_SQL = """
 create schema if not exists marts;

@@ -8,11 +8,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from core.db import session
+from core.settings import Settings
 from warehouse.analyst_views import load_views
-from warehouse.db import session
 from warehouse.publish import publish, rollback
 from warehouse.published_versions import current_version, list_versions
-from warehouse.settings import Settings
 
 
 def _build(settings: Settings, n: int) -> None:
@@ -212,7 +212,7 @@ def test_published_reference_facts_come_from_the_build(data_home: Settings) -> N
 
 
 def test_cli_rollback(data_home: Settings, capsys: pytest.CaptureFixture) -> None:
-    from warehouse.cli import main as dxwh
+    from pipeline.cli import main as dxwh
 
     assert dxwh(["publish", "--rollback"]) == 1
     assert "nothing has been published" in capsys.readouterr().err

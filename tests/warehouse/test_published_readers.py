@@ -10,10 +10,10 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.pool import NullPool
 
+from core.db import session
+from core.settings import Settings
 from warehouse.analyst_views import load_views
-from warehouse.db import session
 from warehouse.publish import publish
-from warehouse.settings import Settings
 
 # Run by the old interpreter: count the rows of every table and view of the file.
 READ_EVERYTHING = """

@@ -6,9 +6,9 @@ import duckdb
 import pandas as pd
 import pytest
 
+from core.settings import Settings
 from tests.warehouse.browser import load_page
 from warehouse.analyst_views import AnalystView, load_views
-from warehouse.settings import Settings
 from warehouse.sql import connect_published
 
 VIEWS = load_views()

@@ -6,11 +6,11 @@ import re
 
 import pytest
 
+from core.settings import Settings
 from tests.warehouse.browser import load_page
 from tests.warehouse.sample_marts import build_sample_marts
 from warehouse.publish import publish
 from warehouse.report.render import write_scorecard
-from warehouse.settings import Settings
 
 SECTIONS = (
     "dti",

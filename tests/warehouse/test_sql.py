@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from warehouse.cli import main as dxwh
-from warehouse.db import session
+from core.db import session
+from core.settings import Settings
+from pipeline.cli import main as dxwh
 from warehouse.publish import publish
-from warehouse.settings import Settings
 from warehouse.sql import statements
 
 

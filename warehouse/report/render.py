@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from core.settings import Settings
 from warehouse.published_versions import current_version
 from warehouse.report import charts
 from warehouse.report.data import ScorecardData, load_scorecard_data
@@ -28,7 +29,6 @@ from warehouse.report.labels import (
     label,
     scope_label,
 )
-from warehouse.settings import Settings
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 LOCAL_TZ = dt.timezone(dt.timedelta(hours=7), "ICT")

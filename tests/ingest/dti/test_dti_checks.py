@@ -329,7 +329,7 @@ def test_a_file_without_a_table_is_rejected(tmp_path: Path) -> None:
 def test_check_dti_command_exit_codes(
     tmp_path: Path, data_home: object, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from warehouse.cli import main
+    from pipeline.cli import main
 
     good = write_csv(tmp_path / "dti_2023_63.csv", RANKING, [("1", "TP. Đà Nẵng", "0.8340")])
     bad = write_csv(tmp_path / "dti_2022_63.csv", RANKING, [("31", "Quảng Nan", "0.5808")])

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from core.db import session
+from core.settings import Settings
 from ingest.dti.demo import load_facts
-from warehouse.db import session
-from warehouse.settings import Settings
 
 
 def test_demo_warehouse_has_the_dti_history(demo_warehouse: Settings) -> None:

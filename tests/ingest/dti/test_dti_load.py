@@ -10,10 +10,10 @@ from pathlib import Path
 
 from dti_tables import write_csv
 
+from core.db import session
+from core.settings import Settings
 from ingest.dti.demo import load_facts, write_dti_publications
-from warehouse.db import session
-from warehouse.nightly import step_ingest_dti
-from warehouse.settings import Settings
+from pipeline.nightly import step_ingest_dti
 
 RANKING = ("Xếp hạng", "Tỉnh, thành phố", "Điểm DTI")
 
@@ -122,7 +122,7 @@ def test_bad_rows_are_quarantined_and_reconciled(data_home: Settings) -> None:
         [("1", "TP. Đà Nẵng", "0,8002"), ("31", "Quảng Nan", "0,5808"), ("2", "TP.HCM", "1,7")],
     )
     summary = step_ingest_dti(data_home, "b1")
-    assert summary["files_partly_accepted"] == 1
+    assert summary["files_partial"] == 1
     assert (summary["rows_loaded"], summary["rows_quarantined"]) == (1, 2)
     quarantined = _query(
         data_home,
@@ -139,7 +139,7 @@ def test_bad_rows_are_quarantined_and_reconciled(data_home: Settings) -> None:
         data_home,
         "select rows_read, rows_loaded, rows_quarantined, status from audit.dti_file_loads",
     )
-    assert (read, status) == (loaded + quarantined_n, "partly_accepted")
+    assert (read, status) == (loaded + quarantined_n, "partial")
 
 
 def test_a_rejected_file_comes_back_with_a_sidecar(data_home: Settings) -> None:

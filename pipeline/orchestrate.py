@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from warehouse.db import session
-from warehouse.settings import DAGS_DIR, Settings
+from core.db import session
+from core.settings import DAGS_DIR, Settings
 
 DAG_ID = "dx_nightly"
 
@@ -69,7 +69,7 @@ def ensure_build_db_pool() -> None:
     """Create the one-slot pool that serialises writers of the build database (idempotent)."""
     from airflow.models.pool import Pool
 
-    from warehouse.assets import BUILD_DB_POOL, BUILD_DB_POOL_DESCRIPTION, BUILD_DB_POOL_SLOTS
+    from pipeline.assets import BUILD_DB_POOL, BUILD_DB_POOL_DESCRIPTION, BUILD_DB_POOL_SLOTS
 
     Pool.create_or_update_pool(
         name=BUILD_DB_POOL,

@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
-DAGS_DIR = REPO_ROOT / "dags"
+# An installed wheel carries the packages but not the dbt project or the DAG files: a deployment
+# points at its copies with these two variables; a checkout needs neither.
+DBT_PROJECT_DIR = Path(os.environ.get("DXWH_DBT_PROJECT_DIR") or REPO_ROOT / "dbt_project")
+DAGS_DIR = Path(os.environ.get("DXWH_DAGS_DIR") or REPO_ROOT / "dags")
 
 # Used only when DXWH_PSEUDONYM_KEY is unset: good enough for demo data, never for production.
 _DEMO_PSEUDONYM_KEY = "dxwh-demo-key-change-me"

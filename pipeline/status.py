@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from warehouse.db import session
+from core.db import session
+from core.settings import Settings
 from warehouse.published_versions import current_version, list_versions
-from warehouse.settings import Settings
 
 
 def _count_files(settings: Settings) -> int:

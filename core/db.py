@@ -206,8 +206,8 @@ create table if not exists raw.dti_national_means (
     source varchar not null
 );
 
--- Each DTI file once per (path, content): status accepted | partly_accepted | rejected |
--- duplicate; rows_read = rows_loaded + rows_quarantined.
+-- Each DTI file once per (path, content): status is a FileStatus (accepted | partial | rejected
+-- | duplicate); rows_read = rows_loaded + rows_quarantined.
 create table if not exists audit.dti_file_loads (
     batch_id varchar not null,
     source_file varchar not null,

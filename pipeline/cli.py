@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from warehouse.settings import Settings, load_settings
+from core.settings import Settings, load_settings
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 
@@ -93,7 +93,7 @@ def cmd_template(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
-    from warehouse.nightly import step_ingest, step_ingest_dti
+    from pipeline.nightly import step_ingest, step_ingest_dti
 
     batch_id = _batch_id("cli")
     # a bar only on a terminal: logs (Airflow, CI, pipes) stay clean
@@ -115,7 +115,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     dti = step_ingest_dti(settings, batch_id=batch_id)
     print(
         f"DTI: {dti['files_new']} new files: {dti['files_accepted']} accepted, "
-        f"{dti['files_partly_accepted']} partly accepted, {dti['files_rejected']} rejected, "
+        f"{dti['files_partial']} partly accepted, {dti['files_rejected']} rejected, "
         f"{dti['files_duplicate']} duplicate; {dti['rows_loaded']} rows loaded, "
         f"{dti['rows_quarantined']} quarantined"
     )
@@ -136,7 +136,7 @@ def cmd_check_dti(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
-    from warehouse.nightly import step_build
+    from pipeline.nightly import step_build
 
     result = step_build(settings)
     print(f"dbt build: {result['models_ok']} models, {result['tests_passed']} tests passed")
@@ -175,7 +175,7 @@ def cmd_publish(args: argparse.Namespace, settings: Settings) -> int:
         print(f"rolled back {back.path} from version {back.from_version} to {back.to_version}")
         print("readers see the restored version when they reconnect")
         return 0
-    from warehouse.nightly import step_publish
+    from pipeline.nightly import step_publish
 
     result = step_publish(settings)
     print(f"published {result['published_path']} (version {result['version']})")
@@ -203,7 +203,7 @@ def cmd_sql(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
-    from warehouse.nightly import step_scorecard
+    from pipeline.nightly import step_scorecard
 
     result = step_scorecard(settings)
     print(f"scorecard for period {result['period_id']}: {result['scorecard_path']}")
@@ -211,7 +211,7 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    from warehouse.orchestrate import run_nightly_once
+    from pipeline.orchestrate import run_nightly_once
 
     if args.demo_if_empty and not any(settings.inbox_submissions.glob("**/*.*")):
         print("inbox is empty: writing demo data first")
@@ -222,7 +222,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             settings,
         )
     outcome = run_nightly_once(settings, reprocess_period=args.reprocess_period)
-    from warehouse.nightly import format_summary
+    from pipeline.nightly import format_summary
 
     print()
     if outcome.summary:
@@ -238,7 +238,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
-    from warehouse.status import status_lines
+    from pipeline.status import status_lines
 
     print("\n".join(status_lines(settings)))
     return 0

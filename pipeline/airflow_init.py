@@ -15,8 +15,8 @@ import os
 import sys
 from pathlib import Path
 
-from warehouse.orchestrate import ensure_build_db_pool, migrate_metadata_db
-from warehouse.settings import load_settings
+from core.settings import load_settings
+from pipeline.orchestrate import ensure_build_db_pool, migrate_metadata_db
 
 
 def write_passwords_file(environ: dict[str, str] | os._Environ[str]) -> Path:

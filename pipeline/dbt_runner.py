@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from warehouse.settings import DBT_PROJECT_DIR, Settings
+from core.settings import DBT_PROJECT_DIR, Settings
 
 
 class DbtFailed(RuntimeError):

@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 import pytest
 
-from warehouse.alerts import send_alert
+from pipeline.alerts import send_alert
 
 
 class _Hook(BaseHTTPRequestHandler):

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from core.settings import Settings
 from ingest.demo.workbook import write_submission_xlsx
-from warehouse.cli import build_parser, main
-from warehouse.settings import Settings
+from pipeline.cli import build_parser, main
 
 COMMANDS = [
     "demo-data",

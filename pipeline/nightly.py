@@ -11,8 +11,9 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from warehouse.db import ensure_landing_tables, session
-from warehouse.settings import Settings
+from core.db import ensure_landing_tables, session
+from core.settings import Settings
+from core.vocabulary import FileStatus
 
 RUNS_DDL = """
 create schema if not exists audit;
@@ -50,15 +51,15 @@ def step_ingest(
         "registry_units": n_units,
         "files_seen": result.files_seen,
         "files_new": len(result.outcomes),
-        "files_accepted": result.count("accepted"),
-        "files_partial": result.count("partial"),
-        "files_rejected": result.count("rejected"),
-        "files_duplicate": result.count("duplicate"),
+        "files_accepted": result.count(FileStatus.ACCEPTED),
+        "files_partial": result.count(FileStatus.PARTIAL),
+        "files_rejected": result.count(FileStatus.REJECTED),
+        "files_duplicate": result.count(FileStatus.DUPLICATE),
         "rows_loaded": result.rows_loaded,
         "rows_quarantined": result.rows_quarantined,
         "rows_read": result.rows_read,
         "seconds": round(result.seconds, 3),
-        "rejected": [o.source_file for o in result.outcomes if o.status == "rejected"],
+        "rejected": [o.source_file for o in result.outcomes if o.status == FileStatus.REJECTED],
         "feedback_dir": str(settings.feedback_dir),
     }
 
@@ -77,20 +78,20 @@ def step_ingest_dti(settings: Settings, batch_id: str) -> dict[str, Any]:
         "crosswalk_rows": result.n_crosswalk,
         "files_seen": result.files_seen,
         "files_new": len(result.outcomes),
-        "files_accepted": result.count("accepted"),
-        "files_partly_accepted": result.count("partly_accepted"),
-        "files_rejected": result.count("rejected"),
-        "files_duplicate": result.count("duplicate"),
+        "files_accepted": result.count(FileStatus.ACCEPTED),
+        "files_partial": result.count(FileStatus.PARTIAL),
+        "files_rejected": result.count(FileStatus.REJECTED),
+        "files_duplicate": result.count(FileStatus.DUPLICATE),
         "rows_loaded": result.rows_loaded,
         "rows_quarantined": result.rows_quarantined,
-        "rejected": [o.source_file for o in result.outcomes if o.status == "rejected"],
+        "rejected": [o.source_file for o in result.outcomes if o.status == FileStatus.REJECTED],
     }
 
 
 def step_build(settings: Settings) -> dict[str, Any]:
     """``dbt build`` (every snapshot, seed, model, test and contract), then the dbt docs site
     under ``<home>/docs/dbt``; raises if anything fails."""
-    from warehouse.build import generate_docs, run_dbt
+    from pipeline.dbt_runner import generate_docs, run_dbt
 
     result = run_dbt(settings, "build")
     docs = generate_docs(settings)
@@ -215,7 +216,7 @@ def format_summary(summary: dict[str, Any]) -> str:
         f"{ingest.get('rows_quarantined', 0)} quarantined",
         f"  dti: {dti.get('files_new', 0)} new of {dti.get('files_seen', 0)} publication files"
         f" | accepted {dti.get('files_accepted', 0)}, partly accepted "
-        f"{dti.get('files_partly_accepted', 0)}, rejected {dti.get('files_rejected', 0)}, "
+        f"{dti.get('files_partial', 0)}, rejected {dti.get('files_rejected', 0)}, "
         f"duplicate {dti.get('files_duplicate', 0)}; rows {dti.get('rows_loaded', 0)} loaded, "
         f"{dti.get('rows_quarantined', 0)} quarantined",
         f"  dbt: {build.get('models_ok', 0)} models built, "

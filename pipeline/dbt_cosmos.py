@@ -19,8 +19,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from warehouse.build import dbt_executable
-from warehouse.settings import DBT_PROJECT_DIR, Settings, load_settings
+from core.settings import DBT_PROJECT_DIR, Settings, load_settings
+from pipeline.dbt_runner import dbt_executable
 
 RUN_RESULTS = "run_results.json"
 KEPT_ARTIFACTS = (RUN_RESULTS, "manifest.json")

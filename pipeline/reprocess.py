@@ -15,17 +15,16 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 import shutil
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from warehouse.db import ensure_landing_tables, session
-from warehouse.settings import Settings
+from core.db import ensure_landing_tables, session
+from core.periods import is_period_id
+from core.settings import Settings
 
-PERIOD_ID = re.compile(r"^\d{4}(-H[12])?$")
 LANDING_SCHEMAS = ("raw", "quarantine", "audit")
 
 
@@ -35,7 +34,7 @@ class UnknownPeriod(ValueError):
 
 def check_period_id(period_id: str) -> str:
     period_id = period_id.strip().upper()
-    if not PERIOD_ID.match(period_id):
+    if not is_period_id(period_id):
         raise UnknownPeriod(
             f"reprocess_period {period_id!r} is not a period id: use a year ('2023') "
             "or a half-year ('2024-H1', '2024-H2')"

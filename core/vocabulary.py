@@ -1,0 +1,33 @@
+"""Names every layer shares: a landed file's status and the contract's enumerations.
+
+The contract's full field list lives in ``ingest.contract``; the enumerations are here because
+the quality suites check raw values against them too.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+TEMPLATE_VERSION = "v1"
+
+UNIT_TYPES = ("Sở, ban, ngành", "UBND cấp huyện", "UBND cấp xã")
+UNIT_LEVELS = ("province", "district", "commune")
+YES_NO = ("Có", "Không")
+GENDERS = ("Nam", "Nữ")
+ASSIGNMENTS = ("Chuyên trách", "Kiêm nhiệm")
+EDUCATION_LEVELS = ("Trung cấp", "Cao đẳng", "Đại học", "Thạc sĩ", "Tiến sĩ", "Khác")
+FIELDS_OF_STUDY = ("CNTT", "An toàn thông tin", "Điện tử - Viễn thông", "Khác")
+
+
+class FileStatus(StrEnum):
+    """What became of one landed file (submission or DTI publication), as stored in ``audit``."""
+
+    ACCEPTED = "accepted"
+    PARTIAL = "partial"  # loaded, with some rows held back in quarantine
+    REJECTED = "rejected"
+    DUPLICATE = "duplicate"  # the same bytes were already loaded under another name
+
+    @property
+    def counts(self) -> bool:
+        """Whether the file's rows reached ``raw``."""
+        return self in (FileStatus.ACCEPTED, FileStatus.PARTIAL)
