@@ -103,16 +103,22 @@ def _rows_line(checked: CheckedSubmission, lang: str) -> str:
     ok = sum(1 for r in checked.rows if r.ok)
     bad = len(checked.rows) - ok
     if lang == "vi":
+        if not checked.rows:
+            return "Không đọc được dòng dữ liệu nào"
         if not checked.file_ok:
+            own = f" ({_count(bad, lang, 'dòng', '')} có lỗi riêng)" if bad else ""
             return (
                 f"{_count(len(checked.rows), lang, 'dòng', '')} dữ liệu, không dòng nào được nạp"
-                f" vì tệp bị từ chối ({_count(bad, lang, 'dòng', '')} có lỗi riêng)"
+                f" vì tệp bị từ chối{own}"
             )
         return f"{_count(ok, lang, 'dòng', '')} hợp lệ, {_count(bad, lang, 'dòng', '')} lỗi"
+    if not checked.rows:
+        return "No data rows were read"
     if not checked.file_ok:
+        own = f" ({bad} with errors of their own)" if bad else ""
         return (
             f"{_count(len(checked.rows), lang, 'data row', 'data rows')}, none loaded because"
-            f" the file is rejected ({bad} with errors of their own)"
+            f" the file is rejected{own}"
         )
     return (
         f"{_count(ok, lang, 'valid row', 'valid rows')}, "
@@ -187,7 +193,7 @@ _STYLE = (
     "h2{font-size:1.1rem;color:#1a5276;margin:1.2rem 0 .4rem}"
     "table{border-collapse:collapse;width:100%;font-size:.92rem}"
     "td,th{border-bottom:1px solid #d5d8dc;padding:.35rem .5rem;text-align:left;"
-    "vertical-align:top}th{background:#eaf2f8}"
+    "vertical-align:top}th{background:#eaf2f8;white-space:nowrap}"
     "table.facts{width:auto}table.facts th{background:none;color:#566573;font-weight:600;"
     "padding-right:1.5rem;white-space:nowrap}"
     ".verdict{display:inline-block;padding:.25rem .8rem;border-radius:12px;font-weight:700}"

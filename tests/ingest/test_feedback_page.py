@@ -121,3 +121,16 @@ def test_the_pages_open_offline_in_chromium(tmp_path: Path, partial: CheckedSubm
     assert page.errors == [] and listing.errors == []
     assert "CHẤP NHẬN MỘT PHẦN" in page.dom and "Trình độ chuyên môn" in page.dom
     assert "502 – UBND Thành phố Tam Kỳ" in listing.dom and "tamky.xlsx" in listing.dom
+
+
+def test_an_unreadable_file_says_no_row_was_read(tmp_path: Path) -> None:
+    broken = tmp_path / "hong.xlsx"
+    broken.write_bytes(b"not a workbook")
+    [checked] = check_files([broken], index_registry(build_registry()), 1 << 20, workers=1)
+
+    vi = format_report("hong.xlsx", checked, "vi")
+    en = format_report("hong.xlsx", checked, "en")
+
+    assert "BỊ TỪ CHỐI" in vi and "Không đọc được dòng dữ liệu nào" in vi
+    assert "No data rows were read" in en
+    assert "0 dòng" not in vi and "0 data rows" not in en
