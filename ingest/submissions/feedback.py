@@ -191,6 +191,7 @@ _STYLE = (
     "box-shadow:0 1px 3px rgba(0,0,0,.08)}"
     "h1{font-size:1.35rem;color:#1a5276;margin:.2rem 0 .6rem}"
     "h2{font-size:1.1rem;color:#1a5276;margin:1.2rem 0 .4rem}"
+    "section>h2:first-child{margin-top:.2rem}"
     "table{border-collapse:collapse;width:100%;font-size:.92rem}"
     "td,th{border-bottom:1px solid #d5d8dc;padding:.35rem .5rem;text-align:left;"
     "vertical-align:top}th{background:#eaf2f8;white-space:nowrap}"
