@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 # Added to a copy of the page: records failed resources and script errors, lists images that
-# did not decode and period labels (class "period") that the layout broke over two lines, into
-# the DOM that --dump-dom prints.
+# did not decode and period labels (class "period") that the layout broke over two lines, and
+# keeps the text a reader sees (not the page's scripts), into the DOM that --dump-dom prints.
 PROBE = """<script>
 window.__errors = [];
 window.addEventListener("error", (e) => window.__errors.push(
@@ -36,7 +36,7 @@ window.addEventListener("load", () => {
   const out = document.createElement("pre");
   out.id = "dxwh-probe";
   out.textContent = JSON.stringify({images: document.images.length, broken, wrapped,
-                                    errors: window.__errors});
+                                    errors: window.__errors, text: document.body.innerText});
   document.body.appendChild(out);
 });
 </script>"""
@@ -63,6 +63,7 @@ class PageLoad:
     broken_images: list[str]
     errors: list[str]
     wrapped_periods: list[str]
+    text: str  # what the page shows once loaded (innerText): no script or markup
 
 
 def chromium() -> str:
@@ -105,6 +106,7 @@ def load_page(index: Path, width: int = 1024, height: int = 768) -> PageLoad:
         broken_images=list(probe["broken"]),
         errors=list(probe["errors"]),
         wrapped_periods=list(probe["wrapped"]),
+        text=str(probe["text"]),
     )
 
 
