@@ -125,7 +125,7 @@ def test_parquet_exports_match_the_published_tables(data_home: Settings) -> None
     entry = next(t for t in manifest["tables"] if t["table"] == "marts.fct_x")
     assert [t["table"] for t in manifest["tables"]] == list(result.tables)
     assert entry["rows"] == 4
-    assert entry["columns"] == [{"name": "id", "type": "BIGINT"}]
+    assert entry["columns"] == [{"name": "id", "type": "BIGINT", "description": None}]
     with duckdb.connect() as con:
         found = con.execute(f"select count(*) from read_parquet('{parquet / entry['file']}')")
         assert found.fetchone() == (4,)
