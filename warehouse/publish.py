@@ -35,6 +35,7 @@ from warehouse.published_versions import (
     prune,
     versions_dir,
 )
+from warehouse.quality import copy_quality
 
 PUBLISHED_SCHEMAS = ("marts",)
 # Published reference data that no mart carries (non-personal): the published national DTI
@@ -111,6 +112,7 @@ def _copy_marts(build_db: Path, target: Path) -> dict[str, int]:
             row = con.execute(f'select count(*) from build.{schema}."{table}"').fetchone()
             counts[f"{schema}.{table}"] = int(row[0]) if row else 0
         counts.update(_copy_reference(con))
+        counts.update(copy_quality(con, source="build", target="pub"))
         con.execute("detach pub")
         con.execute("detach build")
     return counts

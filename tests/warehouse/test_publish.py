@@ -32,6 +32,8 @@ def test_publish_copies_marts_only(data_home: Settings) -> None:
         "marts.fct_x": 5,
         "reference.dti_national_means": 0,
         "reference.plan_targets": 0,
+        "quality.dq_results": 0,
+        "quality.dq_runs": 0,
     }
     with duckdb.connect(str(data_home.published_db), read_only=True) as con:
         assert con.execute("select count(*) from marts.fct_x").fetchone() == (5,)
