@@ -18,7 +18,7 @@ from typing import TextIO
 
 import duckdb
 
-from warehouse.sql_render import Expanded, render, run_query
+from warehouse.sql_render import Expanded, render, run_interruptible
 
 QUIT_COMMANDS = frozenset({".quit", ".exit", "\\q", "quit", "exit"})
 HELP = (
@@ -75,7 +75,9 @@ def write_result(
         writer.writerow([d[0] for d in cursor.description])
         writer.writerows(cursor.fetchall())
         return
-    text = render(run_query(con, sql, MAX_ROWS), width=_terminal_width(out), expanded=Expanded.AUTO)
+    text = render(
+        run_interruptible(con, sql, MAX_ROWS), width=_terminal_width(out), expanded=Expanded.AUTO
+    )
     if text:
         out.write(text + "\n")
 
@@ -145,15 +147,25 @@ def run_sql(
         print(f"Error: {exc}", file=sys.stderr)
         return 2
     with con:
-        if sql is None:
-            if sys.stdin.isatty() and sys.stdout.isatty() and not as_csv:
-                from warehouse.sql_shell import interactive
-
-                return 1 if interactive(con, history_file, sys.stdout, sys.stderr) else 0
-            return 1 if repl(con, sys.stdin, sys.stdout, sys.stderr, as_csv=as_csv) else 0
         try:
-            write_result(con, sql, sys.stdout, as_csv=as_csv)
-        except duckdb.Error as exc:
-            print(f"Error: {exc}", file=sys.stderr)
-            return 1
+            return _run(con, sql, as_csv=as_csv, history_file=history_file)
+        except KeyboardInterrupt:
+            print("Query cancelled.", file=sys.stderr)
+            return 130  # the shell's status for a command ended by Ctrl-C
+
+
+def _run(
+    con: duckdb.DuckDBPyConnection, sql: str | None, *, as_csv: bool, history_file: Path | None
+) -> int:
+    if sql is None:
+        if sys.stdin.isatty() and sys.stdout.isatty() and not as_csv:
+            from warehouse.sql_shell import interactive
+
+            return 1 if interactive(con, history_file, sys.stdout, sys.stderr) else 0
+        return 1 if repl(con, sys.stdin, sys.stdout, sys.stderr, as_csv=as_csv) else 0
+    try:
+        write_result(con, sql, sys.stdout, as_csv=as_csv)
+    except duckdb.Error as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return 1
     return 0

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import math
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -169,3 +170,20 @@ def run_query(con: duckdb.DuckDBPyConnection, sql: str, max_rows: int) -> Result
         rows=[tuple(r) for r in rows[:max_rows]],
         truncated=len(rows) > max_rows,
     )
+
+
+def run_interruptible(con: duckdb.DuckDBPyConnection, sql: str, max_rows: int) -> Result:
+    """Run a query so that Ctrl-C stops it: ``KeyboardInterrupt`` once DuckDB has stopped.
+
+    Python handles a signal only between bytecodes of the main thread, and DuckDB holds the
+    main thread in C++ for the whole query; so the query runs in a worker thread while the main
+    thread waits (interruptibly), and Ctrl-C asks DuckDB to interrupt the connection.
+    """
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="dxwh-sql") as pool:
+        future = pool.submit(run_query, con, sql, max_rows)
+        try:
+            return future.result()
+        except KeyboardInterrupt:
+            con.interrupt()
+            wait([future])  # DuckDB stops at its next check; the result is discarded
+            raise

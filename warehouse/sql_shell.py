@@ -25,7 +25,7 @@ from prompt_toolkit.filters import Condition
 from prompt_toolkit.history import FileHistory, History, InMemoryHistory
 
 from warehouse.sql import MAX_ROWS, QUIT_COMMANDS
-from warehouse.sql_render import Expanded, render, run_query
+from warehouse.sql_render import Expanded, render, run_interruptible
 
 PROMPT = "dx> "
 CONTINUATION = "..> "
@@ -277,7 +277,7 @@ def run_input(
         raise ValueError(f"unknown command {command}; .help lists the commands")
     else:
         for statement in con.extract_statements(stripped):
-            result = run_query(con, str(statement.query), MAX_ROWS)
+            result = run_interruptible(con, str(statement.query), MAX_ROWS)
             yield render(result, width=width, expanded=state.expanded)
 
 

@@ -7,6 +7,7 @@ ceiling for a loaded machine.
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import sys
@@ -61,8 +62,14 @@ def spawn(settings: Settings, *, columns: int = 120) -> pexpect.spawn:
         dimensions=(40, columns),
         timeout=CEILING,
     )
+    child.logfile_read = io.StringIO()  # everything the terminal showed, for transcript()
     child.expect_exact(PROMPT)
     return child
+
+
+def transcript(child: pexpect.spawn) -> str:
+    """All the session has written to the terminal so far, as plain text."""
+    return plain(child.logfile_read.getvalue())
 
 
 @pytest.fixture
@@ -106,8 +113,27 @@ def test_ctrl_c_drops_the_typed_statement_without_a_traceback(session: pexpect.s
     output = run(session, "select 42 as answer;")
 
     assert re.search(r"│ +42 │", output)
-    assert "Traceback" not in output and "KeyboardInterrupt" not in output
+    assert "Traceback" not in transcript(session) and "KeyboardInterrupt" not in output
     assert "never run" not in output.split("select 42")[-1]
+    assert leave(session) == 0
+
+
+def test_ctrl_c_cancels_a_running_query_and_the_session_goes_on(session: pexpect.spawn) -> None:
+    # a query that would run for hours
+    session.send("select count(*) from range(100000000000) as a, range(10) as b;\r")
+    # Ctrl-C stops it only once the prompt has handed the terminal back; until the query is
+    # seen cancelled, press it again (a press that reaches a prompt only clears it)
+    for _ in range(CEILING):
+        session.send(CTRL_C)
+        if session.expect_exact(["Query cancelled.", pexpect.TIMEOUT], timeout=1) == 0:
+            break
+    else:
+        pytest.fail("the running query was not cancelled")
+
+    output = run(session, "select 'still here' as msg;")
+
+    assert "│ still here │" in output
+    assert "Traceback" not in transcript(session)
     assert leave(session) == 0
 
 
