@@ -66,16 +66,10 @@ class Catalog:
 
     @classmethod
     def read(cls, con: duckdb.DuckDBPyConnection) -> Catalog:
+        """The relations, columns and comments of the open file, and DuckDB's keywords and
+        function names."""
         catalog = cls()
         excluded = ", ".join(f"'{s}'" for s in _INTERNAL_SCHEMAS)
-        catalog.schemas = [
-            str(s)
-            for (s,) in con.execute(
-                "select distinct schema_name from duckdb_tables() where not internal "
-                "union select distinct schema_name from duckdb_views() where not internal "
-                f"and schema_name not in ({excluded}) order by 1"
-            ).fetchall()
-        ]
         for schema, name, kind, comment in con.execute(
             "select schema_name, table_name, 'table', coalesce(comment, '') from duckdb_tables() "
             "where not internal union all "
@@ -83,6 +77,7 @@ class Catalog:
             f"where not internal and schema_name not in ({excluded})"
         ).fetchall():
             catalog.relations[(str(schema), str(name))] = (str(kind), str(comment))
+        catalog.schemas = sorted({schema for schema, _ in catalog.relations})
         for schema, table, column, data_type, comment in con.execute(
             "select schema_name, table_name, column_name, data_type, coalesce(comment, '') "
             f"from duckdb_columns() where schema_name not in ({excluded}) "
