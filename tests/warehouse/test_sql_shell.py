@@ -182,6 +182,14 @@ def test_a_wide_result_is_shown_vertically_with_every_column(published: Settings
     assert leave(child) == 0
 
 
+def test_describe_shows_columns_with_types_and_descriptions(session: pexpect.spawn) -> None:
+    output = run(session, "\\d quality.dq_runs", until=r"gate +VARCHAR +[^\n]+\n")
+
+    assert "table quality.dq_runs: " in output
+    assert re.search(r"n_passed +BIGINT +Số kiểm tra đạt — Expectations that held\.", output)
+    assert "open (data published) or closed" in output
+
+
 def test_the_session_stays_read_only(session: pexpect.spawn) -> None:
     session.send("copy marts.fct_staffing to '/tmp/dxwh-shell-leak.csv';\r")
     session.expect(r"(?i)disabled")
