@@ -294,7 +294,9 @@ def interactive(
     session: PromptSession[str] = PromptSession(
         history=history,
         completer=WarehouseCompleter(catalog),
-        complete_while_typing=True,
+        # completion on Tab, as in psql and the DuckDB shell: a menu opening at every key
+        # press covers the lines being typed
+        complete_while_typing=False,
         auto_suggest=AutoSuggestFromHistory(),
         multiline=Condition(lambda: not is_complete(session.default_buffer.text)),
         prompt_continuation=CONTINUATION,
