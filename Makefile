@@ -7,10 +7,11 @@ UV_VERSION := 0.13.8
 UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 RUN := $(UV) run --frozen --no-progress
 
-.PHONY: help setup run test lint format clean-home bench-demo bench-ingest bench-dbt bench-publish bench-cosmos
+.PHONY: help setup run portal test lint format clean-home bench-demo bench-ingest bench-dbt bench-publish bench-cosmos
 
 help:
 	@echo "make run    run the nightly pipeline once (demo data if the inbox is empty)"
+	@echo "make portal serve the submission portal (prints the URL and demo tokens)"
 	@echo "make test   run the tests and linters"
 	@echo "make lint   ruff, ruff format --check, sqlfluff"
 	@echo "make bench-ingest   submission ingest speed, serial and parallel"
@@ -24,6 +25,9 @@ setup:
 
 run: setup
 	$(RUN) dxwh run --demo-if-empty
+
+portal: setup
+	$(RUN) dxwh portal serve --demo $(if $(PORT),--port $(PORT))
 
 lint: setup
 	$(RUN) ruff check .
