@@ -8,6 +8,7 @@ package: no CDN, so the portal works on an offline provincial network.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -246,7 +247,9 @@ def create_app(
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault(
-            "Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'"
+            # inline styles only (the loader's feedback pages carry theirs); no inline scripts
+            "Content-Security-Policy",
+            "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
         )
         return response
 
@@ -412,23 +415,46 @@ def create_app(
     # the provincial office -----------------------------------------------------------------
 
     @app.get("/office", response_class=HTMLResponse)
-    def office_home(request: Request, period: str | None = None) -> Response:
+    def office_home(request: Request, period: str | None = None, show: str = "all") -> Response:
         require(request, "office")
         periods = state.periods()
         chosen = period if period in periods else (periods[0] if periods else None)
         rows = state.compliance(chosen) if chosen else []
-        last = store.last_uploads()
         summary = _summary(rows)
+        busy = False
+        try:
+            nightly = state.last_files(chosen) if chosen else {}
+        except BuildBusy:
+            nightly, busy = {}, True
+        shown = [r for r in rows if show not in _MATCHES or _MATCHES[show](r)]
         return page(
             request,
             "office.html",
             periods=periods,
             period=chosen,
-            rows=rows,
-            last=last,
+            rows=shown,
+            show=show if show in OFFICE_FILTERS else "all",
+            filters=OFFICE_FILTERS,
+            last=store.last_uploads(),
+            nightly=nightly,
+            busy=busy,
             summary=summary,
             published=state.published_version() is not None,
         )
+
+    @app.get("/office/feedback/{unit_id}/{sha256}", response_class=HTMLResponse)
+    def office_feedback(request: Request, unit_id: str, sha256: str) -> Response:
+        """The nightly loader's feedback page of one file (written under ``feedback/``)."""
+        require(request, "office")
+        # both parts are checked against strict patterns before they touch a path
+        if not re.fullmatch(r"[A-Za-z0-9-]{1,32}", unit_id) or not re.fullmatch(
+            r"[0-9a-f]{64}", sha256
+        ):
+            raise HTTPException(404, "Không tìm thấy phản hồi này.")
+        pages = sorted((settings.feedback_dir / unit_id).glob(f"*.{sha256[:8]}.html"))
+        if not pages:
+            raise HTTPException(404, "Lần chạy đêm không ghi phản hồi cho tệp này.")
+        return HTMLResponse(pages[-1].read_text(encoding="utf-8"))
 
     @app.get("/office/units/{unit_id}", response_class=HTMLResponse)
     def office_unit(request: Request, unit_id: str) -> Response:
@@ -500,14 +526,22 @@ def create_app(
     return app
 
 
+OFFICE_FILTERS = {
+    "missing": "Chưa nộp",
+    "late": "Nộp muộn",
+    "on_time": "Đúng hạn",
+    "no_focal_point": "Chưa có đầu mối CĐS",
+}
+_MATCHES: dict[str, Callable[[ComplianceRow], bool]] = {
+    "missing": lambda r: not r.is_submitted,
+    "late": lambda r: r.is_submitted and not r.is_on_time,
+    "on_time": lambda r: r.is_submitted and r.is_on_time,
+    "no_focal_point": lambda r: r.is_submitted and r.has_focal_point is False,
+}
+
+
 def _summary(rows: list[ComplianceRow]) -> dict[str, int]:
-    return {
-        "units": len(rows),
-        "on_time": sum(1 for r in rows if r.is_submitted and r.is_on_time),
-        "late": sum(1 for r in rows if r.is_submitted and not r.is_on_time),
-        "missing": sum(1 for r in rows if not r.is_submitted),
-        "no_focal_point": sum(1 for r in rows if r.is_submitted and r.has_focal_point is False),
-    }
+    return {"units": len(rows), **{key: sum(map(match, rows)) for key, match in _MATCHES.items()}}
 
 
 def _too_large_message(limit: int) -> str:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -35,6 +36,18 @@ class FileLoad:
     sha256: str
     status: str  # accepted | partial | rejected | duplicate
     rows_loaded: int
+    loaded_at: str
+
+
+@dataclass(frozen=True)
+class LastFile:
+    """The latest file the nightly loader took for a unit and period, and its verdict."""
+
+    unit_id: str
+    sha256: str
+    source_file: str
+    status: str  # accepted | partial | rejected | duplicate
+    n_errors: int
     loaded_at: str
 
 
@@ -123,8 +136,17 @@ class WarehouseState:
         wanted = tuple(sorted(set(shas)))
         if not wanted:
             return {}
+        build_db = self.settings.build_db
+        # keyed on the file's modification time too: a night's writes show at once
+        changed = build_db.stat().st_mtime_ns if build_db.is_file() else None
+        return self._cached(("loads", wanted, changed), lambda: _read_file_loads(build_db, wanted))
+
+    def last_files(self, period_id: str) -> dict[str, LastFile]:
+        """Per unit, the latest file the nightly loader took for ``period_id``."""
+        build_db = self.settings.build_db
+        changed = build_db.stat().st_mtime_ns if build_db.is_file() else None
         return self._cached(
-            ("loads", wanted), lambda: _read_file_loads(self.settings.build_db, wanted)
+            ("last", period_id, changed), lambda: _read_last_files(build_db, period_id)
         )
 
     # the published warehouse -------------------------------------------------------------
@@ -170,19 +192,29 @@ class WarehouseState:
         return [ComplianceRow(*r) for r in rows]
 
 
-def _read_file_loads(build_db: Path, shas: tuple[str, ...]) -> dict[str, FileLoad]:
+@contextmanager
+def _audit(build_db: Path) -> Iterator[duckdb.DuckDBPyConnection | None]:
+    """A short read-only connection to the build database; ``None`` before its first load."""
     if not build_db.is_file():
-        return {}
+        yield None
+        return
     try:
         con = duckdb.connect(str(build_db), read_only=True)
     except duckdb.IOException as exc:  # the nightly writer holds the lock
         raise BuildBusy(str(exc)) from exc
     try:
-        has_audit = con.execute(
+        found = con.execute(
             "select count(*) from information_schema.tables "
             "where table_schema = 'audit' and table_name = 'file_loads'"
         ).fetchone()
-        if not has_audit or not has_audit[0]:
+        yield con if found and found[0] else None
+    finally:
+        con.close()
+
+
+def _read_file_loads(build_db: Path, shas: tuple[str, ...]) -> dict[str, FileLoad]:
+    with _audit(build_db) as con:
+        if con is None:
             return {}
         placeholders = ",".join("?" for _ in shas)
         rows = con.execute(
@@ -190,11 +222,22 @@ def _read_file_loads(build_db: Path, shas: tuple[str, ...]) -> dict[str, FileLoa
             f"where sha256 in ({placeholders}) order by loaded_at",
             list(shas),
         ).fetchall()
-    finally:
-        con.close()
     # a file seen twice (re-sent bytes) is first loaded, then a duplicate: keep what loaded it
     found: dict[str, FileLoad] = {}
     for sha, status, rows_loaded, loaded_at in rows:
         if sha not in found or found[sha].status == "duplicate":
             found[sha] = FileLoad(sha, status, int(rows_loaded), str(loaded_at))
     return found
+
+
+def _read_last_files(build_db: Path, period_id: str) -> dict[str, LastFile]:
+    with _audit(build_db) as con:
+        if con is None:
+            return {}
+        rows = con.execute(
+            "select unit_code, sha256, source_file, status, n_errors, cast(loaded_at as varchar) "
+            "from audit.file_loads where period_id = ? and unit_code is not null "
+            "qualify row_number() over (partition by unit_code order by arrival_seq desc) = 1",
+            [period_id],
+        ).fetchall()
+    return {r[0]: LastFile(r[0], r[1], r[2], r[3], int(r[4]), r[5]) for r in rows}
