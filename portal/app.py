@@ -208,6 +208,10 @@ def create_app(
             raise NotSignedIn()
         if who.role != role:
             raise HTTPException(403, "Trang này không dành cho tài khoản đang đăng nhập.")
+        if who.unit_id is not None and who.unit_id not in by_code:
+            raise HTTPException(
+                403, f"Đơn vị {who.unit_id} không có trong danh mục đơn vị báo cáo: liên hệ Sở."
+            )
         return who
 
     def unit_of(unit_id: str) -> ReportingUnit:
@@ -521,11 +525,21 @@ def create_app(
     @app.get("/office/audit", response_class=HTMLResponse)
     def office_audit(request: Request) -> Response:
         require(request, "office")
-        return page(request, "office_audit.html", entries=store.audit())
+        return page(request, "office_audit.html", entries=store.audit(), actions=AUDIT_ACTIONS)
 
     return app
 
 
+AUDIT_ACTIONS = {
+    "sign_in": "Đăng nhập",
+    "sign_in_failed": "Đăng nhập sai mã",
+    "template_downloaded": "Tải mẫu báo cáo",
+    "upload_queued": "Gửi tệp: vào hàng đợi",
+    "upload_rejected": "Gửi tệp: bị từ chối",
+    "upload_too_large": "Gửi tệp quá lớn",
+    "token_issued": "Cấp mã truy cập",
+    "token_revoked": "Thu hồi mã truy cập",
+}
 OFFICE_FILTERS = {
     "missing": "Chưa nộp",
     "late": "Nộp muộn",
