@@ -21,6 +21,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core.settings import Settings
 from ingest.registry import ReportingUnit, build_registry
@@ -75,6 +76,36 @@ def local_date(value: str | dt.date | None) -> str:
         return ""
     day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
     return day.strftime("%d/%m/%Y")
+
+
+class BodyLimit:
+    """Refuse a request body past ``limit`` bytes while it streams in (413).
+
+    The ``Content-Length`` check refuses announced bodies before they are read; this one also
+    stops chunked bodies, which announce no length, before the form parser spools them to disk.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        received = 0
+
+        async def limited() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    # an HTTPException passes FastAPI's body parsing unchanged
+                    raise HTTPException(413, _too_large_message(self.limit - FORM_OVERHEAD))
+            return message
+
+        await self.app(scope, limited, send)
 
 
 @dataclass(frozen=True)
@@ -189,6 +220,7 @@ def create_app(
         same_site="strict",
         https_only=config.https_only,
     )
+    app.add_middleware(BodyLimit, limit=config.max_upload_bytes + FORM_OVERHEAD)
     app.mount("/static", StaticFiles(directory=str(PACKAGE_DIR / "static")), name="static")
     app.state.store = store
     app.state.config = config

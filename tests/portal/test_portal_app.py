@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -185,6 +185,28 @@ def test_oversized_uploads_are_refused(make_portal: Callable[..., Portal], tmp_p
         files={"file": ("big.csv", b"x" * 120_000)},
     )
     assert api.status_code == 413 and "Tệp quá lớn" in api.json()["detail"]
+
+    # a chunked body announces no length: refused as it streams in, before the form is parsed
+    def chunks() -> Iterator[bytes]:
+        yield b'--zzz\r\nContent-Disposition: form-data; name="file"; filename="big.csv"\r\n\r\n'
+        for _ in range(100):
+            yield b"x" * 10_000
+        yield b"\r\n--zzz--\r\n"
+
+    def refused_late() -> int:  # refusals by the upload handler, after the form was parsed
+        return sum(1 for e in portal.store.audit() if e.action == "upload_too_large")
+
+    before = refused_late()
+    streamed = client.post(
+        "/api/submissions",
+        headers={
+            "Authorization": f"Bearer {portal.unit_token}",
+            "Content-Type": "multipart/form-data; boundary=zzz",
+        },
+        content=chunks(),
+    )
+    assert streamed.status_code == 413
+    assert refused_late() == before  # the handler never ran
     assert _inbox(portal) == []
     assert list(portal.config.incoming_dir.iterdir()) == []
     assert list(portal.config.rejected_dir.rglob("*.*")) == []
