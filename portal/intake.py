@@ -11,6 +11,7 @@ bytes show.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import re
@@ -89,6 +90,21 @@ def problem_record(p: Problem) -> dict[str, Any]:
     }
 
 
+def _as_uploaded(problem: Problem, stored: str, shown: str) -> Problem:
+    """The problem as the clerk knows the file: a CSV's "sheet" is its name, and some details
+    quote it; the reader saw the private stored name, the clerk sent ``shown``."""
+
+    def swap(text: str | None) -> str | None:
+        return text.replace(stored, shown) if text else text
+
+    return dataclasses.replace(
+        problem,
+        sheet=swap(problem.sheet),
+        value=swap(problem.value),
+        params={key: swap(value) or "" for key, value in problem.params.items()},
+    )
+
+
 def other_unit_problem(declared: str, unit_id: str) -> dict[str, Any]:
     """A portal rule the nightly loader does not need: a unit sends its own reports only."""
     return {
@@ -152,7 +168,9 @@ def check_and_file(
     incoming.rename(named)
     try:
         checked = check_submission(read_submission(named, config.max_upload_bytes), registry)
-        problems = [problem_record(p) for p in checked.all_problems]
+        problems = [
+            problem_record(_as_uploaded(p, named.name, original_name)) for p in checked.all_problems
+        ]
         status = verdict(checked)
         declared = str(checked.unit.get("unit_code") or "")
         if declared and declared != unit_id:
