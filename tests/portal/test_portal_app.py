@@ -349,3 +349,17 @@ def test_a_locked_build_database_shows_being_updated(portal: Portal, tmp_path: P
         assert 'id="busy"' in page.text and "đang cập nhật" in page.text
     finally:
         writer.communicate(input="", timeout=60)
+
+
+def test_repeated_failed_sign_ins_are_throttled(portal: Portal) -> None:
+    client = portal.client()
+    csrf = csrf_of(client.get("/login").text)
+    codes = [
+        client.post("/login", data={"token": f"dxp_guess{i}", "csrf_token": csrf}).status_code
+        for i in range(11)
+    ]
+    assert codes == [401] * 10 + [429]
+    # while throttled, even the right token waits
+    right = client.post("/login", data={"token": portal.unit_token, "csrf_token": csrf})
+    assert right.status_code == 429
+    assert sum(1 for e in portal.store.audit() if e.action == "sign_in_failed") == 10
