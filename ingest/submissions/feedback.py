@@ -76,11 +76,6 @@ def verdict_label(status: str, lang: str = "vi") -> str:
     return _WORDS["en" if lang == "en" else "vi"][status]
 
 
-def rows_summary(checked: CheckedSubmission, lang: str = "vi") -> str:
-    """The report's line on rows: how many are valid, how many have errors."""
-    return _rows_line(checked, "en" if lang == "en" else "vi")
-
-
 def _rows_line(checked: CheckedSubmission, lang: str) -> str:
     words = _WORDS[lang]
     ok = sum(1 for r in checked.rows if r.ok)
