@@ -7,13 +7,14 @@ UV_VERSION := 0.13.8
 UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 RUN := $(UV) run --frozen --no-progress
 
-.PHONY: help setup run test test-fast lint lint-dbt format clean-home bench-demo bench-ingest bench-dbt bench-publish bench-cosmos
+.PHONY: help setup run portal test test-fast lint lint-dbt format clean-home bench-demo bench-ingest bench-dbt bench-publish bench-cosmos
 
 # dbt-labs' dbt-project-evaluator, run offline on a copy of dbt_project/ when the tool is there
 DBT_EVALUATOR ?= ../shared/tools/dbt_evaluator.sh
 
 help:
 	@echo "make run    run the nightly pipeline once (demo data if the inbox is empty)"
+	@echo "make portal serve the submission portal (prints the URL and demo tokens)"
 	@echo "make test   run the tests and linters"
 	@echo "make test-fast   ruff and every test but the full DAG runs and the deployment (a few minutes)"
 	@echo "make lint   ruff, ruff format --check, mypy, sqlfluff, dbt-project-evaluator"
@@ -28,6 +29,9 @@ setup:
 
 run: setup
 	$(RUN) dxwh run --demo-if-empty
+
+portal: setup
+	$(RUN) dxwh portal serve --demo $(if $(PORT),--port $(PORT))
 
 lint: setup
 	$(RUN) ruff check .

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from core.settings import Settings, load_settings
+from portal.cli import register as register_portal
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 
@@ -356,6 +357,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="re-read one period's files (2023, 2024-H1, ...) and rebuild: a backfill",
     )
     add("status", cmd_status, "Show the data home, the last runs and the published warehouse.")
+    register_portal(sub)
     return parser
 
 

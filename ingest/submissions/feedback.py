@@ -99,6 +99,11 @@ def _count(n: int, lang: str, singular: str, plural: str) -> str:
     return f"{n} {singular if n == 1 else plural}"
 
 
+def verdict_label(status: str, lang: str = "vi") -> str:
+    """The words a report uses for a verdict (``accepted``, ``partial``, ``rejected``…)."""
+    return _WORDS["en" if lang == "en" else "vi"][status]
+
+
 def _rows_line(checked: CheckedSubmission, lang: str) -> str:
     ok = sum(1 for r in checked.rows if r.ok)
     bad = len(checked.rows) - ok
