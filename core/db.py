@@ -5,11 +5,18 @@ dbt owns ``staging``, ``intermediate`` and ``marts``; this module owns the landi
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
+import pandas as pd
+
+# The build database holds names and birth years (Decree 13/2023): readable by the service's
+# user only, whatever the umask.
+PRIVATE_DIR_MODE = 0o700
+PRIVATE_FILE_MODE = 0o600
 
 LANDING_DDL = """
 create schema if not exists raw;
@@ -40,6 +47,20 @@ create table if not exists audit.file_loads (
     n_warnings integer not null,
     loaded_at timestamptz not null,
     primary key (source_file, sha256)
+);
+
+-- What the operator needs when a file could not be read at all (a crashed or killed reader, a
+-- time-out, an unexpected exception): the file is rejected with a code in audit.file_loads and
+-- the traceback is kept here.
+create table if not exists audit.file_errors (
+    batch_id varchar not null,
+    loader varchar not null,  -- submissions | dti
+    source_file varchar not null,
+    sha256 varchar not null,
+    code varchar not null,
+    detail varchar not null,
+    traceback varchar,
+    recorded_at timestamptz not null
 );
 
 create table if not exists audit.problems (
@@ -303,10 +324,19 @@ create table if not exists quarantine.rows (
 
 
 def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the database; read-only connections never create the file."""
+    """Open the database; read-only connections never create the file.
+
+    A writable build database and its folder are private (0600 / 0700) whatever the umask.
+    """
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
-    return duckdb.connect(str(path), read_only=read_only)
+        os.chmod(path.parent, PRIVATE_DIR_MODE)
+    con = duckdb.connect(str(path), read_only=read_only)
+    if not read_only:
+        for file in (path, path.with_name(path.name + ".wal")):
+            if file.exists():
+                os.chmod(file, PRIVATE_FILE_MODE)
+    return con
 
 
 @contextmanager
@@ -321,3 +351,43 @@ def session(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConn
 
 def ensure_landing_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(LANDING_DDL)
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Everything written inside the block is committed together, or rolled back on any error.
+
+    The one transaction helper of both loaders: a batch killed half-way leaves nothing of it
+    visible.
+    """
+    con.execute("begin")
+    try:
+        yield con
+    except BaseException:
+        con.execute("rollback")
+        raise
+    con.execute("commit")
+
+
+def append_rows(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    rows: Sequence[Mapping[str, object]] | Mapping[str, Sequence[object]],
+) -> int:
+    """Append rows to ``table`` by column name, as one DataFrame scan; returns the row count.
+
+    ``rows`` is a list of records or a column → values mapping. Columns the table has and the
+    rows do not are NULL (or their default). ``object`` columns keep ``None`` as NULL and
+    integers as integers. DuckDB's ``executemany`` runs one statement per row: several times
+    slower than handing it a DataFrame.
+    """
+    frame = pd.DataFrame(rows, dtype=object)
+    if frame.empty:
+        return 0
+    con.register("_append_frame", frame)
+    try:
+        columns = ", ".join(f'"{c}"' for c in frame.columns)
+        con.execute(f"insert into {table} ({columns}) select {columns} from _append_frame")
+    finally:
+        con.unregister("_append_frame")
+    return len(frame)

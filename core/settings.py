@@ -31,6 +31,12 @@ class Settings:
     # "national" (every pre-2025 province, for national-scale demo data and benchmarks)
     registry_scope: str = "province"
     ingest_workers: int = 0  # processes reading submissions; 0 = one per core
+    # An inbox file modified less than this long ago is taken only if it is unchanged after
+    # waiting out the rest of this time (a file still being copied in is left for later).
+    inbox_settle_seconds: float = 2.0
+    # What reading one file may cost its worker process before the file is rejected.
+    file_seconds_limit: float = 120.0
+    worker_memory_mb: int = 3072
 
     @property
     def inbox_submissions(self) -> Path:
@@ -103,4 +109,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         max_file_bytes=int(float(max_mb) * 1024 * 1024) if max_mb else 20 * 1024 * 1024,
         registry_scope=env.get("DXWH_REGISTRY_SCOPE") or "province",
         ingest_workers=int(env.get("DXWH_INGEST_WORKERS") or 0),
+        inbox_settle_seconds=float(env.get("DXWH_INBOX_SETTLE_SECONDS") or 2.0),
+        file_seconds_limit=float(env.get("DXWH_FILE_SECONDS_LIMIT") or 120.0),
+        worker_memory_mb=int(env.get("DXWH_WORKER_MEMORY_MB") or 3072),
     )

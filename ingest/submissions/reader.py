@@ -48,6 +48,8 @@ BLOCKING_CODES = frozenset(
         "FILE_UNSUPPORTED_TYPE",
         "FILE_TOO_LARGE",
         "FILE_CONTENT_TOO_LARGE",
+        "FILE_TOO_COMPLEX",
+        "CELL_TOO_LONG",
         "SHEET_MISSING",
         "HEADER_NOT_FOUND",
     }
