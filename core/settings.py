@@ -16,6 +16,9 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = Path(os.environ.get("DXWH_DBT_PROJECT_DIR") or REPO_ROOT / "dbt_project")
 DAGS_DIR = Path(os.environ.get("DXWH_DAGS_DIR") or REPO_ROOT / "dags")
 
+PRIVATE_DIR_MODE = 0o700
+HOME_MODE = 0o711  # others may pass through to published/ and reports/, not list the home
+
 # Used only when DXWH_PSEUDONYM_KEY is unset: good enough for demo data, never for production.
 _DEMO_PSEUDONYM_KEY = "dxwh-demo-key-change-me"
 
@@ -85,6 +88,10 @@ class Settings:
         return self.home / "build" / "dbt_target"
 
     def ensure_dirs(self) -> None:
+        """Create the data home's folders. Those holding personal data (archive, build
+        database, feedback; Decree 13/2023) are 0700 whatever the umask; the home itself is
+        0711 so the published warehouse, docs and reports below it stay reachable. The inbox
+        keeps the umask's mode: people (or a portal) running as other users drop files in it."""
         for path in (
             self.inbox_submissions,
             self.inbox_dti,
@@ -96,6 +103,13 @@ class Settings:
             self.airflow_home,
         ):
             path.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.home, HOME_MODE)
+        for path in (
+            self.archive_dir,
+            self.build_db.parent,
+            self.feedback_dir,
+        ):
+            os.chmod(path, PRIVATE_DIR_MODE)
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:

@@ -3,11 +3,20 @@
 The format is read from the file's first bytes, not from its name: clerks rename files, and an
 ``.xls`` saved as ``.xlsx`` is common. Size limits are checked before anything is read into
 memory: the file size on disk, and for zipped spreadsheets (.xlsx, .ods) the uncompressed sizes
-the zip directory declares, so a zip bomb is refused without being inflated.
+the zip directory declares, so a zip bomb is refused without being inflated. An .xlsx sheet's
+extent is read from its cell references before any reader builds the sheet: python-calamine
+allocates the whole rectangle up to the farthest cell (one cell at XFD1048576 asks for 512 GiB
+and aborts the process), so a far-away cell is refused here, in a streaming scan.
+
+Nothing here follows a symlink or opens anything but a regular file: ``dxwh check`` on a FIFO
+must not block.
 """
 
 from __future__ import annotations
 
+import os
+import re
+import stat
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +33,20 @@ MAX_COMPRESSION_RATIO = 200
 UNCOMPRESSED_FACTOR = 10
 
 
+# The farthest cell a sheet may have. A unit's staffing sheet has tens to a few thousand rows;
+# calamine stores every cell of the rectangle (16-32 bytes each), so the area is bounded too.
+MAX_SHEET_ROWS = 100_000
+MAX_SHEET_COLUMNS = 1_024
+MAX_SHEET_CELLS = 4_000_000
+# A cell reference in sheet XML: <c r="XFD1048576" ...> (any namespace prefix, any attribute
+# order); the tail kept between chunks is longer than any such tag's attributes.
+_CELL_REF = re.compile(
+    rb"<(?:[A-Za-z_][\w.-]*:)?c\b[^>]{0,200}?\sr=[\"']([A-Z]{1,4})([0-9]{1,9})[\"']"
+)
+_SCAN_CHUNK = 1 << 20
+_SCAN_TAIL = 512
+
+
 @dataclass(frozen=True)
 class Refusal:
     """Why a file is not opened: a problem code and a detail for the message."""
@@ -32,8 +55,20 @@ class Refusal:
     detail: str
 
 
+def ensure_regular(path: Path) -> None:
+    """Raise ``OSError`` unless ``path`` itself (not a symlink's target) is a regular file."""
+    mode = path.lstat().st_mode
+    if not stat.S_ISREG(mode):
+        kind = "symlink" if stat.S_ISLNK(mode) else "FIFO, device or socket"
+        raise OSError(f"{path.name}: not a regular file ({kind})")
+
+
 def sniff_kind(path: Path) -> FileKind | None:
-    """The format the file's bytes show, or ``None`` when it is no supported format."""
+    """The format the file's bytes show, or ``None`` when it is no supported format.
+
+    Raises ``OSError`` for anything but a regular file (checked before opening).
+    """
+    ensure_regular(path)
     with path.open("rb") as handle:
         head = handle.read(8)
     if head.startswith(_ZIP_MAGIC):
@@ -63,7 +98,7 @@ def _looks_like_text(path: Path) -> bool:
 
 def check_limits(path: Path, kind: FileKind | None, max_bytes: int) -> Refusal | None:
     """A refusal when the file, or a zipped spreadsheet's declared content, is too large."""
-    size = path.stat().st_size
+    size = file_size(path)
     if size > max_bytes:
         return Refusal("FILE_TOO_LARGE", f"{size / 1048576:.1f} MB > {max_bytes / 1048576:.0f} MB")
     if kind not in ("xlsx", "ods"):
@@ -85,4 +120,57 @@ def check_limits(path: Path, kind: FileKind | None, max_bytes: int) -> Refusal |
                 "FILE_CONTENT_TOO_LARGE",
                 f"{m.filename}: {m.file_size / m.compress_size:.0f}x",
             )
+    return check_sheet_extent(path) if kind == "xlsx" else None
+
+
+def column_number(letters: bytes) -> int:
+    """``b"A"`` → 1, ``b"XFD"`` → 16384."""
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def check_sheet_extent(path: Path) -> Refusal | None:
+    """FILE_TOO_COMPLEX when a worksheet of the .xlsx reaches beyond the sheet bounds.
+
+    Every XML member is scanned (a sheet may live under any name the workbook points at),
+    a chunk at a time, without building anything.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for member in archive.infolist():
+                if not member.filename.lower().endswith(".xml"):
+                    continue
+                rows, columns = _extent(archive, member)
+                if (
+                    rows > MAX_SHEET_ROWS
+                    or columns > MAX_SHEET_COLUMNS
+                    or rows * columns > MAX_SHEET_CELLS
+                ):
+                    return Refusal(
+                        "FILE_TOO_COMPLEX",
+                        f"{member.filename}: {rows} × {columns} ô/cells",
+                    )
+    except (zipfile.BadZipFile, OSError, RuntimeError, EOFError):
+        return None  # the workbook reader reports it as unreadable
     return None
+
+
+def _extent(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> tuple[int, int]:
+    rows = columns = 0
+    tail = b""
+    with archive.open(member) as handle:
+        while chunk := handle.read(_SCAN_CHUNK):
+            data = tail + chunk
+            for letters, number in _CELL_REF.findall(data):
+                rows = max(rows, int(number))
+                columns = max(columns, column_number(letters))
+            tail = data[-_SCAN_TAIL:]
+    return rows, columns
+
+
+def file_size(path: Path) -> int:
+    """Size of a regular file, not following symlinks."""
+    ensure_regular(path)
+    return os.lstat(path).st_size
