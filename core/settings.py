@@ -39,7 +39,7 @@ class Settings:
     inbox_settle_seconds: float = 2.0
     # What reading one file may cost its worker process before the file is rejected.
     file_seconds_limit: float = 120.0
-    worker_memory_mb: int = 3072
+    worker_memory_mb: int = 1024
 
     @property
     def inbox_submissions(self) -> Path:
@@ -125,5 +125,5 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         ingest_workers=int(env.get("DXWH_INGEST_WORKERS") or 0),
         inbox_settle_seconds=float(env.get("DXWH_INBOX_SETTLE_SECONDS") or 2.0),
         file_seconds_limit=float(env.get("DXWH_FILE_SECONDS_LIMIT") or 120.0),
-        worker_memory_mb=int(env.get("DXWH_WORKER_MEMORY_MB") or 3072),
+        worker_memory_mb=int(env.get("DXWH_WORKER_MEMORY_MB") or 1024),
     )

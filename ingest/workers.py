@@ -51,7 +51,7 @@ class Limits:
     """What one file may cost its worker: wall-clock seconds and address space in bytes."""
 
     seconds: float = 120.0
-    memory_bytes: int = 3 * 1024**3  # 0 = no limit
+    memory_bytes: int = 1024**3  # 0 = no limit
 
     def __post_init__(self) -> None:
         if self.seconds <= 0:
