@@ -103,9 +103,8 @@ def _worker_main(
             reply: tuple[Any, bool, Any] = (index, True, fn(arg))
             conn.send(reply)
         except MemoryError:
-            # the heap may be in any state now: report, then let the parent start a new worker
+            # a native library may be left in any state: the parent retires this worker
             _send_failure(conn, index, TOO_COMPLEX, "MemoryError")
-            return
         except Exception as exc:
             _send_failure(conn, index, PARSER_FAILED, f"{type(exc).__name__}: {exc}"[:300])
 
@@ -205,7 +204,7 @@ def run_contained(
             ready = wait([w.conn for w in pool] + [w.process.sentinel for w in pool], timeout)
             replaced: list[_Worker] = []
             for worker in pool:
-                dead = False
+                dead = retire = False
                 if worker.conn in ready or worker.process.sentinel in ready:
                     try:
                         while worker.conn.poll():
@@ -216,9 +215,12 @@ def run_contained(
                                 continue
                             results[index] = payload
                             worker.task = None
+                            retire = retire or (
+                                isinstance(payload, Failure) and payload.code == TOO_COMPLEX
+                            )
                     except (EOFError, OSError):
                         dead = True
-                    dead = dead or not worker.process.is_alive()
+                    dead = dead or retire or not worker.process.is_alive()
                 if not dead and worker.task is not None and time.monotonic() >= worker.deadline:
                     results[worker.task] = Failure(
                         TIMEOUT, f"{limits.seconds:g} s", "stopped after the per-file time limit"

@@ -32,7 +32,7 @@ from core.settings import Settings
 from core.vocabulary import FileStatus
 from ingest.dti.checks import CheckedPublication, CheckedRow, check_file
 from ingest.dti.fields import PILLAR_RANKS, SCORE_FIELDS
-from ingest.dti.metadata import MAX_SIDECAR_BYTES, sidecar_path
+from ingest.dti.metadata import sidecar_path
 from ingest.dti.problems import DtiProblem
 from ingest.dti.provinces import REFERENCE_DIR, crosswalk_rows, province_rows
 from ingest.dti.readers import DTI_SUFFIXES
@@ -405,12 +405,13 @@ def _known(con: duckdb.DuckDBPyConnection) -> tuple[set[tuple[str, str]], set[st
     return seen, loaded, int(last[0]) if last else 0
 
 
-def _archive_sidecar(f: InboxFile, archive_dir: Path) -> Path | None:
-    """Archive the file's ``.meta.json`` sidecar (part of what is read) if it is a small
-    regular file; a broken one is still archived, for the reader to report."""
+def _archive_sidecar(f: InboxFile, archive_dir: Path, max_bytes: int) -> Path | None:
+    """Archive the file's ``.meta.json`` sidecar (part of what is read) if it is a regular
+    file; a broken or oversized one is archived too, for the reader to report (up to
+    ``max_bytes``: past that it is not read at all)."""
     sidecar = sidecar_path(f.path)
     try:
-        if sidecar.lstat().st_size > MAX_SIDECAR_BYTES:
+        if sidecar.lstat().st_size > max_bytes:
             return None
         return archive(sidecar, sha256_of(sidecar), archive_dir)
     except OSError:  # none, a symlink or a special file: read as "no sidecar"
@@ -431,7 +432,11 @@ def _archive_new(
             if (f.source, sha) in seen:
                 continue
             archived = archive(f.path, sha, settings.archive_dir)
-            sidecar = _archive_sidecar(f, settings.archive_dir) if archived else None
+            sidecar = (
+                _archive_sidecar(f, settings.archive_dir, settings.max_file_bytes)
+                if archived
+                else None
+            )
         except OSError as exc:
             log.warning("DTI inbox file %s skipped: %s", f.source, exc)
             skipped.append((f.source, str(exc)))

@@ -327,3 +327,12 @@ def test_a_rejected_file_gets_feedback_under_the_unit_code_it_carries(
     commune_reports = list((settings.feedback_dir / "20341").glob("teams_3e9*.txt"))
 
     assert commune_reports, sorted(p.name for p in settings.feedback_dir.iterdir())
+
+
+def test_no_external_entity_is_ever_expanded(night: dict[str, object]) -> None:
+    settings: Settings = night["settings"]  # type: ignore[assignment]
+    passwd = Path("/etc/passwd").read_text().splitlines()[0]
+
+    tables = snapshot(settings.build_db)
+
+    assert passwd and passwd not in repr(tables)
