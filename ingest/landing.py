@@ -156,12 +156,14 @@ def archive_path(archive_dir: Path, sha: str, suffix: str) -> Path:
     return archive_dir / sha[:2] / f"{sha}{suffix.lower()}"
 
 
-def archive(path: Path, sha: str, archive_dir: Path) -> Path | None:
+def archive(path: Path, sha: str, archive_dir: Path, durable: bool = True) -> Path | None:
     """Copy ``path`` into the archive (idempotent); the archived path, or ``None`` if the bytes
     copied are not the bytes hashed as ``sha`` (the file changed: it is left for later).
 
     The copy is hashed as it is written, so the archived file is exactly the file whose hash
-    is recorded; it is fsynced before it takes its name.
+    is recorded. With ``durable`` it is fsynced before it takes its name; a loader archiving
+    many files passes ``False`` and calls :func:`make_durable` once before it records them
+    (one fsync per file cost more than reading and checking the file).
     """
     target = archive_path(archive_dir, sha, path.suffix)
     if target.exists():
@@ -176,7 +178,8 @@ def archive(path: Path, sha: str, archive_dir: Path) -> Path | None:
                 digest.update(chunk)
                 dst.write(chunk)
             dst.flush()
-            os.fsync(dst.fileno())
+            if durable:
+                os.fsync(dst.fileno())
         if digest.hexdigest() != sha:
             log.warning("inbox file %s changed while it was archived: left for later", path)
             os.unlink(tmp_name)
@@ -190,20 +193,30 @@ def archive(path: Path, sha: str, archive_dir: Path) -> Path | None:
     return target
 
 
+def make_durable() -> None:
+    """Flush archived copies to disk before the database records them (one ``sync`` for a
+    whole batch of copies)."""
+    os.sync()
+
+
 @contextlib.contextmanager
 def staging(archive_dir: Path) -> Iterator[Callable[[Path, str], Path]]:
     """``stage(archived, name)`` → a path named ``name`` whose bytes are the archived copy.
 
     Readers report a CSV's sheet by its file name and find a DTI sidecar beside the file, so
     the archived bytes are read under their original name: a hard link in a private folder
-    that is removed afterwards (a copy where links are not possible).
+    that is removed afterwards (a copy where links are not possible). Names share a folder
+    until two collide (``a/bao_cao.xlsx`` and ``b/bao_cao.xlsx``).
     """
     root = Path(tempfile.mkdtemp(prefix=".staging-", dir=private_dir(archive_dir)))
-    counter = iter(range(1 << 62))
+    folders: list[Path] = []
 
     def stage(archived: Path, name: str) -> Path:
-        folder = root / str(next(counter))
-        folder.mkdir()
+        folder = next((f for f in folders if not (f / name).exists()), None)
+        if folder is None:
+            folder = root / str(len(folders))
+            folder.mkdir()
+            folders.append(folder)
         target = folder / name
         try:
             os.link(archived, target)

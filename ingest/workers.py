@@ -27,9 +27,12 @@ import multiprocessing
 import os
 import resource
 import signal
+import sys
 import time
 import traceback
+import types
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any
@@ -116,13 +119,32 @@ def _send_failure(conn: Connection, index: int, code: str, detail: str) -> None:
         os._exit(70)  # the parent sees the death and records it for this file
 
 
+@contextmanager
+def _main_module_hidden() -> Iterator[None]:
+    """Start processes without telling them about ``__main__``.
+
+    ``multiprocessing`` re-runs the parent's main script or module in every new worker so that
+    functions defined there can be unpickled. Workers here only run functions of importable
+    modules, and the main script may be an Airflow task runner (seconds of imports per worker)
+    or not exist at all (``python -`` reading stdin, which makes every worker fail to start).
+    """
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if main is not None:
+            sys.modules["__main__"] = main
+
+
 class _Worker:
     def __init__(self, context: Any, target_args: tuple[Any, ...]) -> None:
         parent_conn, child_conn = context.Pipe()
         self.process = context.Process(
             target=_worker_main, args=(child_conn, *target_args), daemon=True
         )
-        self.process.start()
+        with _main_module_hidden():
+            self.process.start()
         child_conn.close()
         self.conn: Connection = parent_conn
         self.ready = False

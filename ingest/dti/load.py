@@ -41,6 +41,7 @@ from ingest.landing import (
     InboxFile,
     append_index,
     archive,
+    make_durable,
     read_index,
     scan_inbox,
     sha256_of,
@@ -431,7 +432,7 @@ def _archive_new(
             sha = sha256_of(f.path)
             if (f.source, sha) in seen:
                 continue
-            archived = archive(f.path, sha, settings.archive_dir)
+            archived = archive(f.path, sha, settings.archive_dir, durable=False)
             sidecar = (
                 _archive_sidecar(f, settings.archive_dir, settings.max_file_bytes)
                 if archived
@@ -448,6 +449,8 @@ def _archive_new(
         task = DtiTask(archived, f.source, sha, str(archived), seq, batch_id, now)
         candidates.append(_Candidate(task, archived, sidecar, duplicate=sha in loaded))
         loaded.add(sha)
+    if candidates:
+        make_durable()
     return len(scan.files), candidates, skipped
 
 

@@ -34,6 +34,7 @@ from ingest.landing import (
     ArchiveEntry,
     append_index,
     archive,
+    make_durable,
     read_index,
     scan_inbox,
     sha256_of,
@@ -184,7 +185,7 @@ def _archive_new(
             sha = sha256_of(f.path)
             if (f.source, sha) in seen:
                 continue
-            archived = archive(f.path, sha, settings.archive_dir)
+            archived = archive(f.path, sha, settings.archive_dir, durable=False)
         except OSError as exc:  # gone, replaced by a symlink or a FIFO since the scan
             log.warning("inbox file %s skipped: %s", f.source, exc)
             skipped.append((f.source, str(exc)))
@@ -195,6 +196,8 @@ def _archive_new(
         seq += 1
         candidates.append(_Candidate(f.source, sha, archived, seq, duplicate=sha in loaded))
         loaded.add(sha)
+    if candidates:
+        make_durable()
     return len(scan.files), candidates, skipped
 
 
