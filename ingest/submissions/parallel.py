@@ -17,7 +17,12 @@ from ingest.problems import Problem
 from ingest.registry import ReportingUnit
 from ingest.submissions.checks import CheckedSubmission, check_submission
 from ingest.submissions.reader import ParsedFile, read_submission
-from ingest.submissions.rows import BatchContext, LandedFile, landed_rows
+from ingest.submissions.rows import (
+    BatchContext,
+    LandedFile,
+    enforce_column_bounds,
+    landed_rows,
+)
 from ingest.workers import Failure, Limits, default_workers, run_contained
 
 __all__ = ["FileTask", "check_files", "default_workers", "failed_check", "land_files"]
@@ -52,6 +57,13 @@ def _check(path: Path) -> CheckedSubmission:
     return check_submission(read_submission(path, _max_bytes), _registry)
 
 
+def _check_as_landed(path: Path) -> CheckedSubmission:
+    """What ingest would make of the file: the checks, then the typed columns' bounds."""
+    checked = _check(path)
+    enforce_column_bounds(checked)
+    return checked
+
+
 def _land(task: FileTask) -> LandedFile:
     assert _context is not None, "_init sets the batch context"
     return landed_rows(
@@ -79,11 +91,12 @@ def check_files(
 ) -> Iterator[CheckedSubmission]:
     """Read and check ``paths`` in contained workers; results come in the order of ``paths``.
 
-    A file whose reading failed comes back rejected with FILE_TIMEOUT, FILE_TOO_COMPLEX or
-    PARSER_FAILED (see :func:`failed_check`).
+    Each result is what ingest would record for the file (``dxwh check`` and ingest agree):
+    a file whose reading failed comes back rejected with FILE_TIMEOUT, FILE_TOO_COMPLEX or
+    PARSER_FAILED (see :func:`failed_check`), a value an integer column cannot hold is an error.
     """
     results = run_contained(
-        _check,
+        _check_as_landed,
         list(paths),
         workers=workers,
         limits=limits,

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from hostile_files import good_xlsx, person, snapshot
+from hostile_files import far_cell_xls, good_xlsx, person, snapshot
 from submission_files import PEOPLE, UNIT, flat_grid, standard_sheets, write_csv, write_xlsx
 
 from core.db import session
@@ -99,6 +99,20 @@ def test_check_on_a_fifo_answers_instead_of_hanging(tmp_path: Path) -> None:
     assert [p.code for p in parsed.problems] == ["FILE_UNREADABLE"]
     assert proc.returncode == 1
     assert "FILE_UNREADABLE" in proc.stdout.decode()
+
+
+def test_check_contains_a_file_that_aborts_the_reader(tmp_path: Path) -> None:
+    path = far_cell_xls("check_abort")(tmp_path)
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", "check", "--lang", "en", str(path)],
+        capture_output=True,
+        timeout=600,  # a ceiling only
+        env={**os.environ, "DXWH_HOME": str(tmp_path / "home"), "DXWH_WORKER_MEMORY_MB": "768"},
+    )
+
+    assert proc.returncode == 1, proc.stderr.decode()[-2000:]
+    assert "REJECTED" in proc.stdout.decode() and "FILE_TOO_COMPLEX" in proc.stdout.decode()
 
 
 def test_a_symlink_to_a_device_is_skipped(data_home: Settings) -> None:
