@@ -31,7 +31,7 @@ import sys
 import time
 import traceback
 import types
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
@@ -185,7 +185,7 @@ def run_contained(
     setup: Callable[..., None] | None = None,
     setup_args: tuple[Any, ...] = (),
     preload: Sequence[str] = (),
-) -> Iterator[Any]:
+) -> Generator[Any, None, None]:
     """``fn(task)`` for every task, in worker processes; results come in the order of ``tasks``.
 
     Each result is what ``fn`` returned, or a :class:`Failure` when it raised, its worker died

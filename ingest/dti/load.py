@@ -342,7 +342,7 @@ def _failed(task: DtiTask, failure: Failure) -> DtiLanded:
     o = DtiFileOutcome(
         task.source, task.sha, FileStatus.REJECTED, problems=[problem], error_code=failure.code
     )
-    pub_row = {
+    pub_row: dict[str, object] = {
         "sha256": task.sha,
         "source_file": task.source,
         "error_codes": "FILE_UNREADABLE",
@@ -351,7 +351,7 @@ def _failed(task: DtiTask, failure: Failure) -> DtiLanded:
         "batch_id": task.batch_id,
         "quarantined_at": task.now,
     }
-    error = {
+    error: dict[str, object] = {
         "batch_id": task.batch_id,
         "loader": LOADER,
         "source_file": task.source,
@@ -361,7 +361,7 @@ def _failed(task: DtiTask, failure: Failure) -> DtiLanded:
         "traceback": failure.traceback,
         "recorded_at": task.now,
     }
-    problems = {
+    problems: dict[str, object] = {
         "sha256": task.sha,
         "source_file": task.source,
         "check_code": problem.code,

@@ -9,7 +9,7 @@ raises, crashes its worker or runs out of time or memory becomes a rejected file
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -115,7 +115,7 @@ def land_files(
     context: BatchContext,
     workers: int = 0,
     limits: Limits | None = None,
-) -> Iterator[LandedFile | Failure]:
+) -> Generator[LandedFile | Failure, None, None]:
     """Each task's :class:`LandedFile`, or the :class:`Failure` that stopped its reading, in
     the order of ``tasks``."""
     yield from run_contained(
