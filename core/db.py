@@ -324,19 +324,10 @@ create table if not exists quarantine.rows (
 
 
 def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the database; read-only connections never create the file.
-
-    A writable build database and its folder are private (0600 / 0700) whatever the umask.
-    """
+    """Open the database; read-only connections never create the file."""
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
-        os.chmod(path.parent, PRIVATE_DIR_MODE)
-    con = duckdb.connect(str(path), read_only=read_only)
-    if not read_only:
-        for file in (path, path.with_name(path.name + ".wal")):
-            if file.exists():
-                os.chmod(file, PRIVATE_FILE_MODE)
-    return con
+    return duckdb.connect(str(path), read_only=read_only)
 
 
 @contextmanager
@@ -350,7 +341,19 @@ def session(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConn
 
 
 def ensure_landing_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the landing tables, and make the database file holding them (and its folder)
+    readable by the service's user only: they hold names and birth years, whatever the umask.
+    The published warehouse, opened with the same helpers, keeps its own modes."""
     con.execute(LANDING_DDL)
+    row = con.execute(
+        "select path from duckdb_databases() where database_name = current_database()"
+    ).fetchone()
+    if row and row[0]:
+        path = Path(row[0])
+        os.chmod(path.parent, PRIVATE_DIR_MODE)
+        for file in (path, path.with_name(path.name + ".wal")):
+            if file.exists():
+                os.chmod(file, PRIVATE_FILE_MODE)
 
 
 @contextmanager

@@ -193,6 +193,17 @@ def archive(path: Path, sha: str, archive_dir: Path, durable: bool = True) -> Pa
     return target
 
 
+def remove_stale_work(archive_dir: Path) -> None:
+    """Remove staging folders and half-written copies a killed run left in the archive (only
+    one loader writes at a time: DuckDB's lock on the build database)."""
+    if not archive_dir.is_dir():
+        return
+    for stale in archive_dir.glob(".staging-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    for partial in archive_dir.glob("*/.*.part"):
+        partial.unlink(missing_ok=True)
+
+
 def make_durable() -> None:
     """Flush archived copies to disk before the database records them (one ``sync`` for a
     whole batch of copies)."""

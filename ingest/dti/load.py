@@ -43,6 +43,7 @@ from ingest.landing import (
     archive,
     make_durable,
     read_index,
+    remove_stale_work,
     scan_inbox,
     sha256_of,
     staging,
@@ -563,6 +564,7 @@ def ingest_dti(
     failed run are recorded and skipped, the others land now.
     """
     ensure_landing_tables(con)
+    remove_stale_work(settings.archive_dir)
     n_provinces, n_crosswalk = refresh_reference(con)
     now = dt.datetime.now(dt.UTC)
     files_seen, candidates, skipped = _archive_new(con, settings, batch_id, now)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import shutil
 import time
 import traceback
 from collections.abc import Callable, Iterator, Mapping
@@ -36,6 +35,7 @@ from ingest.landing import (
     archive,
     make_durable,
     read_index,
+    remove_stale_work,
     scan_inbox,
     sha256_of,
     staging,
@@ -395,13 +395,6 @@ def _sync_index(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     append_index(settings.archive_dir, missing)
 
 
-def _remove_stale_staging(settings: Settings) -> None:
-    """Staging folders left by a killed run (only one loader writes at a time: DuckDB's lock)."""
-    if settings.archive_dir.is_dir():
-        for stale in settings.archive_dir.glob(".staging-*"):
-            shutil.rmtree(stale, ignore_errors=True)
-
-
 def _limits(settings: Settings) -> Limits:
     return Limits(seconds=settings.file_seconds_limit, memory_bytes=settings.worker_memory_mb << 20)
 
@@ -425,7 +418,7 @@ def ingest_submissions(
     """
     started = time.perf_counter()
     ensure_landing_tables(con)
-    _remove_stale_staging(settings)
+    remove_stale_work(settings.archive_dir)
     _sync_index(con, settings)
     ctx = BatchContext(batch_id, dt.datetime.now(dt.UTC), settings.pseudonym_key)
     _start_batch(con, batch_id, ctx.now)
@@ -468,7 +461,7 @@ def rebuild_from_archive(
     """
     started = time.perf_counter()
     ensure_landing_tables(con)
-    _remove_stale_staging(settings)
+    remove_stale_work(settings.archive_dir)
     ctx = BatchContext(batch_id, dt.datetime.now(dt.UTC), settings.pseudonym_key)
     _start_batch(con, batch_id, ctx.now)
     seen, loaded, _ = _known(con)
