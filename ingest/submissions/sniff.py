@@ -15,9 +15,11 @@ must not block.
 from __future__ import annotations
 
 import os
+import posixpath
 import re
 import stat
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -45,6 +47,11 @@ _CELL_REF = re.compile(
 )
 _SCAN_CHUNK = 1 << 20
 _SCAN_TAIL = 512
+
+
+# What zipfile raises for a damaged, encrypted or oddly compressed archive: the workbook reader
+# then reports the file as unreadable.
+_ZIP_ERRORS = (zipfile.BadZipFile, OSError, RuntimeError, EOFError, NotImplementedError, zlib.error)
 
 
 @dataclass(frozen=True)
@@ -97,7 +104,8 @@ def _looks_like_text(path: Path) -> bool:
 
 
 def check_limits(path: Path, kind: FileKind | None, max_bytes: int) -> Refusal | None:
-    """A refusal when the file, or a zipped spreadsheet's declared content, is too large."""
+    """A refusal when the file, a zipped spreadsheet's declared content, or an .xlsx sheet's
+    extent is too large."""
     size = file_size(path)
     if size > max_bytes:
         return Refusal("FILE_TOO_LARGE", f"{size / 1048576:.1f} MB > {max_bytes / 1048576:.0f} MB")
@@ -106,8 +114,15 @@ def check_limits(path: Path, kind: FileKind | None, max_bytes: int) -> Refusal |
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
-    except zipfile.BadZipFile:
-        return None
+            refusal = _content_refusal(members, max_bytes)
+            if refusal is None and kind == "xlsx":
+                refusal = _extent_refusal(archive)
+            return refusal
+    except _ZIP_ERRORS:
+        return None  # the workbook reader reports it as unreadable
+
+
+def _content_refusal(members: list[zipfile.ZipInfo], max_bytes: int) -> Refusal | None:
     total = sum(m.file_size for m in members)
     limit = max_bytes * UNCOMPRESSED_FACTOR
     if total > limit:
@@ -120,7 +135,7 @@ def check_limits(path: Path, kind: FileKind | None, max_bytes: int) -> Refusal |
                 "FILE_CONTENT_TOO_LARGE",
                 f"{m.filename}: {m.file_size / m.compress_size:.0f}x",
             )
-    return check_sheet_extent(path) if kind == "xlsx" else None
+    return None
 
 
 def column_number(letters: bytes) -> int:
@@ -132,28 +147,45 @@ def column_number(letters: bytes) -> int:
 
 
 def check_sheet_extent(path: Path) -> Refusal | None:
-    """FILE_TOO_COMPLEX when a worksheet of the .xlsx reaches beyond the sheet bounds.
-
-    Every XML member is scanned (a sheet may live under any name the workbook points at),
-    a chunk at a time, without building anything.
-    """
+    """FILE_TOO_COMPLEX when a worksheet of the .xlsx reaches beyond the sheet bounds."""
     try:
         with zipfile.ZipFile(path) as archive:
-            for member in archive.infolist():
-                if not member.filename.lower().endswith(".xml"):
-                    continue
-                rows, columns = _extent(archive, member)
-                if (
-                    rows > MAX_SHEET_ROWS
-                    or columns > MAX_SHEET_COLUMNS
-                    or rows * columns > MAX_SHEET_CELLS
-                ):
-                    return Refusal(
-                        "FILE_TOO_COMPLEX",
-                        f"{member.filename}: {rows} × {columns} ô/cells",
-                    )
-    except (zipfile.BadZipFile, OSError, RuntimeError, EOFError):
+            return _extent_refusal(archive)
+    except _ZIP_ERRORS:
         return None  # the workbook reader reports it as unreadable
+
+
+_RELATIONSHIP = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?Relationship\b[^>]*>")
+_REL_TYPE = re.compile(rb"\sType=[\"']([^\"']*)[\"']")
+_REL_TARGET = re.compile(rb"\sTarget=[\"']([^\"']*)[\"']")
+_WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
+
+
+def _worksheet_members(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
+    """The members the workbook's relationships name as worksheets (where calamine looks);
+    every XML member when the relationships cannot be read."""
+    by_name = {m.filename: m for m in archive.infolist()}
+    xml = [m for m in by_name.values() if m.filename.lower().endswith(".xml")]
+    rels = by_name.get(_WORKBOOK_RELS)
+    if rels is None or rels.file_size > 1 << 20:
+        return xml
+    targets = []
+    for tag in _RELATIONSHIP.findall(archive.read(rels)):
+        kind, target = _REL_TYPE.search(tag), _REL_TARGET.search(tag)
+        if kind and target and kind.group(1).endswith(b"/worksheet"):
+            name = target.group(1).decode("utf-8", "replace")
+            resolved = name.lstrip("/") if name.startswith("/") else f"xl/{name}"
+            targets.append(posixpath.normpath(resolved))
+    found = [by_name[t] for t in targets if t in by_name]
+    return found if found and len(found) == len(targets) else xml
+
+
+def _extent_refusal(archive: zipfile.ZipFile) -> Refusal | None:
+    """Each worksheet's farthest cell, from its cell references, a chunk at a time."""
+    for member in _worksheet_members(archive):
+        rows, columns = _extent(archive, member)
+        if rows > MAX_SHEET_ROWS or columns > MAX_SHEET_COLUMNS or rows * columns > MAX_SHEET_CELLS:
+            return Refusal("FILE_TOO_COMPLEX", f"{member.filename}: {rows} × {columns} ô/cells")
     return None
 
 

@@ -239,3 +239,45 @@ __all__ = [
     "xml_doctype",
     "zip_bomb",
 ]
+
+
+def far_cell_elsewhere(case: str) -> Build:
+    """A far cell in a worksheet stored under an unusual name that the workbook's
+    relationships point at (the reader follows them; so must the extent scan)."""
+
+    def build(d: Path) -> Path:
+        plain = far_cell(f".{case}", SHEET_STAFF, 1048575, 16383)(d)
+        path = d / f"{case}.xlsx"
+        moved = "xl/data/nhanluc.xml"
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(plain) as src, zipfile.ZipFile(buffer, "w") as dst:
+            for info in src.infolist():
+                data = src.read(info.filename)
+                name = info.filename
+                if name == "xl/worksheets/sheet2.xml":
+                    name = moved
+                if name in ("xl/_rels/workbook.xml.rels", "[Content_Types].xml"):
+                    data = data.replace(b"worksheets/sheet2.xml", b"data/nhanluc.xml")
+                dst.writestr(name, data, zipfile.ZIP_DEFLATED)
+        path.write_bytes(buffer.getvalue())
+        plain.unlink()
+        return path
+
+    return build
+
+
+def odd_compression(case: str) -> Build:
+    """A workbook whose members claim a compression method zipfile does not implement."""
+
+    def build(d: Path) -> Path:
+        data = bytearray(good_xlsx(f".{case}")(d).read_bytes())
+        (d / f".{case}.xlsx").unlink()
+        for offset in range(len(data) - 4):
+            if data[offset : offset + 4] in (b"PK\x03\x04", b"PK\x01\x02"):
+                field = offset + (8 if data[offset + 2] == 3 else 10)
+                data[field : field + 2] = (99).to_bytes(2, "little")
+        path = d / f"{case}.xlsx"
+        path.write_bytes(bytes(data))
+        return path
+
+    return build

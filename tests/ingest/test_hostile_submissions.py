@@ -20,9 +20,11 @@ from hostile_files import (
     Build,
     csv_with,
     far_cell,
+    far_cell_elsewhere,
     far_cell_xls,
     good_xlsx,
     long_field_csv,
+    odd_compression,
     ole_container,
     person,
     raw_bytes,
@@ -135,6 +137,7 @@ CASES: dict[str, Case] = {
     "far_a1048576": case(far_cell("far_a", SHEET_STAFF, 1048575, 0), R, "FILE_TOO_COMPLEX"),
     "far_column_unit": case(far_cell("far_col", SHEET_UNIT, 0, 16383), R, "FILE_TOO_COMPLEX"),
     "far_xls_worker_abort": case(far_cell_xls("far_xls"), R, "FILE_TOO_COMPLEX"),
+    "far_cell_in_renamed_sheet": case(far_cell_elsewhere("far_renamed"), R, "FILE_TOO_COMPLEX"),
     # cells beyond the header on one line: no column of the form, nothing to load from them
     "wide_csv_line": case(_sparse_csv_line, A),
     # oversized and odd content
@@ -158,6 +161,7 @@ CASES: dict[str, Case] = {
     ),
     "ole_container_encrypted": case(ole_container("ole"), R, "FILE_UNREADABLE"),
     "truncated_zip": case(truncated_xlsx("truncated"), R, "FILE_UNREADABLE"),
+    "unknown_compression": case(odd_compression("odd_zip"), R, "FILE_UNREADABLE"),
     "empty_xlsx": case(raw_bytes("empty.xlsx", b""), R, "FILE_UNREADABLE"),
     "random_bytes_xlsx": case(
         raw_bytes("random.xlsx", bytes(range(256)) * 64), R, "FILE_UNREADABLE"
