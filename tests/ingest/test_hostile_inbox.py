@@ -21,10 +21,10 @@ import pytest
 from hostile_files import far_cell_xls, good_xlsx, person, snapshot
 from submission_files import PEOPLE, UNIT, flat_grid, standard_sheets, write_csv, write_xlsx
 
-from core.db import session
+from core.db import ensure_landing_tables, session
 from core.settings import Settings, load_settings
 from core.vocabulary import FileStatus
-from ingest.landing import read_index
+from ingest.landing import read_index, sha256_of
 from ingest.registry import build_registry
 from ingest.submissions.load import BatchResult, ingest_submissions, rebuild_from_archive
 from ingest.submissions.reader import read_submission
@@ -349,3 +349,31 @@ def test_a_slow_file_times_out_and_the_batch_goes_on(data_home: Settings) -> Non
     codes = con.execute("select error_codes from quarantine.files").fetchall()
     con.close()
     assert codes == [("FILE_TIMEOUT",)]
+
+
+def test_a_file_the_database_refuses_is_rejected_and_the_batch_goes_on(
+    data_home: Settings,
+) -> None:
+    inbox = data_home.inbox_submissions
+    clash = good_xlsx("clash")(inbox)
+    good_xlsx("fine")(inbox)
+    sha = sha256_of(clash)
+    with session(data_home.build_db) as con:  # a row left behind by hand, under the same key
+        ensure_landing_tables(con)
+        con.execute(
+            "insert into raw.submissions (sha256, unit_code, period_id, template_version, "
+            "source_file, sheet, arrival_seq, loaded_at, batch_id) "
+            "values (?, 'x', 'x', 'v1', 'x', 'x', 0, now(), 'by-hand')",
+            [sha],
+        )
+
+    result = _ingest(data_home)
+
+    by_source = {o.source_file: o for o in result.outcomes}
+    assert by_source["fine.xlsx"].status == FileStatus.ACCEPTED
+    assert by_source["clash.xlsx"].status == FileStatus.REJECTED
+    assert by_source["clash.xlsx"].error_code == PARSER_FAILED
+    con = duckdb.connect(str(data_home.build_db), read_only=True)
+    errors = con.execute("select detail, traceback from audit.file_errors").fetchall()
+    con.close()
+    assert errors[0][0] == "write refused" and "Constraint" in errors[0][1]
