@@ -372,6 +372,26 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
     con.execute("commit")
 
 
+Columns = dict[str, list[object]]  # column name -> values, one per row
+
+
+def to_columns(records: Sequence[Mapping[str, object]]) -> Columns:
+    """Records (dicts keyed by column name) as columns; a key missing from a record is NULL."""
+    names = list(dict.fromkeys(name for record in records for name in record))
+    return {name: [record.get(name) for record in records] for name in names}
+
+
+def concat_columns(blocks: Sequence[Columns]) -> Columns:
+    """Blocks of columns one after the other; a column missing from a block is NULL there."""
+    names = list(dict.fromkeys(name for block in blocks for name in block))
+    merged: Columns = {name: [] for name in names}
+    for block in blocks:
+        n_rows = len(next(iter(block.values()), []))
+        for name in names:
+            merged[name].extend(block.get(name, [None] * n_rows))
+    return merged
+
+
 def append_rows(
     con: duckdb.DuckDBPyConnection,
     table: str,

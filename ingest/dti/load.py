@@ -27,7 +27,14 @@ from pathlib import Path
 
 import duckdb
 
-from core.db import append_rows, ensure_landing_tables, transaction
+from core.db import (
+    Columns,
+    append_rows,
+    concat_columns,
+    ensure_landing_tables,
+    to_columns,
+    transaction,
+)
 from core.settings import Settings
 from core.vocabulary import FileStatus
 from ingest.dti.checks import CheckedPublication, CheckedRow, check_file
@@ -156,10 +163,11 @@ class DtiTask:
 
 @dataclass
 class DtiLanded:
-    """One file's outcome and the rows it adds to each table (``table -> records``)."""
+    """One file's outcome and the rows it adds to each table, as columns
+    (``table -> column -> values``)."""
 
     outcome: DtiFileOutcome
-    rows: dict[str, list[dict[str, object]]]
+    rows: dict[str, Columns]
 
 
 def _bound_ranks(pub: CheckedPublication) -> None:
@@ -328,7 +336,7 @@ def landed_publication(pub: CheckedPublication, task: DtiTask) -> DtiLanded:
     rows["audit.dti_file_loads"] = [
         _file_load(outcome, pub, task.archived, task.arrival_seq, task.batch_id, task.now)
     ]
-    return DtiLanded(outcome, rows)
+    return DtiLanded(outcome, {t: to_columns(r) for t, r in rows.items() if r})
 
 
 def _land_one(task: DtiTask) -> DtiLanded:
@@ -374,15 +382,13 @@ def _failed(task: DtiTask, failure: Failure) -> DtiLanded:
         "fix_en": problem.fix("en"),
     }
     record = _file_load(o, None, task.archived, task.arrival_seq, task.batch_id, task.now)
-    return DtiLanded(
-        o,
-        {
-            "quarantine.dti_files": [pub_row],
-            "audit.dti_problems": [problems],
-            "audit.file_errors": [error],
-            "audit.dti_file_loads": [record],
-        },
-    )
+    tables = {
+        "quarantine.dti_files": [pub_row],
+        "audit.dti_problems": [problems],
+        "audit.file_errors": [error],
+        "audit.dti_file_loads": [record],
+    }
+    return DtiLanded(o, {t: to_columns(r) for t, r in tables.items()})
 
 
 @dataclass(frozen=True)
@@ -459,17 +465,17 @@ def _duplicate(c: _Candidate) -> DtiLanded:
     t = c.task
     outcome = DtiFileOutcome(t.source, t.sha, FileStatus.DUPLICATE)
     record = _file_load(outcome, None, t.archived, t.arrival_seq, t.batch_id, t.now)
-    return DtiLanded(outcome, {"audit.dti_file_loads": [record]})
+    return DtiLanded(outcome, {"audit.dti_file_loads": to_columns([record])})
 
 
 def _append(con: duckdb.DuckDBPyConnection, files: list[DtiLanded]) -> None:
-    tables: dict[str, list[dict[str, object]]] = {}
+    blocks: dict[str, list[Columns]] = {}
     for landed in files:
-        for table, rows in landed.rows.items():
-            tables.setdefault(table, []).extend(rows)
+        for table, columns in landed.rows.items():
+            blocks.setdefault(table, []).append(columns)
     with transaction(con):
-        for table, rows in tables.items():
-            append_rows(con, table, rows)
+        for table, table_blocks in blocks.items():
+            append_rows(con, table, concat_columns(table_blocks))
 
 
 def _write(

@@ -26,7 +26,14 @@ from pathlib import Path
 
 import duckdb
 
-from core.db import append_rows, ensure_landing_tables, transaction
+from core.db import (
+    Columns,
+    append_rows,
+    concat_columns,
+    ensure_landing_tables,
+    to_columns,
+    transaction,
+)
 from core.settings import Settings
 from core.vocabulary import FileStatus
 from ingest.landing import (
@@ -204,7 +211,7 @@ def _archive_new(
 def _duplicate(c: _Candidate, ctx: BatchContext) -> LandedFile:
     outcome = FileOutcome(c.source, c.sha, FileStatus.DUPLICATE)
     record = file_load_record(outcome, str(c.archived), c.arrival_seq, ctx)
-    return LandedFile(outcome, {"audit.file_loads": [record]})
+    return LandedFile(outcome, {"audit.file_loads": to_columns([record])})
 
 
 def _failed(c: _Candidate, failure: Failure, ctx: BatchContext) -> LandedFile:
@@ -219,30 +226,32 @@ def _failed(c: _Candidate, failure: Failure, ctx: BatchContext) -> LandedFile:
         ctx=ctx,
     )
     landed.outcome.error_code = failure.code
-    landed.rows["audit.file_errors"] = [
-        {
-            "batch_id": ctx.batch_id,
-            "loader": LOADER,
-            "source_file": c.source,
-            "sha256": c.sha,
-            "code": failure.code,
-            "detail": failure.detail,
-            "traceback": failure.traceback,
-            "recorded_at": ctx.now,
-        }
-    ]
+    landed.rows["audit.file_errors"] = to_columns(
+        [
+            {
+                "batch_id": ctx.batch_id,
+                "loader": LOADER,
+                "source_file": c.source,
+                "sha256": c.sha,
+                "code": failure.code,
+                "detail": failure.detail,
+                "traceback": failure.traceback,
+                "recorded_at": ctx.now,
+            }
+        ]
+    )
     return landed
 
 
 def _append_landed(con: duckdb.DuckDBPyConnection, files: list[LandedFile]) -> None:
     """Append every table's rows of ``files``, one DataFrame per table, in one transaction."""
-    tables: dict[str, list[dict[str, object]]] = {}
+    blocks: dict[str, list[Columns]] = {}
     for landed in files:
-        for table, rows in landed.rows.items():
-            tables.setdefault(table, []).extend(rows)
+        for table, columns in landed.rows.items():
+            blocks.setdefault(table, []).append(columns)
     with transaction(con):
-        for table, rows in tables.items():
-            append_rows(con, table, rows)
+        for table, table_blocks in blocks.items():
+            append_rows(con, table, concat_columns(table_blocks))
 
 
 def _write_batch(
