@@ -261,8 +261,11 @@ def run_contained(
                                 f"(exit code {worker.process.exitcode})"
                             )
                     replaced.append(worker)
-            for worker in replaced:
-                pool[pool.index(worker)] = _Worker(context, target_args)
+            for worker in replaced:  # a successor only while files wait for one
+                if pending:
+                    pool[pool.index(worker)] = _Worker(context, target_args)
+                else:
+                    pool.remove(worker)
             while next_out in results:
                 yield results.pop(next_out)
                 next_out += 1
