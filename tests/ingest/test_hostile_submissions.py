@@ -41,6 +41,7 @@ from core.db import session
 from core.settings import Settings, load_settings
 from core.vocabulary import FileStatus
 from ingest.contract import SHEET_STAFF, SHEET_UNIT
+from ingest.landing import sha256_of
 from ingest.registry import build_registry
 from ingest.submissions.load import BatchResult, ingest_submissions
 from ingest.workers import Limits
@@ -340,3 +341,15 @@ def test_no_external_entity_is_ever_expanded(night: dict[str, object]) -> None:
     tables = snapshot(settings.build_db)
 
     assert passwd and passwd not in repr(tables)
+
+
+def test_what_is_recorded_is_exactly_what_is_archived(night: dict[str, object]) -> None:
+    settings: Settings = night["settings"]  # type: ignore[assignment]
+    con = duckdb.connect(str(settings.build_db), read_only=True)
+    try:
+        archived = con.execute("select sha256, archived_path from audit.file_loads").fetchall()
+    finally:
+        con.close()
+
+    assert all(sha256_of(Path(path)) == sha for sha, path in archived)
+    assert all(Path(path).is_relative_to(settings.archive_dir) for _, path in archived)
