@@ -156,22 +156,32 @@ def archive_path(archive_dir: Path, sha: str, suffix: str) -> Path:
     return archive_dir / sha[:2] / f"{sha}{suffix.lower()}"
 
 
-def archive(path: Path, sha: str, archive_dir: Path, durable: bool = True) -> Path | None:
-    """Copy ``path`` into the archive (idempotent); the archived path, or ``None`` if the bytes
-    copied are not the bytes hashed as ``sha`` (the file changed: it is left for later).
+def archive(
+    path: Path,
+    sha: str | None,
+    archive_dir: Path,
+    durable: bool = True,
+    scanned: InboxFile | None = None,
+) -> tuple[str, Path] | None:
+    """Copy ``path`` into the archive (idempotent): ``(sha, archived path)``, or ``None`` when
+    the file changed while it was copied (it is left for later).
 
     The copy is hashed as it is written, so the archived file is exactly the file whose hash
-    is recorded. With ``durable`` it is fsynced before it takes its name; a loader archiving
-    many files passes ``False`` and calls :func:`make_durable` once before it records them
-    (one fsync per file cost more than reading and checking the file).
+    is recorded: with ``sha`` given (the file was hashed before), the copy must have that hash;
+    with ``scanned`` given, the file's size and modification time must still be those of the
+    scan once the copy is done. A new file is so read once, not hashed and then copied.
+
+    With ``durable`` the copy is fsynced before it takes its name; a loader archiving many
+    files passes ``False`` and calls :func:`make_durable` once before it records them (one
+    fsync per file cost more than reading and checking the file).
     """
-    target = archive_path(archive_dir, sha, path.suffix)
-    if target.exists():
-        return target
+    if sha is not None:
+        target = archive_path(archive_dir, sha, path.suffix)
+        if target.exists():
+            return sha, target
     private_dir(archive_dir)
-    private_dir(target.parent)
     digest = hashlib.sha256()
-    tmp_fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{sha[:16]}.", suffix=".part")
+    tmp_fd, tmp_name = tempfile.mkstemp(dir=archive_dir, prefix=".incoming-", suffix=".part")
     try:
         with os.fdopen(_open_regular(path), "rb") as src, os.fdopen(tmp_fd, "wb") as dst:
             for chunk in iter(lambda: src.read(_CHUNK), b""):
@@ -180,17 +190,28 @@ def archive(path: Path, sha: str, archive_dir: Path, durable: bool = True) -> Pa
             dst.flush()
             if durable:
                 os.fsync(dst.fileno())
-        if digest.hexdigest() != sha:
+            after = os.fstat(src.fileno())
+        copied = digest.hexdigest()
+        moved = scanned is not None and (after.st_size, after.st_mtime_ns) != (
+            scanned.size,
+            scanned.mtime_ns,
+        )
+        if moved or (sha is not None and copied != sha):
             log.warning("inbox file %s changed while it was archived: left for later", path)
             os.unlink(tmp_name)
             return None
-        os.chmod(tmp_name, PRIVATE_FILE_MODE)
-        os.replace(tmp_name, target)
+        target = archive_path(archive_dir, copied, path.suffix)
+        if target.exists():
+            os.unlink(tmp_name)
+        else:
+            os.chmod(tmp_name, PRIVATE_FILE_MODE)
+            private_dir(target.parent)
+            os.replace(tmp_name, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
         raise
-    return target
+    return copied, target
 
 
 def remove_stale_work(archive_dir: Path) -> None:
@@ -200,7 +221,7 @@ def remove_stale_work(archive_dir: Path) -> None:
         return
     for stale in archive_dir.glob(".staging-*"):
         shutil.rmtree(stale, ignore_errors=True)
-    for partial in archive_dir.glob("*/.*.part"):
+    for partial in archive_dir.glob(".incoming-*.part"):
         partial.unlink(missing_ok=True)
 
 

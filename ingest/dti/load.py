@@ -421,7 +421,8 @@ def _archive_sidecar(f: InboxFile, archive_dir: Path, max_bytes: int) -> Path | 
     try:
         if sidecar.lstat().st_size > max_bytes:
             return None
-        return archive(sidecar, sha256_of(sidecar), archive_dir)
+        copied = archive(sidecar, None, archive_dir)
+        return copied[1] if copied else None
     except OSError:  # none, a symlink or a special file: read as "no sidecar"
         return None
 
@@ -439,19 +440,20 @@ def _archive_new(
             sha = sha256_of(f.path)
             if (f.source, sha) in seen:
                 continue
-            archived = archive(f.path, sha, settings.archive_dir, durable=False)
+            copied = archive(f.path, sha, settings.archive_dir, durable=False, scanned=f)
             sidecar = (
                 _archive_sidecar(f, settings.archive_dir, settings.max_file_bytes)
-                if archived
+                if copied
                 else None
             )
         except OSError as exc:
             log.warning("DTI inbox file %s skipped: %s", f.source, exc)
             skipped.append((f.source, str(exc)))
             continue
-        if archived is None:
+        if copied is None:
             skipped.append((f.source, "changed while it was archived: left for the next run"))
             continue
+        archived = copied[1]
         seq += 1
         task = DtiTask(archived, f.source, sha, str(archived), seq, batch_id, now)
         candidates.append(_Candidate(task, archived, sidecar, duplicate=sha in loaded))

@@ -187,19 +187,22 @@ def _archive_new(
     seen, loaded, seq = _known(con)
     candidates: list[_Candidate] = []
     skipped = list(scan.skipped)
+    seen_sources = {source for source, _ in seen}
     for f in scan.files:
         try:
-            sha = sha256_of(f.path)
+            # a name never recorded is new whatever its bytes: read it once, into the archive
+            sha = sha256_of(f.path) if f.source in seen_sources else None
             if (f.source, sha) in seen:
                 continue
-            archived = archive(f.path, sha, settings.archive_dir, durable=False)
+            copied = archive(f.path, sha, settings.archive_dir, durable=False, scanned=f)
         except OSError as exc:  # gone, replaced by a symlink or a FIFO since the scan
             log.warning("inbox file %s skipped: %s", f.source, exc)
             skipped.append((f.source, str(exc)))
             continue
-        if archived is None:
+        if copied is None:
             skipped.append((f.source, "changed while it was archived: left for the next run"))
             continue
+        sha, archived = copied
         seq += 1
         candidates.append(_Candidate(f.source, sha, archived, seq, duplicate=sha in loaded))
         loaded.add(sha)
