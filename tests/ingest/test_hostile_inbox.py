@@ -24,7 +24,7 @@ from submission_files import PEOPLE, UNIT, flat_grid, standard_sheets, write_csv
 from core.db import ensure_landing_tables, session
 from core.settings import Settings, load_settings
 from core.vocabulary import FileStatus
-from ingest.landing import read_index, sha256_of
+from ingest.landing import archive, read_index, scan_inbox, sha256_of
 from ingest.registry import build_registry
 from ingest.submissions.load import BatchResult, ingest_submissions, rebuild_from_archive
 from ingest.submissions.reader import read_submission
@@ -377,3 +377,17 @@ def test_a_file_the_database_refuses_is_rejected_and_the_batch_goes_on(
     errors = con.execute("select detail, traceback from audit.file_errors").fetchall()
     con.close()
     assert errors[0][0] == "write refused" and "Constraint" in errors[0][1]
+
+
+def test_a_file_changed_after_the_scan_is_left_for_later(data_home: Settings) -> None:
+    inbox = data_home.inbox_submissions
+    path = good_xlsx("changing")(inbox)
+    scanned = scan_inbox(inbox, lambda name: True).files[0]
+    with path.open("ab") as handle:  # still being written after the scan
+        handle.write(b"\0" * 10)
+
+    copied = archive(path, None, data_home.archive_dir, scanned=scanned)
+    expected_sha = archive(path, "0" * 64, data_home.archive_dir)
+
+    assert copied is None and expected_sha is None
+    assert not [p for p in data_home.archive_dir.rglob("*") if p.is_file()]
