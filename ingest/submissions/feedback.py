@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -294,8 +295,42 @@ class FeedbackFiles:
     html: Path
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^\w.-]+", "_", text).strip("_") or "file"
+# File names stay far below the 255-byte limit of most file systems whatever the clerk's file
+# was called (Vietnamese letters take 2-3 bytes each in UTF-8).
+_MAX_SLUG_CHARS = 60
+_PRIVATE_DIR_MODE = 0o700
+_PRIVATE_FILE_MODE = 0o600
+
+
+def _slug(text: str, limit: int = _MAX_SLUG_CHARS) -> str:
+    slug = re.sub(r"[^\w.-]+", "_", text).strip("_.") or "file"
+    return slug[:limit].rstrip("_.") or "file"
+
+
+def feedback_unit(checked: CheckedSubmission, unit_code: str | None) -> str | None:
+    """The unit whose folder gets the feedback: the checked code, else the code as written in
+    the file (a rejected file still tells whose it is), else none."""
+    if unit_code:
+        return unit_code
+    written = checked.unit.get("unit_code") or checked.parsed.unit.get("unit_code")
+    if isinstance(written, float) and written.is_integer():
+        written = int(written)
+    text = str(written).strip() if written is not None else ""
+    return text if re.fullmatch(r"[0-9A-Za-z.-]{1,20}", text) else None
+
+
+def _private_dir(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    os.chmod(path, _PRIVATE_DIR_MODE)
+    return path
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` readable by this user only (it names people)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, _PRIVATE_FILE_MODE)
+    os.fchmod(fd, _PRIVATE_FILE_MODE)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
 
 
 def write_feedback(
@@ -306,17 +341,22 @@ def write_feedback(
     unit_code: str | None,
     checked_at: dt.datetime,
 ) -> FeedbackFiles:
-    """Write the text and HTML reports of one file (Vietnamese, then English) and its entry."""
-    folder = feedback_dir / _slug(unit_code or "unknown")
-    folder.mkdir(parents=True, exist_ok=True)
+    """Write the text and HTML reports of one file (Vietnamese, then English) and its entry.
+
+    They go to the folder of the unit (``unit_code``, else the code written in the file),
+    under a bounded file name, readable by the service's user only.
+    """
+    _private_dir(feedback_dir)
+    unit_code = feedback_unit(checked, unit_code)
+    folder = _private_dir(feedback_dir / _slug(unit_code or "unknown", 20))
     stem = f"{_slug(source)}.{sha256[:8]}"
     text = folder / f"{stem}.txt"
     page = folder / f"{stem}.html"
-    text.write_text(
+    _write_private(
+        text,
         format_report(source, checked, "vi") + "\n\n" + format_report(source, checked, "en") + "\n",
-        encoding="utf-8",
     )
-    page.write_text(format_html(source, checked, unit_code, checked_at), encoding="utf-8")
+    _write_private(page, format_html(source, checked, unit_code, checked_at))
     entry = {
         "source_file": source,
         "sha256": sha256,
@@ -328,7 +368,7 @@ def write_feedback(
         "checked_at": checked_at.isoformat(timespec="seconds"),
         "page": page.name,
     }
-    (folder / f"{stem}.json").write_text(json.dumps(entry, ensure_ascii=False), encoding="utf-8")
+    _write_private(folder / f"{stem}.json", json.dumps(entry, ensure_ascii=False))
     return FeedbackFiles(text=text, html=page)
 
 
@@ -372,14 +412,13 @@ def write_index(feedback_dir: Path, lang: str = "vi") -> Path:
         heading = words["unknown"] if folder == "unknown" else f"{folder} – {' / '.join(names)}"
         links = "".join(_index_item(folder, e, lang) for e in items)
         sections.append(f"<section><h2>{html.escape(heading)}</h2><ul>{links}</ul></section>")
-    index = feedback_dir / "index.html"
-    feedback_dir.mkdir(parents=True, exist_ok=True)
-    index.write_text(
+    index = _private_dir(feedback_dir) / "index.html"
+    _write_private(
+        index,
         _page(
             words["index"],
             f"<h1>{words['index']}</h1><p class='note'>{words['index_note']}</p>"
             + "".join(sections),
         ),
-        encoding="utf-8",
     )
     return index
