@@ -125,6 +125,20 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_rebuild_landing(args: argparse.Namespace, settings: Settings) -> int:
+    from pipeline.recovery import rebuild_landing
+
+    result = rebuild_landing(settings, _batch_id("rebuild"), fresh=args.fresh)
+    if result["set_aside"]:
+        print(f"the old build database was kept as {result['set_aside']}")
+    print(
+        f"from the archive: {result['submission_files']} submission files "
+        f"({result['submission_rows']} rows), {result['dti_files']} DTI files "
+        f"({result['dti_rows']} rows) landed again; run `dxwh build` (or `dxwh run`) next"
+    )
+    return 0
+
+
 def cmd_check_dti(args: argparse.Namespace, settings: Settings) -> int:
     from ingest.dti.checks import check_file
     from ingest.dti.feedback import format_dti_report
@@ -305,6 +319,16 @@ def build_parser() -> argparse.ArgumentParser:
         "ingest",
         cmd_ingest,
         "Load new files of both inboxes (submissions, DTI) into raw/quarantine (no dbt).",
+    )
+    p = add(
+        "rebuild-landing",
+        cmd_rebuild_landing,
+        "Rebuild raw, quarantine and audit from the archive alone (after losing the build DB).",
+    )
+    p.add_argument(
+        "--fresh",
+        action="store_true",
+        help="set the current build database aside (renamed, kept) and start from nothing",
     )
     add("build", cmd_build, "Run dbt build (models, tests, contracts) on the build database.")
     p = add(
