@@ -21,6 +21,8 @@ setup:
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 \
 		|| $(PYTHON) -m pip install --quiet "uv==$(UV_VERSION)"
 	@$(UV) sync --frozen --all-extras --python 3.11 --quiet
+	@# the dbt manifest the DAG is drawn from: Airflow's parse of dags/ never runs dbt
+	@$(RUN) dxwh dbt-parse --quiet
 
 run: setup
 	$(RUN) dxwh run --demo-if-empty

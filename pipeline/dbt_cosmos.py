@@ -6,13 +6,16 @@ dbt's start-up for every model). In watcher mode one ``dbt build`` (the producer
 and tests every model in a single process while one light sensor task per model reports that
 model's result, so each model is still visible, with its own state and log, in the Airflow UI.
 
-The graph is read with ``dbt ls`` when the DAG is parsed (``LoadMode.DBT_LS``); Cosmos caches
-the result keyed on the project's files, so only the first parse after a change pays for it.
+The graph is read from a dbt manifest written at set-up time (``LoadMode.DBT_MANIFEST``, see
+:func:`pipeline.dbt_runner.parse_manifest`): parsing the DAG file runs no dbt and needs no
+metadata database. (``LoadMode.DBT_LS`` ran ``dbt ls`` for ~46 s on a cold parse and then failed
+on a fresh ``AIRFLOW_HOME`` with ``no such table: variable``, where Cosmos caches its result.)
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 from collections import Counter
@@ -20,7 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from core.settings import DBT_PROJECT_DIR, Settings, load_settings
-from pipeline.dbt_runner import dbt_executable
+from pipeline.dbt_runner import DBT_MANIFEST, dbt_executable, manifest_is_stale
+
+log = logging.getLogger(__name__)
 
 RUN_RESULTS = "run_results.json"
 KEPT_ARTIFACTS = (RUN_RESULTS, "manifest.json")
@@ -79,9 +84,20 @@ def dbt_task_group(group_id: str, pool: str, **task_group_kwargs: Any) -> Any:
     # calls (docker-compose.yml also sets SCARF_NO_ANALYTICS=true, which Cosmos honours)
     cosmos_settings.enable_telemetry = False
 
+    if not DBT_MANIFEST.is_file():
+        raise FileNotFoundError(
+            f"no dbt manifest at {DBT_MANIFEST}: run `make setup` or `dxwh dbt-parse` once "
+            "(the DAG's dbt tasks are drawn from it; parsing the DAG never runs dbt)"
+        )
+    if manifest_is_stale(DBT_MANIFEST):
+        # the graph may lack a new model; `dbt build` itself still runs the current project
+        log.warning("dbt manifest %s is older than the project: run `dxwh dbt-parse`", DBT_MANIFEST)
+
     group = DbtTaskGroup(
         group_id=group_id,
-        project_config=ProjectConfig(dbt_project_path=DBT_PROJECT_DIR),
+        project_config=ProjectConfig(
+            dbt_project_path=DBT_PROJECT_DIR, manifest_path=DBT_MANIFEST, project_name="dxwh"
+        ),
         profile_config=ProfileConfig(
             profile_name="dxwh",
             target_name="build",
@@ -94,12 +110,7 @@ def dbt_task_group(group_id: str, pool: str, **task_group_kwargs: Any) -> Any:
             dbt_executable_path=dbt_executable(),
         ),
         render_config=RenderConfig(
-            # `dbt ls` never opens the database, but profiles.yml needs a value; a fixed one
-            # keeps Cosmos' cache key the same for every data home. (Cosmos marks
-            # RenderConfig.env_vars deprecated; ProjectConfig.env_vars would also be baked
-            # into every task at parse time, while the path must follow DXWH_HOME at run time.)
-            env_vars={"DXWH_BUILD_DB": ":memory:"},
-            load_method=LoadMode.DBT_LS,
+            load_method=LoadMode.DBT_MANIFEST,
             test_behavior=TestBehavior.AFTER_EACH,
             emit_datasets=False,
         ),

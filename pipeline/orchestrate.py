@@ -85,8 +85,12 @@ def run_nightly_once(settings: Settings, reprocess_period: str | None = None) ->
     ``reprocess_period`` (``2024-H1``) re-reads that period's files before the build, as the
     ``reprocess_period`` parameter does when an operator triggers the DAG from the UI.
     """
+    from pipeline.dbt_runner import parse_manifest
+
     apply_airflow_env(settings)
     settings.ensure_dirs()
+    # a no-op unless the dbt project changed since `make setup`: the DAG is drawn from it
+    parse_manifest()
     migrate_metadata_db(settings)
     ensure_build_db_pool()
 
