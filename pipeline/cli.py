@@ -221,7 +221,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             ),
             settings,
         )
-    outcome = run_nightly_once(settings, reprocess_period=args.reprocess_period)
+    outcome = run_nightly_once(settings, reprocess_period=args.reprocess_period, force=args.force)
     from pipeline.nightly import format_summary
 
     print()
@@ -363,6 +363,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--reprocess-period",
         metavar="PERIOD",
         help="re-read one period's files (2023, 2024-H1, ...) and rebuild: a backfill",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="build, validate and publish even on a quiet night (nothing new since the last build)",
     )
     p = add(
         "dbt-parse",

@@ -44,6 +44,30 @@ class DbtResult:
         return self.counts["test:pass"] + self.counts["unit_test:pass"]
 
 
+def read_run_results(path: Path) -> tuple[Counter[str], list[str]]:
+    """Counts by ``<resource type>:<status>`` (``model:success``, ``test:pass``) and the
+    failed nodes with dbt's message, from a ``run_results.json``."""
+    counts: Counter[str] = Counter()
+    failures: list[str] = []
+    for node in json.loads(path.read_text(encoding="utf-8")).get("results", []):
+        resource_type = node["unique_id"].split(".")[0]
+        status = str(node["status"]).lower()
+        counts[f"{resource_type}:{status}"] += 1
+        if status in {"error", "fail", "runtime error"}:
+            failures.append(f"{node['unique_id']}: {node.get('message')}")
+    return counts, failures
+
+
+def build_counts(counts: Counter[str]) -> dict[str, int]:
+    """What the run summary says of a ``dbt build``."""
+    return {
+        "models_ok": counts["model:success"],
+        "tests_passed": counts["test:pass"] + counts["unit_test:pass"],
+        "tests_failed": counts["test:fail"] + counts["unit_test:fail"],
+        "errors": counts["model:error"] + counts["test:error"] + counts["seed:error"],
+    }
+
+
 def dbt_env(settings: Settings) -> dict[str, str]:
     """Environment dbt needs: the build database path and the pseudonym key."""
     return {
@@ -92,12 +116,7 @@ def run_dbt(settings: Settings, command: str = "build", *extra: str) -> DbtResul
     )
     result = DbtResult(command=command, success=proc.returncode == 0, output=proc.stdout)
     if results_file.exists():
-        for node in json.loads(results_file.read_text(encoding="utf-8")).get("results", []):
-            resource_type = node["unique_id"].split(".")[0]
-            status = str(node["status"]).lower()
-            result.counts[f"{resource_type}:{status}"] += 1
-            if status in {"error", "fail", "runtime error"}:
-                result.failures.append(f"{node['unique_id']}: {node.get('message')}")
+        result.counts, result.failures = read_run_results(results_file)
     if not result.success:
         tail = "\n".join(proc.stdout.splitlines()[-15:] + proc.stderr.splitlines()[-5:])
         detail = "; ".join(result.failures) or tail

@@ -79,11 +79,14 @@ def ensure_build_db_pool() -> None:
     )
 
 
-def run_nightly_once(settings: Settings, reprocess_period: str | None = None) -> DagRunOutcome:
+def run_nightly_once(
+    settings: Settings, reprocess_period: str | None = None, *, force: bool = False
+) -> DagRunOutcome:
     """Run ``dx_nightly`` once in this process and return its state and summary.
 
     ``reprocess_period`` (``2024-H1``) re-reads that period's files before the build, as the
     ``reprocess_period`` parameter does when an operator triggers the DAG from the UI.
+    ``force`` builds even when the night is quiet (nothing new since the last build).
     """
     from pipeline.dbt_runner import parse_manifest
 
@@ -100,9 +103,12 @@ def run_nightly_once(settings: Settings, reprocess_period: str | None = None) ->
     if bag.import_errors:
         raise RuntimeError(f"DAG import errors: {bag.import_errors}")
     dag = bag.dags[DAG_ID]
-    dag_run = dag.test(
-        run_conf={"reprocess_period": reprocess_period} if reprocess_period else None
-    )
+    conf: dict[str, Any] = {}
+    if reprocess_period:
+        conf["reprocess_period"] = reprocess_period
+    if force:
+        conf["force"] = True
+    dag_run = dag.test(run_conf=conf or None)
     failed = sorted(
         ti.task_id
         for ti in dag_run.get_task_instances()
