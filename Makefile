@@ -7,11 +7,13 @@ UV_VERSION := 0.13.8
 UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 RUN := $(UV) run --frozen --no-progress
 
-.PHONY: help setup run test lint format clean-home bench-demo bench-ingest bench-dbt bench-publish bench-cosmos
+.PHONY: help setup run airflow bench test lint format clean-home bench-demo bench-ingest bench-dbt bench-publish bench-cosmos
 
 help:
 	@echo "make run    run the nightly pipeline once (demo data if the inbox is empty)"
 	@echo "make test   run the tests and linters"
+	@echo "make airflow  Airflow's UI on the project's DAGs and data home (PORT=8080)"
+	@echo "make bench    national-scale benchmark table (BENCH_ARGS=--quick for a smoke run)"
 	@echo "make lint   ruff, ruff format --check, sqlfluff"
 	@echo "make bench-ingest   submission ingest speed, serial and parallel"
 	@echo "make bench-dbt      dbt build (full, no new file) and dbt docs generate"
@@ -27,6 +29,9 @@ setup:
 run: setup
 	$(RUN) dxwh run --demo-if-empty
 
+airflow: setup
+	$(RUN) python -m pipeline.local_airflow --port $(or $(PORT),8080)
+
 lint: setup
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
@@ -38,6 +43,10 @@ format: setup
 
 test: setup lint
 	$(RUN) pytest
+
+# the national demo end to end, one table; figures as JSON under $DXWH_HOME/bench/
+bench: setup
+	$(RUN) python -m tests.benchmarks.bench_national $(BENCH_ARGS)
 
 bench-demo: setup
 	$(RUN) python tests/benchmarks/bench_demo.py
