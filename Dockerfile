@@ -35,7 +35,8 @@ COPY --chown=airflow:0 core ./core
 COPY --chown=airflow:0 warehouse ./warehouse
 COPY --chown=airflow:0 pipeline ./pipeline
 COPY --chown=airflow:0 portal ./portal
-RUN uv sync --frozen --no-dev --extra postgres
+RUN uv sync --frozen --no-dev --extra postgres \
+    && dxwh dbt-parse
 
 VOLUME ["/data"]
 EXPOSE 8080

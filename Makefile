@@ -7,7 +7,7 @@ UV_VERSION := 0.13.8
 UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 RUN := $(UV) run --frozen --no-progress
 
-.PHONY: help setup run portal test test-fast lint lint-dbt format clean-home bench-demo bench-ingest bench-dbt bench-publish bench-cosmos
+.PHONY: help setup run portal airflow bench test test-fast lint lint-dbt format clean-home bench-demo bench-ingest bench-dbt bench-publish bench-cosmos
 
 # dbt-labs' dbt-project-evaluator, run offline on a copy of dbt_project/ when the tool is there
 DBT_EVALUATOR ?= ../shared/tools/dbt_evaluator.sh
@@ -18,6 +18,8 @@ help:
 	@echo "make test   run the tests and linters"
 	@echo "make test-fast   ruff and every test but the full DAG runs and the deployment (a few minutes)"
 	@echo "make lint   ruff, ruff format --check, mypy, sqlfluff, dbt-project-evaluator"
+	@echo "make airflow  Airflow's UI on the project's DAGs and data home (PORT=8080)"
+	@echo "make bench    national-scale benchmark table (BENCH_ARGS=--quick for a smoke run)"
 	@echo "make bench-ingest   submission ingest speed, serial and parallel"
 	@echo "make bench-dbt      dbt build (full, no new file) and dbt docs generate"
 	@echo "make bench-cosmos   dx_nightly parse time; Cosmos watcher group vs one dbt build task"
@@ -26,12 +28,17 @@ setup:
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 \
 		|| $(PYTHON) -m pip install --quiet "uv==$(UV_VERSION)"
 	@$(UV) sync --frozen --all-extras --python 3.11 --quiet
+	@# the dbt manifest the DAG is drawn from: Airflow's parse of dags/ never runs dbt
+	@$(RUN) dxwh dbt-parse --quiet
 
 run: setup
 	$(RUN) dxwh run --demo-if-empty
 
 portal: setup
 	$(RUN) dxwh portal serve --demo $(if $(PORT),--port $(PORT))
+
+airflow: setup
+	$(RUN) python -m pipeline.local_airflow --port $(or $(PORT),8080)
 
 lint: setup lint-dbt
 	$(RUN) ruff check .
@@ -58,6 +65,10 @@ test: setup lint
 test-fast: setup
 	$(RUN) ruff check .
 	$(RUN) pytest -m "not slow and not deploy"
+
+# the national demo end to end, one table; figures as JSON under $DXWH_HOME/bench/
+bench: setup
+	$(RUN) python -m tests.benchmarks.bench_national $(BENCH_ARGS)
 
 bench-demo: setup
 	$(RUN) python tests/benchmarks/bench_demo.py

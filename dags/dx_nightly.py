@@ -6,17 +6,22 @@ Every night at 01:00 (Asia/Ho_Chi_Minh):
 1. **ingest** — load the units' staffing submissions (`inbox/submissions/`) and the national DTI
    publications (`inbox/dti/`) into `raw`; bad files and rows go to `quarantine` with a reason
    the unit can act on.
-2. **transform** — `dbt build` of every model and its tests (one dbt process; one task per
+2. **plan_night** — a *quiet night* when nothing landed (no new submission or DTI file, same
+   registry) and no reporting deadline, target deadline or period boundary passed since the last
+   successful build: transform, validate and publish are then skipped (they show as *skipped*),
+   the published version stays, and the summary says so.
+3. **transform** — `dbt build` of every model and its tests (one dbt process; one task per
    model shows that model's result).
-3. **validate** — Great Expectations; a critical failure blocks publishing and the last good
+4. **validate** — Great Expectations; a critical failure blocks publishing and the last good
    warehouse stays online.
-4. **publish** — a read-only snapshot of the marts for analysts and BI tools; updates the
+5. **publish** — a read-only snapshot of the marts for analysts and BI tools; updates the
    `dxwh_published_warehouse` asset, which downstream DAGs are scheduled on.
-5. **report** — the run summary (printed in the task's log) is stored in `audit.pipeline_runs`.
+6. **report** — the run summary (printed in the task's log) is stored in `audit.pipeline_runs`.
 
 **Re-process one period** (backfill): *Trigger DAG w/ config* and set `reprocess_period`
 (`2023`, `2024-H1`, …). That period's submission files are read again from the inbox (or the
-archive) with today's code and registry, and every mart is rebuilt.
+archive) with today's code and registry, and every mart is rebuilt. Set `force` to build even
+on a quiet night.
 
 Tasks that write the build database share the one-slot pool `dxwh_build_db`. A task that fails
 for good alerts by webhook or e-mail (`DXWH_ALERT_WEBHOOK_URL`, `DXWH_ALERT_EMAIL`).
@@ -55,6 +60,12 @@ LOCAL_TZ = pendulum.timezone("Asia/Ho_Chi_Minh")
             title="Re-process one period",
             description="Leave empty for a normal night. A period id (2023, 2024-H1, 2024-H2) "
             "reads that period's submission files again and rebuilds the marts.",
+        ),
+        "force": Param(
+            False,
+            type="boolean",
+            title="Build even on a quiet night",
+            description="Run dbt, the expectations and publish although nothing new arrived.",
         ),
     },
     default_args={
@@ -97,6 +108,23 @@ def dx_nightly() -> None:
         reprocess = prepare_reprocess()
         # both after the reprocess step, one at a time through the pool (one DuckDB writer)
         return submissions(reprocess), dti(reprocess)
+
+    @task.short_circuit(pool=BUILD_DB_POOL, ignore_downstream_trigger_rules=False)
+    def plan_night(ingested: dict[str, Any], ingested_dti: dict[str, Any], **context: Any) -> bool:
+        """True: tonight builds. False: a quiet night; its direct downstream tasks (every
+        transform, validate and publish task) are skipped, the report still runs."""
+        from core.settings import load_settings
+        from pipeline.nightly import night_date, step_plan
+
+        params = context["params"]
+        plan = step_plan(
+            load_settings(),
+            night_date(context),
+            reprocess_period=params.get("reprocess_period"),
+            force=bool(params.get("force")),
+        )
+        context["ti"].xcom_push(key="plan", value=plan)
+        return bool(plan["build"])
 
     @task_group(group_id="validate")
     def validate() -> dict[str, Any]:
@@ -150,31 +178,40 @@ def dx_nightly() -> None:
     def report(
         ingested: Any, ingested_dti: Any, validated: Any, published: Any, scored: Any
     ) -> None:
-        @task(pool=BUILD_DB_POOL)
+        # none_failed: a quiet night's skipped build still gets its summary
+        @task(pool=BUILD_DB_POOL, trigger_rule="none_failed")
         def run_summary(
             ingested: dict[str, Any],
             ingested_dti: dict[str, Any],
-            validated: dict[str, Any],
-            published: dict[str, Any],
-            scored: dict[str, Any],
+            validated: dict[str, Any] | None,
+            published: dict[str, Any] | None,
+            scored: dict[str, Any] | None,
             run_id: str | None = None,
         ) -> dict[str, Any]:
             from core.settings import load_settings
-            from pipeline.dbt_cosmos import build_summary
+            from pipeline.dbt_cosmos import BUILD_COUNTS_XCOM_KEY, producer_task_id
             from pipeline.nightly import format_summary, step_record_run
 
             settings = load_settings()
+            # pulled, not passed: as an argument it would make this a direct downstream task of
+            # plan_night, which a quiet night skips
+            ti = get_current_context()["ti"]
+            plan = ti.xcom_pull(task_ids="plan_night", key="plan") or {}
+            quiet = not plan.get("build", True)
+            built = ti.xcom_pull(task_ids=producer_task_id("transform"), key=BUILD_COUNTS_XCOM_KEY)
             summary = step_record_run(
                 settings,
                 str(run_id),
                 {
                     "ingest": ingested,
                     "ingest_dti": ingested_dti,
-                    "build": build_summary(settings),
-                    "validate": validated,
-                    "publish": published,
-                    "scorecard": scored,
+                    "plan": plan,
+                    "build": built or {},
+                    "validate": validated or {},
+                    "publish": published or {},
+                    "scorecard": scored or {},
                 },
+                status="quiet" if quiet else "success",
             )
             # the morning's answer, in the task log
             print(format_summary(summary))
@@ -183,10 +220,16 @@ def dx_nightly() -> None:
         run_summary(ingested, ingested_dti, validated, published, scored)
 
     ingested, ingested_dti = ingest()
+    decision = plan_night(ingested, ingested_dti)
     transform = dbt_task_group("transform", pool=BUILD_DB_POOL)
     validated = validate()
     published, scored = publish(validated)
-    [ingested, ingested_dti] >> transform >> validated
+    decision >> transform >> validated
+    # every build task is a direct downstream of plan_night, so that a quiet night skips each
+    # of them itself: through trigger rules, the dbt sensors (none_failed) would run dbt alone
+    for group in (transform, validated.operator.task_group, published.operator.task_group):
+        for build_task in group:
+            decision >> build_task
     report(ingested, ingested_dti, validated, published, scored)
 
 

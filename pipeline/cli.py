@@ -238,7 +238,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             ),
             settings,
         )
-    outcome = run_nightly_once(settings, reprocess_period=args.reprocess_period)
+    outcome = run_nightly_once(settings, reprocess_period=args.reprocess_period, force=args.force)
     from pipeline.nightly import format_summary
 
     print()
@@ -251,6 +251,15 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             file=sys.stderr,
         )
         return 1
+    return 0
+
+
+def cmd_dbt_parse(args: argparse.Namespace, settings: Settings) -> int:
+    from pipeline.dbt_runner import DBT_MANIFEST, parse_manifest
+
+    ran = parse_manifest(force=args.force)
+    if ran or not args.quiet:
+        print(f"dbt manifest {'written' if ran else 'up to date'}: {DBT_MANIFEST}")
     return 0
 
 
@@ -382,6 +391,18 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PERIOD",
         help="re-read one period's files (2023, 2024-H1, ...) and rebuild: a backfill",
     )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="build, validate and publish even on a quiet night (nothing new since the last build)",
+    )
+    p = add(
+        "dbt-parse",
+        cmd_dbt_parse,
+        "Write the dbt manifest the DAG's dbt tasks are drawn from (make setup runs it).",
+    )
+    p.add_argument("--force", action="store_true", help="parse even if the manifest is fresh")
+    p.add_argument("--quiet", action="store_true", help="print only when it was written")
     add("status", cmd_status, "Show the data home, the last runs and the published warehouse.")
     register_portal(sub)
     return parser

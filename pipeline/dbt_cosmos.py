@@ -6,39 +6,62 @@ dbt's start-up for every model). In watcher mode one ``dbt build`` (the producer
 and tests every model in a single process while one light sensor task per model reports that
 model's result, so each model is still visible, with its own state and log, in the Airflow UI.
 
-The graph is read with ``dbt ls`` when the DAG is parsed (``LoadMode.DBT_LS``); Cosmos caches
-the result keyed on the project's files, so only the first parse after a change pays for it.
+The graph is read from a dbt manifest written at set-up time (``LoadMode.DBT_MANIFEST``, see
+:func:`pipeline.dbt_runner.parse_manifest`): parsing the DAG file runs no dbt and needs no
+metadata database. (``LoadMode.DBT_LS`` ran ``dbt ls`` for ~46 s on a cold parse and then failed
+on a fresh ``AIRFLOW_HOME`` with ``no such table: variable``, where Cosmos caches its result.)
 """
 
 from __future__ import annotations
 
-import json
+import logging
 import os
 import shutil
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from core.settings import DBT_PROJECT_DIR, Settings, load_settings
-from pipeline.dbt_runner import dbt_executable
+from core.settings import DBT_PROJECT_DIR, load_settings
+from pipeline.dbt_runner import DBT_MANIFEST, dbt_executable, manifest_is_stale
+
+log = logging.getLogger(__name__)
 
 RUN_RESULTS = "run_results.json"
 KEPT_ARTIFACTS = (RUN_RESULTS, "manifest.json")
+# The producer's XCom with what its `dbt build` did (see keep_run_results).
+BUILD_COUNTS_XCOM_KEY = "dbt_build_counts"
 
 
-def keep_run_results(project_dir: str, **_: Any) -> None:
-    """Cosmos callback: keep the producer's ``run_results.json`` and ``manifest.json``.
+def keep_run_results(project_dir: str, context: Any = None, **_: Any) -> None:
+    """Cosmos callback on the producer: hand on what its ``dbt build`` did.
 
-    Cosmos runs dbt in a temporary copy of the project that it deletes afterwards; the report
-    task reads the counts, and ``dbt docs generate --no-compile`` the manifest, from the copies
-    kept in the data home's dbt target folder.
+    Cosmos runs dbt in a temporary copy of the project that it deletes afterwards. The counts
+    (models built, tests passed) go into the producer's XCom, where the run summary reads them:
+    a file in the shared dbt target folder would be overwritten by the next dbt command
+    (``dbt docs generate`` runs before the summary). ``run_results.json`` and ``manifest.json``
+    are also copied to the data home's dbt target folder for people to read.
     """
+    from pipeline.dbt_runner import build_counts, read_run_results
+
     target_dir = load_settings().dbt_target_dir
     target_dir.mkdir(parents=True, exist_ok=True)
+    results = Path(project_dir) / "target" / RUN_RESULTS
+    if results.is_file() and context is not None:
+        counts, failures = read_run_results(results)
+        context["ti"].xcom_push(
+            key=BUILD_COUNTS_XCOM_KEY,
+            value={**build_counts(counts), "failures": failures[:20]},
+        )
     for name in KEPT_ARTIFACTS:
         source = Path(project_dir) / "target" / name
         if source.is_file():
             shutil.copyfile(source, target_dir / name)
+
+
+def producer_task_id(group_id: str) -> str:
+    """The task id of the group's one ``dbt build`` (the watcher producer)."""
+    from cosmos.constants import PRODUCER_WATCHER_TASK_ID
+
+    return f"{group_id}.{PRODUCER_WATCHER_TASK_ID}"
 
 
 def set_build_db_env(context: Any = None) -> None:
@@ -48,21 +71,6 @@ def set_build_db_env(context: Any = None) -> None:
     worker's ``DXWH_HOME``; dbt inherits the task's environment (``append_env``).
     """
     os.environ["DXWH_BUILD_DB"] = str(load_settings().build_db)
-
-
-def build_summary(settings: Settings) -> dict[str, Any]:
-    """Models built and tests passed by the last ``dbt build``, from its ``run_results.json``."""
-    path = settings.dbt_target_dir / RUN_RESULTS
-    if not path.is_file():
-        return {"models_ok": 0, "tests_passed": 0, "run_results": None}
-    counts: Counter[str] = Counter()
-    for node in json.loads(path.read_text(encoding="utf-8")).get("results", []):
-        counts[f"{node['unique_id'].split('.')[0]}:{str(node['status']).lower()}"] += 1
-    return {
-        "models_ok": counts["model:success"],
-        "tests_passed": counts["test:pass"] + counts["unit_test:pass"],
-        "run_results": str(path),
-    }
 
 
 def dbt_task_group(group_id: str, pool: str, **task_group_kwargs: Any) -> Any:
@@ -79,9 +87,20 @@ def dbt_task_group(group_id: str, pool: str, **task_group_kwargs: Any) -> Any:
     # calls (docker-compose.yml also sets SCARF_NO_ANALYTICS=true, which Cosmos honours)
     cosmos_settings.enable_telemetry = False
 
+    if not DBT_MANIFEST.is_file():
+        raise FileNotFoundError(
+            f"no dbt manifest at {DBT_MANIFEST}: run `make setup` or `dxwh dbt-parse` once "
+            "(the DAG's dbt tasks are drawn from it; parsing the DAG never runs dbt)"
+        )
+    if manifest_is_stale(DBT_MANIFEST):
+        # the graph may lack a new model; `dbt build` itself still runs the current project
+        log.warning("dbt manifest %s is older than the project: run `dxwh dbt-parse`", DBT_MANIFEST)
+
     group = DbtTaskGroup(
         group_id=group_id,
-        project_config=ProjectConfig(dbt_project_path=DBT_PROJECT_DIR),
+        project_config=ProjectConfig(
+            dbt_project_path=DBT_PROJECT_DIR, manifest_path=DBT_MANIFEST, project_name="dxwh"
+        ),
         profile_config=ProfileConfig(
             profile_name="dxwh",
             target_name="build",
@@ -94,12 +113,7 @@ def dbt_task_group(group_id: str, pool: str, **task_group_kwargs: Any) -> Any:
             dbt_executable_path=dbt_executable(),
         ),
         render_config=RenderConfig(
-            # `dbt ls` never opens the database, but profiles.yml needs a value; a fixed one
-            # keeps Cosmos' cache key the same for every data home. (Cosmos marks
-            # RenderConfig.env_vars deprecated; ProjectConfig.env_vars would also be baked
-            # into every task at parse time, while the path must follow DXWH_HOME at run time.)
-            env_vars={"DXWH_BUILD_DB": ":memory:"},
-            load_method=LoadMode.DBT_LS,
+            load_method=LoadMode.DBT_MANIFEST,
             test_behavior=TestBehavior.AFTER_EACH,
             emit_datasets=False,
         ),

@@ -13,6 +13,15 @@ from pathlib import Path
 
 from core.settings import DBT_PROJECT_DIR, Settings
 
+# The dbt manifest the DAG's dbt task group is drawn from (Cosmos ``LoadMode.DBT_MANIFEST``).
+# It is written at set-up time (``make setup``, ``dxwh dbt-parse``, the image build), never while
+# Airflow parses the DAG file; a deployment whose project folder is read-only points elsewhere.
+DBT_MANIFEST = Path(
+    os.environ.get("DXWH_DBT_MANIFEST") or DBT_PROJECT_DIR / "target" / "manifest.json"
+)
+# Folders of the dbt project that are dbt's output, not its source.
+_NOT_SOURCE = frozenset({"target", "logs", "dbt_packages"})
+
 
 class DbtFailed(RuntimeError):
     """dbt reported an error or a failing test."""
@@ -33,6 +42,30 @@ class DbtResult:
     @property
     def tests_passed(self) -> int:
         return self.counts["test:pass"] + self.counts["unit_test:pass"]
+
+
+def read_run_results(path: Path) -> tuple[Counter[str], list[str]]:
+    """Counts by ``<resource type>:<status>`` (``model:success``, ``test:pass``) and the
+    failed nodes with dbt's message, from a ``run_results.json``."""
+    counts: Counter[str] = Counter()
+    failures: list[str] = []
+    for node in json.loads(path.read_text(encoding="utf-8")).get("results", []):
+        resource_type = node["unique_id"].split(".")[0]
+        status = str(node["status"]).lower()
+        counts[f"{resource_type}:{status}"] += 1
+        if status in {"error", "fail", "runtime error"}:
+            failures.append(f"{node['unique_id']}: {node.get('message')}")
+    return counts, failures
+
+
+def build_counts(counts: Counter[str]) -> dict[str, int]:
+    """What the run summary says of a ``dbt build``."""
+    return {
+        "models_ok": counts["model:success"],
+        "tests_passed": counts["test:pass"] + counts["unit_test:pass"],
+        "tests_failed": counts["test:fail"] + counts["unit_test:fail"],
+        "errors": counts["model:error"] + counts["test:error"] + counts["seed:error"],
+    }
 
 
 def dbt_env(settings: Settings) -> dict[str, str]:
@@ -83,12 +116,7 @@ def run_dbt(settings: Settings, command: str = "build", *extra: str) -> DbtResul
     )
     result = DbtResult(command=command, success=proc.returncode == 0, output=proc.stdout)
     if results_file.exists():
-        for node in json.loads(results_file.read_text(encoding="utf-8")).get("results", []):
-            resource_type = node["unique_id"].split(".")[0]
-            status = str(node["status"]).lower()
-            result.counts[f"{resource_type}:{status}"] += 1
-            if status in {"error", "fail", "runtime error"}:
-                result.failures.append(f"{node['unique_id']}: {node.get('message')}")
+        result.counts, result.failures = read_run_results(results_file)
     if not result.success:
         tail = "\n".join(proc.stdout.splitlines()[-15:] + proc.stderr.splitlines()[-5:])
         detail = "; ".join(result.failures) or tail
@@ -119,3 +147,62 @@ def generate_docs(settings: Settings) -> Path:
         shutil.copyfile(source, tmp)
         os.replace(tmp, docs / name)
     return docs
+
+
+def _project_sources(project_dir: Path) -> list[Path]:
+    return [
+        path
+        for path in project_dir.rglob("*")
+        if path.is_file() and not _NOT_SOURCE & set(path.relative_to(project_dir).parts[:1])
+    ]
+
+
+def manifest_is_stale(manifest: Path = DBT_MANIFEST, project_dir: Path = DBT_PROJECT_DIR) -> bool:
+    """True when ``manifest`` is missing or older than any file of the dbt project.
+
+    Only file times are read (no dbt, no database), so the DAG file may call it while parsing.
+    """
+    if not manifest.is_file():
+        return True
+    written = manifest.stat().st_mtime
+    return any(path.stat().st_mtime > written for path in _project_sources(project_dir))
+
+
+def parse_manifest(manifest: Path = DBT_MANIFEST, *, force: bool = False) -> bool:
+    """Write ``manifest`` with ``dbt parse`` unless it is already newer than the project.
+
+    Returns True when dbt ran. ``dbt parse`` opens no database (the profile's path is a
+    placeholder), so this runs on a fresh clone or in an image build, before any data exists.
+    """
+    if not force and not manifest_is_stale(manifest):
+        return False
+    target = manifest.parent
+    target.mkdir(parents=True, exist_ok=True)
+    proc = subprocess.run(
+        [
+            dbt_executable(),
+            "parse",
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--target-path",
+            str(target),
+            "--log-path",
+            str(target / "logs"),
+        ],
+        env={
+            **os.environ,
+            "DXWH_BUILD_DB": ":memory:",
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0 or not (target / "manifest.json").is_file():
+        tail = "\n".join(proc.stdout.splitlines()[-15:] + proc.stderr.splitlines()[-5:])
+        raise DbtFailed(f"dbt parse failed: {tail}")
+    if target / "manifest.json" != manifest:
+        os.replace(target / "manifest.json", manifest)
+    return True

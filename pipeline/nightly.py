@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from core.db import ensure_landing_tables, session
 from core.settings import Settings
@@ -102,6 +103,42 @@ def step_build(settings: Settings) -> dict[str, Any]:
     }
 
 
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def night_date(context: Mapping[str, Any]) -> dt.date:
+    """The night's date in Asia/Ho_Chi_Minh, from the run's data interval (never the clock).
+
+    A scheduled run's ``data_interval_end`` is the night it runs; a manual or ``dag.test()``
+    run without an interval falls back to its logical date, then to when it was started.
+    """
+    dag_run = context.get("dag_run")
+    for when in (
+        context.get("data_interval_end"),
+        context.get("logical_date"),
+        getattr(dag_run, "run_after", None),
+    ):
+        if isinstance(when, dt.datetime):
+            return when.astimezone(LOCAL_TZ).date()
+        if when is not None:
+            return dt.datetime.fromisoformat(str(when)).astimezone(LOCAL_TZ).date()
+    raise ValueError("the run has no data interval, logical date or start time")
+
+
+def step_plan(
+    settings: Settings,
+    as_of: dt.date,
+    *,
+    reprocess_period: str | None = None,
+    force: bool = False,
+) -> dict[str, Any]:
+    """Whether tonight builds, and why (see :mod:`pipeline.quiet_night`)."""
+    from pipeline.quiet_night import plan_night
+
+    plan = plan_night(settings, as_of, reprocess_period=reprocess_period, force=force)
+    return plan.to_dict()
+
+
 def step_validate(settings: Settings, run_id: str) -> dict[str, Any]:
     """Run the GX suites, record the results, and close the gate on a critical failure.
 
@@ -141,6 +178,7 @@ def step_publish(settings: Settings) -> dict[str, Any]:
         "parquet_dir": str(result.parquet_dir),
         "docs_published": result.docs_published,
         "published_at": result.published_at.isoformat(),
+        "unchanged": result.unchanged,
     }
 
 
@@ -190,24 +228,30 @@ def _quality_lines(validate: dict[str, Any]) -> list[str]:
     ]
 
 
-def format_summary(summary: dict[str, Any]) -> str:
-    """The few lines an operator reads after a run."""
-    ingest = summary.get("ingest", {})
-    dti = summary.get("ingest_dti", {})
-    build = summary.get("build", {})
-    validate = summary.get("validate", {})
-    publish = summary.get("publish", {})
-    path = publish.get("published_path", "?")
-    if validate.get("gate") == "closed":
-        return "\n".join(
-            [
-                f"Run {summary.get('run_id')}: the quality gate is closed",
-                *_quality_lines(validate),
-                "  published: nothing tonight; the previous warehouse stays in place",
-            ]
-        )
+# The summary names this many rejected files; the feedback index lists them all.
+MAX_LISTED_REJECTED = 20
+
+
+def _rejected_lines(ingest: dict[str, Any], dti: dict[str, Any]) -> list[str]:
+    """Each rejected file by name, and where the units' feedback is."""
+    rejected = [*ingest.get("rejected", []), *(f"dti: {f}" for f in dti.get("rejected", []))]
+    if not rejected and not ingest.get("files_partial"):
+        return []
+    feedback = ingest.get("feedback_dir")
     lines = [
-        f"Run {summary.get('run_id')}",
+        f"  rejected files: {len(rejected)}"
+        + (f" (feedback for the units: {feedback}/index.html)" if feedback else "")
+    ]
+    lines += [f"    - {name}" for name in rejected[:MAX_LISTED_REJECTED]]
+    if len(rejected) > MAX_LISTED_REJECTED:
+        lines.append(
+            f"    ... and {len(rejected) - MAX_LISTED_REJECTED} more in the feedback index"
+        )
+    return lines
+
+
+def _landing_lines(ingest: dict[str, Any], dti: dict[str, Any]) -> list[str]:
+    return [
         f"  files: {ingest.get('files_new', 0)} new of {ingest.get('files_seen', 0)} in the inbox"
         f" | accepted {ingest.get('files_accepted', 0)}, partly accepted "
         f"{ingest.get('files_partial', 0)}, rejected {ingest.get('files_rejected', 0)}, "
@@ -219,11 +263,57 @@ def format_summary(summary: dict[str, Any]) -> str:
         f"{dti.get('files_partial', 0)}, rejected {dti.get('files_rejected', 0)}, "
         f"duplicate {dti.get('files_duplicate', 0)}; rows {dti.get('rows_loaded', 0)} loaded, "
         f"{dti.get('rows_quarantined', 0)} quarantined",
-        f"  dbt: {build.get('models_ok', 0)} models built, "
-        f"{build.get('tests_passed', 0)} tests passed",
+        *_rejected_lines(ingest, dti),
+    ]
+
+
+def _dbt_line(build: dict[str, Any]) -> str:
+    if "models_ok" not in build:
+        return "  dbt: no results recorded (see the transform tasks' logs)"
+    line = f"  dbt: {build['models_ok']} models built, {build.get('tests_passed', 0)} tests passed"
+    if build.get("tests_failed") or build.get("errors"):
+        line += f", {build.get('tests_failed', 0)} failed, {build.get('errors', 0)} errors"
+    return line
+
+
+def format_summary(summary: dict[str, Any]) -> str:
+    """The few lines an operator reads after a run."""
+    ingest = summary.get("ingest") or {}
+    dti = summary.get("ingest_dti") or {}
+    plan = summary.get("plan") or {}
+    build = summary.get("build") or {}
+    validate = summary.get("validate") or {}
+    publish = summary.get("publish") or {}
+    path = publish.get("published_path", "?")
+    if validate.get("gate") == "closed":
+        return "\n".join(
+            [
+                f"Run {summary.get('run_id')}: the quality gate is closed",
+                *_quality_lines(validate),
+                "  published: nothing tonight; the previous warehouse stays in place",
+            ]
+        )
+    if plan and not plan.get("build", True):
+        return "\n".join(
+            [
+                f"Run {summary.get('run_id')}: a quiet night, nothing to build",
+                f"  nothing new since the last build ({plan.get('last_build_run')}, "
+                f"{plan.get('last_build_as_of')}) and no deadline or period boundary passed: "
+                "transform, validate and publish were skipped",
+                *_landing_lines(ingest, dti),
+                "  published: unchanged, the last build's version stays",
+            ]
+        )
+    version = publish.get("version", "?")
+    lines = [
+        f"Run {summary.get('run_id')}",
+        *([f"  built because: {'; '.join(plan['reasons'])}"] if plan.get("reasons") else []),
+        *_landing_lines(ingest, dti),
+        _dbt_line(build),
         *_quality_lines(validate),
-        f"  published: {path}",
-        f"  scorecard: {summary.get('scorecard', {}).get('scorecard_path', '-')}",
+        f"  published: {path} (version {version}"
+        + (", unchanged: same content as before)" if publish.get("unchanged") else ")"),
+        f"  scorecard: {(summary.get('scorecard') or {}).get('scorecard_path', '-')}",
         "  try:",
         '    .venv/bin/python -c "import duckdb; '
         f'print(duckdb.connect(\'{path}\', read_only=True).sql(\\"{EXAMPLE_QUERY}\\"))"',

@@ -4,21 +4,53 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
+from typing import Any
 
 from core.db import session
 from core.settings import Settings
 from warehouse.published_versions import current_version, list_versions
 
 
-def _count_files(settings: Settings) -> int:
-    inbox = settings.inbox_submissions
+def _count_files(inbox: Path) -> int:
     return sum(1 for p in inbox.rglob("*") if p.is_file()) if inbox.exists() else 0
+
+
+def _feedback_line(settings: Settings) -> str:
+    index = settings.feedback_dir / "index.html"
+    if not index.is_file():
+        return f"feedback:         {settings.feedback_dir} (no feedback written yet)"
+    pages = sum(1 for p in settings.feedback_dir.rglob("*.html") if p != index)
+    return f"feedback:         {index} ({pages} pages for the units)"
+
+
+def _gate_lines(rows: list[tuple[Any, ...]]) -> list[str]:
+    """The quality gate as the last night that ran the expectations left it."""
+    for run_id, finished, _state, summary in rows:
+        validate = json.loads(summary).get("validate") or {}
+        if "gate" not in validate:
+            continue
+        when = f"{finished:%Y-%m-%d %H:%M}"
+        if validate["gate"] == "closed":
+            return [
+                f"quality gate:     CLOSED since {when} ({run_id}): publishing is blocked",
+                *(f"  CRITICAL: {c}" for c in validate.get("critical_failures", [])),
+            ]
+        return [
+            f"quality gate:     open ({when}, {validate.get('expectations_passed', 0)} of "
+            f"{validate.get('expectations_total', 0)} expectations passed, "
+            f"{len(validate.get('warnings', []))} warnings)"
+        ]
+    return ["quality gate:     no expectations run yet"]
 
 
 def status_lines(settings: Settings, last: int = 5) -> list[str]:
     lines = [
         f"data home:        {settings.home}",
-        f"submissions inbox: {settings.inbox_submissions} ({_count_files(settings)} files)",
+        f"submissions inbox: {settings.inbox_submissions} "
+        f"({_count_files(settings.inbox_submissions)} files)",
+        f"DTI inbox:        {settings.inbox_dti} ({_count_files(settings.inbox_dti)} files)",
+        _feedback_line(settings),
         f"build database:   {settings.build_db}"
         + ("" if settings.build_db.exists() else " (not built yet)"),
     ]
@@ -46,11 +78,11 @@ def status_lines(settings: Settings, last: int = 5) -> list[str]:
         if has_runs and has_runs[0]:
             rows = con.execute(
                 "select run_id, finished_at, status, summary from audit.pipeline_runs "
-                "order by finished_at desc limit ?",
-                [last],
+                "order by finished_at desc"
             ).fetchall()
+            lines.extend(_gate_lines(rows))
             lines.append("last runs:")
-            for run_id, finished, state, summary in rows:
+            for run_id, finished, state, summary in rows[:last]:
                 ingest = json.loads(summary).get("ingest", {})
                 lines.append(
                     f"  {finished:%Y-%m-%d %H:%M} {state:8} {run_id}: "

@@ -10,8 +10,8 @@ import os
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -48,23 +48,54 @@ def airflow_db() -> Path:
     return _AIRFLOW_HOME / "airflow.db"
 
 
-@pytest.fixture
-def dag_bag(airflow_db: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
-    """The DAGs as the scheduler parses them (production retry settings)."""
+@pytest.fixture(scope="session")
+def dbt_manifest() -> Path:
+    """The dbt manifest the DAG is drawn from, written once as ``make setup`` does."""
+    from pipeline.dbt_runner import DBT_MANIFEST, parse_manifest
+
+    parse_manifest()
+    return DBT_MANIFEST
+
+
+def _parse_dags(task_retries: str | None) -> Any:
+    """Parse the DAG folder as the scheduler does, with ``DXWH_TASK_RETRIES`` as given."""
     from airflow.dag_processing.dagbag import DagBag
 
-    monkeypatch.delenv("DXWH_TASK_RETRIES", raising=False)
-    yield DagBag(dag_folder=os.environ["AIRFLOW__CORE__DAGS_FOLDER"])
+    saved = os.environ.pop("DXWH_TASK_RETRIES", None)
+    if task_retries is not None:
+        os.environ["DXWH_TASK_RETRIES"] = task_retries
+    try:
+        bag = DagBag(dag_folder=os.environ["AIRFLOW__CORE__DAGS_FOLDER"])
+    finally:
+        os.environ.pop("DXWH_TASK_RETRIES", None)
+        if saved is not None:
+            os.environ["DXWH_TASK_RETRIES"] = saved
+    assert not bag.import_errors, bag.import_errors
+    return bag
 
 
 @pytest.fixture(scope="session")
-def demo_warehouse(airflow_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+def dag_bag(airflow_db: Path, dbt_manifest: Path) -> Any:
+    """The DAGs as the scheduler parses them (production retry settings), parsed once.
+
+    Shared by the whole session: treat it as read-only.
+    """
+    return _parse_dags(task_retries=None)
+
+
+@pytest.fixture(scope="session")
+def dag_bag_no_retries(airflow_db: Path, dbt_manifest: Path) -> Any:
+    """The DAGs parsed with ``DXWH_TASK_RETRIES=0``: for ``dag.test()`` runs that must fail fast
+    (a failing task is not retried after its back-off). Parsed once; treat it as read-only."""
+    return _parse_dags(task_retries="0")
+
+
+@pytest.fixture(scope="session")
+def demo_warehouse(dag_bag_no_retries: Any, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """The default demo data run once through the real ``dx_nightly`` DAG (``dag.test()``).
 
     Shared by every test that reads the demo warehouse; treat it as read-only.
     """
-    from airflow.dag_processing.dagbag import DagBag
-
     from pipeline.cli import main as dxwh
 
     home = tmp_path_factory.mktemp("demo-home")
@@ -72,8 +103,7 @@ def demo_warehouse(airflow_db: Path, tmp_path_factory: pytest.TempPathFactory) -
     os.environ["DXWH_HOME"] = str(home)
     try:
         assert dxwh(["demo-data"]) == 0
-        bag = DagBag(dag_folder=os.environ["AIRFLOW__CORE__DAGS_FOLDER"])
-        dag_run = bag.dags["dx_nightly"].test()
+        dag_run = dag_bag_no_retries.dags["dx_nightly"].test()
         assert str(dag_run.state) == "success", f"demo run ended {dag_run.state}"
         return load_settings()
     finally:

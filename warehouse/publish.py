@@ -11,6 +11,7 @@ open it. The last few versions are kept so that ``dxwh publish --rollback`` can 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import shutil
 import stat
@@ -58,6 +59,8 @@ STORAGE_VERSION = "v1.1.0"
 PERSONAL_COLUMNS = frozenset({"full_name", "birth_year", "prepared_by", "person_key"})
 # What the build's `dbt docs generate` leaves in <home>/docs/dbt that a browser needs.
 DOCS_FILES = ("index.html", "static_index.html", "catalog.json", "manifest.json")
+# Beside each version's dx.duckdb: the digest of what it was published from (see content_digest).
+CONTENT_FILE = "content.sha256"
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,8 @@ class PublishResult:
     parquet_dir: Path | None = None
     docs_published: bool = False
     pruned: list[str] = field(default_factory=list)
+    # True when the build's content equalled the current version's: nothing new was written
+    unchanged: bool = False
 
 
 def _tables(
@@ -162,6 +167,52 @@ def _verify(target: Path, counts: dict[str, int], views: Sequence[AnalystView]) 
             con.execute(f"select count(*) from {view.qualified_name}").fetchone()
 
 
+def content_digest(build_db: Path, views: Sequence[AnalystView]) -> tuple[str, dict[str, int]]:
+    """A digest of everything a publish copies from the build, and each table's row count.
+
+    Per table: its name, columns and types, row count and the sum of its rows' hashes (row
+    order does not matter); per analyst view: its name, SQL and description. The docs site is
+    left out: it is regenerated every night with a new timestamp and carries no data.
+    """
+    digest = hashlib.sha256()
+    counts: dict[str, int] = {}
+    with duckdb.connect() as con:
+        con.execute(f"attach '{build_db}' as build (read_only)")
+        sources = [
+            (f"{s}.{t}", f'build.{s}."{t}"') for s, t in _tables(con, "build", PUBLISHED_SCHEMAS)
+        ]
+        for name, (source, _) in REFERENCE_TABLES.items():
+            schema, table = source.split(".")
+            if (schema, table) in _tables(con, "build", (schema,)):
+                sources.append((f"{REFERENCE_SCHEMA}.{name}", f"build.{source}"))
+            else:  # published empty (see _copy_reference)
+                counts[f"{REFERENCE_SCHEMA}.{name}"] = 0
+                digest.update(f"{REFERENCE_SCHEMA}.{name}|absent\n".encode())
+        for name, relation in sources:
+            columns = con.execute(
+                f"select column_name, column_type from (describe {relation})"
+            ).fetchall()
+            row = con.execute(
+                f"select count(*), coalesce(sum(hash(t)::hugeint), 0)::varchar from {relation} as t"
+            ).fetchone()
+            n_rows = int(row[0]) if row else 0
+            counts[name] = n_rows
+            digest.update(f"{name}|{columns}|{n_rows}|{row[1] if row else ''}\n".encode())
+    for view in views:
+        digest.update(f"view {view.qualified_name}|{view.sql}|{view.description}\n".encode())
+    return digest.hexdigest(), counts
+
+
+def _current_digest(published_dir: Path) -> tuple[str, str] | None:
+    version = current_version(published_dir)
+    if version is None:
+        return None
+    stored = versions_dir(published_dir) / version / CONTENT_FILE
+    if not stored.is_file() or not (versions_dir(published_dir) / version / DB_NAME).is_file():
+        return None
+    return version, stored.read_text(encoding="utf-8").strip()
+
+
 def _copy_docs(docs_dir: Path, out_dir: Path) -> bool:
     out_dir.mkdir(parents=True, exist_ok=True)
     copied = False
@@ -182,9 +233,25 @@ def publish(
     """Publish the build's marts (and the analyst views) as a new current version.
 
     ``views`` defaults to every query of ``warehouse/queries/``; a view that does not build
-    fails the publish and the previous version stays current.
+    fails the publish and the previous version stays current. When the build holds exactly
+    what the current version was published from, no version is written (``unchanged``): a
+    quiet night must not push a meaningful version out of the rollback window.
     """
     views = load_views() if views is None else views
+    digest, counts = content_digest(settings.build_db, views)
+    current = _current_digest(settings.published_dir)
+    if current is not None and current[1] == digest:
+        version = current[0]
+        return PublishResult(
+            path=settings.published_db,
+            tables=counts,
+            published_at=dt.datetime.strptime(version, "%Y%m%dT%H%M%S%fZ").replace(tzinfo=dt.UTC),
+            version=version,
+            views=[v.qualified_name for v in views],
+            parquet_dir=settings.published_dir / "parquet",
+            docs_published=(settings.published_dir / "docs" / "index.html").is_file(),
+            unchanged=True,
+        )
     published_at = dt.datetime.now(dt.UTC)
     version = new_version_id(published_at)
     root = versions_dir(settings.published_dir)
@@ -211,6 +278,7 @@ def publish(
                 published_at=published_at,
             )
         docs = _copy_docs(settings.docs_dir / "dbt", staging / "docs")
+        (staging / CONTENT_FILE).write_text(digest + "\n", encoding="utf-8")
         # readers must open it read-only; a read-write open would write into every link
         db.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
         os.rename(staging, root / version)

@@ -1,8 +1,9 @@
 """Benchmark: the dbt step as Cosmos' watcher task group vs one plain ``dbt build`` task.
 
 Both run through Airflow (``dag.test()``) on the same ingested demo data, in one process, one
-after the other; the script also times parsing the DAG file with and without Cosmos' ``dbt ls``
-cache. Run it with ``make bench-cosmos``; it prints the figures, it asserts nothing.
+after the other; the script also times parsing the DAG file cold and warm (the dbt graph comes
+from the manifest ``make setup`` writes). Run it with ``make bench-cosmos``; it prints the
+figures, it asserts nothing.
 """
 
 from __future__ import annotations

@@ -12,8 +12,16 @@ PRODUCER = "transform.dbt_producer_watcher"
 # The graph outside the dbt task group (whose tasks follow the dbt models, checked below).
 EXPECTED_EDGES = {
     "ingest.prepare_reprocess": {"ingest.submissions", "ingest.dti"},
-    "ingest.submissions": {PRODUCER, "report.run_summary"},
-    "ingest.dti": {PRODUCER, "report.run_summary"},
+    "ingest.submissions": {"plan_night", "report.run_summary"},
+    "ingest.dti": {"plan_night", "report.run_summary"},
+    # every build task hangs directly off the quiet-night check (checked below for transform)
+    "plan_night": {
+        PRODUCER,
+        "validate.expectations",
+        "publish.dbt_docs",
+        "publish.warehouse",
+        "publish.scorecard",
+    },
     "validate.expectations": {"publish.warehouse", "publish.dbt_docs", "report.run_summary"},
     "publish.dbt_docs": {"publish.warehouse"},
     "publish.warehouse": {"publish.scorecard", "report.run_summary"},
@@ -47,7 +55,30 @@ def test_every_dag_has_tags_retries_and_failure_alerts(dag_bag: Any) -> None:
 
 def test_dx_nightly_graph_outside_dbt(dag_bag: Any) -> None:
     graph = _graph(dag_bag.dags["dx_nightly"])
-    assert {k: v for k, v in graph.items() if not k.startswith("transform.")} == EXPECTED_EDGES
+    outside = {
+        task_id: {t for t in downstream if not t.startswith("transform.") or t == PRODUCER}
+        for task_id, downstream in graph.items()
+        if not task_id.startswith("transform.")
+    }
+    assert outside == EXPECTED_EDGES
+
+
+def test_a_quiet_night_skips_every_build_task_itself_and_still_reports(dag_bag: Any) -> None:
+    dag = dag_bag.dags["dx_nightly"]
+    plan = dag.get_task("plan_night")
+    build_tasks = {
+        t.task_id
+        for t in dag.tasks
+        if t.task_id.split(".")[0] in {"transform", "validate", "publish"}
+    }
+    # the short-circuit skips its direct downstream tasks only, so each must be one: the dbt
+    # sensors (trigger rule none_failed) would otherwise run dbt alone when the build is skipped
+    assert plan.ignore_downstream_trigger_rules is False
+    assert build_tasks <= plan.downstream_task_ids
+    summary = dag.get_task("report.run_summary")
+    assert summary.task_id not in plan.downstream_task_ids
+    assert summary.trigger_rule == "none_failed"
+    assert "force" in dag.params
 
 
 def test_dbt_group_has_a_task_per_model_after_one_build(dag_bag: Any) -> None:
@@ -58,14 +89,14 @@ def test_dbt_group_has_a_task_per_model_after_one_build(dag_bag: Any) -> None:
     for model in models:
         assert f"transform.{model}.run" in graph, f"no task shows model {model}"
     producer = dag.get_task(PRODUCER)
-    assert producer.upstream_task_ids == {"ingest.submissions", "ingest.dti"}
+    assert producer.upstream_task_ids == {"plan_night"}
     assert producer.base_cmd == ["build"]
     # every sensor starts after the single dbt build
     for task_id in graph:
         if task_id.startswith("transform.") and task_id != PRODUCER:
             assert PRODUCER in dag.get_task(task_id).get_flat_relative_ids(upstream=True)
-    # validation waits for the whole group, and only for it
-    upstream = dag.get_task("validate.expectations").upstream_task_ids
+    # validation waits for the whole group, and only for it (and the quiet-night check)
+    upstream = dag.get_task("validate.expectations").upstream_task_ids - {"plan_night"}
     assert upstream and all(t.startswith("transform.") for t in upstream)
 
 

@@ -26,6 +26,7 @@ COMMANDS = [
     "run",
     "status",
     "portal",
+    "dbt-parse",
 ]
 
 

@@ -227,3 +227,23 @@ def test_cli_rollback(data_home: Settings, capsys: pytest.CaptureFixture) -> Non
     assert "rolled back" in capsys.readouterr().out
     with duckdb.connect(str(data_home.published_db), read_only=True) as con:
         assert con.execute("select count(*) from marts.fct_x").fetchone() == (1,)
+
+
+def test_publishing_the_same_content_keeps_the_current_version(data_home: Settings) -> None:
+    _build(data_home, 3)
+    first = publish(data_home, views=())
+    _build(data_home, 3)  # rebuilt, same rows
+
+    again = publish(data_home, views=())
+
+    assert again.unchanged and not first.unchanged
+    assert again.version == first.version == current_version(data_home.published_dir)
+    assert list_versions(data_home.published_dir) == [first.version]
+    assert again.tables == first.tables
+    with session(data_home.build_db) as con:
+        con.execute("update marts.fct_x set id = id + 1 where id = 0")  # same count, new value
+
+    changed = publish(data_home, views=())
+
+    assert not changed.unchanged
+    assert list_versions(data_home.published_dir) == [first.version, changed.version]

@@ -1,0 +1,118 @@
+"""``make airflow``: Airflow's UI on this checkout's DAGs and data home, sized to the machine.
+
+``airflow standalone`` started bare from the virtual environment lists Airflow's example DAGs,
+looks for DAGs under ``AIRFLOW_HOME`` instead of ``dags/``, and starts 32 task workers whatever
+the machine has. This sets what a laptop needs — the project's DAG folder, the data home, no
+examples, parallelism equal to the cores, an admin login kept in the data home — prepares the
+metadata database, the build-database pool and the dbt manifest, prints the URL and login, and
+then runs ``airflow standalone`` (API server and UI, scheduler, DAG processor, triggerer) in
+the foreground until Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from core.settings import Settings, load_settings
+from pipeline.orchestrate import airflow_env
+
+ADMIN_USER = "admin"
+DEFAULT_PORT = 8080
+
+
+def machine_cores() -> int:
+    """Cores this process may use (the CPU affinity, which containers and taskset narrow)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def passwords_file(settings: Settings) -> Path:
+    return settings.airflow_home / "simple_auth_manager_passwords.json"
+
+
+def local_airflow_env(
+    settings: Settings, *, port: int = DEFAULT_PORT, cores: int | None = None
+) -> dict[str, str]:
+    """The environment ``airflow standalone`` runs with (on top of the caller's)."""
+    cores = cores or machine_cores()
+    return {
+        **airflow_env(settings),
+        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+        # task processes at once: one per core (the default 32 thrashes a laptop)
+        "AIRFLOW__CORE__PARALLELISM": str(cores),
+        "AIRFLOW__CORE__MAX_ACTIVE_TASKS_PER_DAG": str(cores),
+        "AIRFLOW__DAG_PROCESSOR__PARSING_PROCESSES": str(max(1, cores // 2)),
+        "AIRFLOW__API__WORKERS": "1",
+        "AIRFLOW__API__PORT": str(port),
+        "AIRFLOW__API__BASE_URL": f"http://localhost:{port}",
+        # task processes report to the API server; its default URL assumes port 8080
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://localhost:{port}/execution/",
+        "AIRFLOW__CORE__AUTH_MANAGER": (
+            "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager"
+        ),
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{ADMIN_USER}:admin",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(passwords_file(settings)),
+        "SCARF_NO_ANALYTICS": "true",
+    }
+
+
+def admin_password(settings: Settings) -> str:
+    """The admin password kept in the data home; generated (and kept) on first use."""
+    path = passwords_file(settings)
+    if path.is_file():
+        stored = json.loads(path.read_text(encoding="utf-8")).get(ADMIN_USER)
+        if stored:
+            return str(stored)
+    password = secrets.token_urlsafe(12)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps({ADMIN_USER: password}), encoding="utf-8")
+    tmp.chmod(0o600)
+    tmp.replace(path)
+    return password
+
+
+def prepare(settings: Settings, env: dict[str, str]) -> str:
+    """Everything before the first start: folders, manifest, metadata DB, pool, login.
+
+    Applies ``env`` to this process first: Airflow reads its configuration when imported.
+    """
+    from pipeline.dbt_runner import parse_manifest
+    from pipeline.orchestrate import ensure_build_db_pool, migrate_metadata_db
+
+    os.environ.update(env)
+    settings.ensure_dirs()
+    parse_manifest()
+    migrate_metadata_db(settings)
+    ensure_build_db_pool()
+    return admin_password(settings)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="UI and API port")
+    args = parser.parse_args(argv)
+    settings = load_settings()
+    env = local_airflow_env(settings, port=args.port)
+    password = prepare(settings, env)
+    print(
+        f"Airflow UI: http://localhost:{args.port}  login: {ADMIN_USER} / {password}\n"
+        f"  DAGs from {env['AIRFLOW__CORE__DAGS_FOLDER']}, data home {settings.home}, "
+        f"{env['AIRFLOW__CORE__PARALLELISM']} tasks at once; Ctrl-C stops it",
+        flush=True,
+    )
+    airflow = Path(sys.executable).with_name("airflow")
+    command = str(airflow) if airflow.exists() else "airflow"
+    os.execve(command, [command, "standalone"], {**os.environ, **env})
+
+
+if __name__ == "__main__":
+    sys.exit(main())
