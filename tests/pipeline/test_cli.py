@@ -27,6 +27,7 @@ COMMANDS = [
     "status",
     "portal",
     "dbt-parse",
+    "rebuild-landing",
 ]
 
 

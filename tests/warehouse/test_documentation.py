@@ -21,6 +21,7 @@ from warehouse.sql import connect_published
 SAMPLE_MARTS = (
     "dim_period",
     "dim_unit",
+    "dim_province",
     "province_crosswalk",
     "fct_staffing",
     "fct_reporting_compliance",
@@ -37,10 +38,16 @@ def dbt_manifest(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return settings.dbt_target_dir / "manifest.json"
 
 
-def _yml_docs(model: str) -> dict:
-    """The model's entry as written in its dbt YAML file (the documentation's source)."""
-    (path,) = (DBT_PROJECT_DIR / "models" / "marts").glob(f"*/{model}.yml")
-    (entry,) = [m for m in yaml.safe_load(path.read_text(encoding="utf-8"))["models"]]
+def _yml_docs(table: str) -> dict:
+    """The entry, as written in its dbt YAML file (the documentation's source), of the model
+    published as ``table``: the model of that name, or the one whose SQL sets that alias."""
+    marts = DBT_PROJECT_DIR / "models" / "marts"
+    (sql,) = [
+        p
+        for p in marts.glob("*/*.sql")
+        if p.stem == table or f"alias='{table}'" in p.read_text(encoding="utf-8")
+    ]
+    (entry,) = yaml.safe_load(sql.with_suffix(".yml").read_text(encoding="utf-8"))["models"]
     return entry
 
 

@@ -136,8 +136,9 @@ def test_a_wide_query_file_shows_every_column_and_rounds_doubles(data_home: Sett
     header = done.stdout.splitlines()[1]
     with connect_published(data_home.published_db) as con:
         columns = con.sql("select * from analyst.target_progress").columns
+        (n_rows,) = con.execute("select count(*) from analyst.target_progress").fetchone() or (0,)
     assert [c.strip() for c in header.strip("│").split("│")] == columns
-    assert "(4 rows)" in done.stdout
+    assert n_rows > 1 and f"({n_rows} rows)" in done.stdout
 
 
 def test_doubles_are_rounded_and_nulls_named(published: Settings) -> None:
