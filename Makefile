@@ -44,6 +44,7 @@ lint: setup lint-dbt
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
 	$(RUN) mypy
+	$(RUN) mypy dags
 	DXWH_BUILD_DB=$$(mktemp -d)/lint.duckdb $(RUN) sqlfluff lint dbt_project/models
 	$(RUN) sqlfluff lint --templater raw warehouse/queries
 

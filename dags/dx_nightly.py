@@ -31,10 +31,11 @@ from __future__ import annotations
 
 import os
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 import pendulum
-from airflow.sdk import Param, dag, get_current_context, task, task_group
+from airflow.sdk import Param, XComArg, dag, get_current_context, task, task_group
+from airflow.sdk.definitions.xcom_arg import PlainXComArg
 
 from core.periods import PERIOD_ID_PATTERN
 from pipeline.alerts import on_task_failure
@@ -80,7 +81,7 @@ LOCAL_TZ = pendulum.timezone("Asia/Ho_Chi_Minh")
 )
 def dx_nightly() -> None:
     @task_group(group_id="ingest")
-    def ingest() -> tuple[Any, Any]:
+    def ingest() -> Any:
         @task(pool=BUILD_DB_POOL)
         def prepare_reprocess() -> dict[str, Any]:
             from core.settings import load_settings
@@ -92,14 +93,14 @@ def dx_nightly() -> None:
             return forget_period(load_settings(), str(period))
 
         @task(pool=BUILD_DB_POOL)
-        def submissions(reprocess: dict[str, Any], run_id: str | None = None) -> dict[str, Any]:
+        def submissions(reprocess: Any, run_id: str | None = None) -> dict[str, Any]:
             from core.settings import load_settings
             from pipeline.nightly import step_ingest
 
             return step_ingest(load_settings(), batch_id=str(run_id))
 
         @task(pool=BUILD_DB_POOL)
-        def dti(reprocess: dict[str, Any], run_id: str | None = None) -> dict[str, Any]:
+        def dti(reprocess: Any, run_id: str | None = None) -> dict[str, Any]:
             from core.settings import load_settings
             from pipeline.nightly import step_ingest_dti
 
@@ -110,7 +111,7 @@ def dx_nightly() -> None:
         return submissions(reprocess), dti(reprocess)
 
     @task.short_circuit(pool=BUILD_DB_POOL, ignore_downstream_trigger_rules=False)
-    def plan_night(ingested: dict[str, Any], ingested_dti: dict[str, Any], **context: Any) -> bool:
+    def plan_night(ingested: Any, ingested_dti: Any, **context: Any) -> bool:
         """True: tonight builds. False: a quiet night; its direct downstream tasks (every
         transform, validate and publish task) are skipped, the report still runs."""
         from core.settings import load_settings
@@ -127,7 +128,7 @@ def dx_nightly() -> None:
         return bool(plan["build"])
 
     @task_group(group_id="validate")
-    def validate() -> dict[str, Any]:
+    def validate() -> Any:
         @task(pool=BUILD_DB_POOL)  # records its results in audit.dq_results
         def expectations(run_id: str | None = None) -> dict[str, Any]:
             from airflow.sdk.exceptions import AirflowFailException
@@ -145,23 +146,23 @@ def dx_nightly() -> None:
         return expectations()
 
     @task_group(group_id="publish")
-    def publish(validated: dict[str, Any]) -> tuple[Any, Any]:
+    def publish(validated: Any) -> Any:
         @task(outlets=[PUBLISHED_WAREHOUSE])
-        def warehouse(validated: dict[str, Any]) -> dict[str, Any]:
+        def warehouse(validated: Any) -> dict[str, Any]:
             from core.settings import load_settings
             from pipeline.nightly import step_publish
 
             return step_publish(load_settings())
 
         @task(pool=BUILD_DB_POOL)  # dbt reads the catalog from the build database
-        def dbt_docs(validated: dict[str, Any]) -> dict[str, Any]:
+        def dbt_docs(validated: Any) -> dict[str, Any]:
             from core.settings import load_settings
             from pipeline.dbt_runner import generate_docs
 
             return {"docs_path": str(generate_docs(load_settings()))}
 
         @task
-        def scorecard(published: dict[str, Any]) -> dict[str, Any]:
+        def scorecard(published: Any) -> dict[str, Any]:
             # reads the published warehouse, writes the report under the data home
             from core.settings import load_settings
             from pipeline.nightly import step_scorecard
@@ -219,15 +220,18 @@ def dx_nightly() -> None:
 
         run_summary(ingested, ingested_dti, validated, published, scored)
 
-    ingested, ingested_dti = ingest()
+    # TaskFlow's group factories are typed as returning a bare DAGNode; what they return here
+    # is what each group function returns (XComArgs), hence the casts for the type checker
+    ingested, ingested_dti = cast(tuple[XComArg, XComArg], ingest())
     decision = plan_night(ingested, ingested_dti)
     transform = dbt_task_group("transform", pool=BUILD_DB_POOL)
-    validated = validate()
-    published, scored = publish(validated)
+    validated = cast(PlainXComArg, validate())
+    published, scored = cast(tuple[PlainXComArg, XComArg], publish(validated))
     decision >> transform >> validated
     # every build task is a direct downstream of plan_night, so that a quiet night skips each
     # of them itself: through trigger rules, the dbt sensors (none_failed) would run dbt alone
-    for group in (transform, validated.operator.task_group, published.operator.task_group):
+    groups = (transform, validated.operator.task_group, published.operator.task_group)
+    for group in cast(tuple[Any, ...], groups):
         for build_task in group:
             decision >> build_task
     report(ingested, ingested_dti, validated, published, scored)
