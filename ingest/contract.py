@@ -6,6 +6,7 @@ the validator, the template writer and the demo-data generator all take labels f
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Literal
@@ -37,6 +38,10 @@ MAX_COMMUNITY_MEMBERS = 100_000
 MAX_NAME_CHARS = 200
 MAX_CODE_CHARS = 20
 MAX_NOTE_CHARS = 2000
+
+# A form date before this is a typo (01/01/0001, 1900 from an empty Excel date), and a date
+# after today cannot be real; either would otherwise win the "latest file" order forever.
+MIN_FORM_DATE = dt.date(2000, 1, 1)
 
 # The one birth-year rule (DESIGN §3.1), shared by the check and the template's dropdown.
 MIN_BIRTH_YEAR = 1940

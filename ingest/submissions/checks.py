@@ -22,6 +22,7 @@ from ingest.contract import (
     FIELDS_OF_STUDY,
     FIGURES_NEEDING,
     GENDERS,
+    MIN_FORM_DATE,
     STAFF_FIELD_IDS,
     TARGET_NAMES,
     TARGETS_NEEDING,
@@ -37,9 +38,6 @@ from ingest.submissions.reader import ParsedFile, StaffRow
 from ingest.text import clean_text, match_key
 from ingest.values import parse_date, parse_int, parse_period, parse_yes_no
 
-# A form date before this is a typo (01/01/0001, 1900 from an empty Excel date), and a date
-# after today cannot be real; either would otherwise win the "latest file" order forever.
-MIN_FORM_DATE = dt.date(2000, 1, 1)
 # What a unit code can look like (502, 20341, 00001, 49-STTTT): anything else is not used to
 # name the unit's feedback folder.
 _UNIT_CODE = re.compile(r"[0-9A-Za-z][0-9A-Za-z._-]{0,19}")
