@@ -327,9 +327,25 @@ LabelHow = Literal["exact", "alias", "similar", "ambiguous", "unknown"]
 SIMILAR_SCORE = 80.0
 SIMILAR_MARGIN = 10.0
 # The closest label is named for an unrecognised one only when it is at least this close.
-CLOSEST_SCORE = 50.0
+CLOSEST_SCORE = 60.0
 _MAX_LABEL_CHARS = 150  # longer cells are text, not labels: not compared at all
 _WORD = re.compile(r"[a-z0-9]+")
+# Abbreviations official forms use, spelled out or not by clerks: compared in their short form.
+_ABBREVIATIONS = (
+    (re.compile(r"\bchuyen doi so\b"), "cds"),
+    (re.compile(r"\bcong nghe thong tin\b"), "cntt"),
+    (re.compile(r"\ban toan thong tin\b"), "attt"),
+    (re.compile(r"\bcong nghe so cong dong\b"), "cnscd"),
+    (re.compile(r"\buy ban nhan dan\b"), "ubnd"),
+)
+
+
+def _words(label: str) -> list[str]:
+    """The folded words of a label, with the forms' abbreviations in their short form."""
+    text = " ".join(_WORD.findall(fold(label)))
+    for long_form, short in _ABBREVIATIONS:
+        text = long_form.sub(short, text)
+    return text.split()
 
 
 @dataclass(frozen=True)
@@ -375,7 +391,7 @@ class LabelMatcher:
             for label in (*f.aliases, *((f.short_vi,) if f.short_vi else ())):
                 self._alias.setdefault(match_key(label), f.field_id)
             for label in (f.label_vi, f.label_en, *f.aliases):
-                words = _WORD.findall(fold(label))
+                words = _words(label)
                 self._variants.append((f.field_id, " ".join(words), frozenset(words), len(words)))
 
     def strict(self, label: object) -> str | None:
@@ -405,7 +421,7 @@ class LabelMatcher:
 
     def scores(self, typed: str) -> dict[str, float]:
         """Each field's best similarity (0-100) to ``typed`` over its label and wordings."""
-        words = _WORD.findall(fold(typed))
+        words = _words(typed)
         text, word_set = " ".join(words), frozenset(words)
         best: dict[str, float] = {}
         for field_id, label, label_words, n_label in self._variants:

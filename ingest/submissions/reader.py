@@ -373,7 +373,8 @@ def _header_at(rows: Grid, index: int) -> Header:
         if match.field_id is not None:
             columns[i] = match.field_id
     span = 1
-    if index + 1 < len(rows):
+    if columns and index + 1 < len(rows):
+        # (a row naming nothing itself is not a header, whatever the row below it names)
         # only the template's labels and known wordings below: a data row must never be
         # taken for the second row of a header because a value looks like a label
         below = {i: f for i, c in enumerate(rows[index + 1]) if (f := STAFF_LABELS.strict(c))}

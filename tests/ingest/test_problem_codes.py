@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -99,7 +100,7 @@ def _two_name_columns(d: Path) -> Path:
 
 
 def _unknown_unit_label(d: Path) -> Path:
-    unit = unit_grid(UNIT) + [["Số điện thoại liên hệ", "0235 3812 345"]]
+    unit = [*unit_grid(UNIT), ["Số điện thoại liên hệ", "0235 3812 345"]]
     return write_xlsx(d / "f.xlsx", {SHEET_UNIT: unit, SHEET_STAFF: staff_grid(PEOPLE)})
 
 
@@ -184,6 +185,12 @@ CASES: dict[str, tuple[Build, tuple[str | None, int | None, str | None], str | N
 }
 
 
+# Words of the readers' (English) errors and of the English messages, never in Vietnamese text
+_ENGLISH = re.compile(
+    r"\b(the|cannot|can't|is|not|file|format|detect|rows?|cells?|was|were|of|and)\b", re.I
+)
+
+
 def test_every_code_has_a_case() -> None:
     assert set(CASES) == set(MESSAGES)
 
@@ -203,6 +210,9 @@ def test_problem_code(code: str, tmp_path: Path) -> None:
     for lang in ("vi", "en"):
         assert problem.message(lang) and problem.fix(lang)
         assert "{" not in problem.message(lang) + problem.fix(lang)
+    vietnamese = problem.message("vi") + " " + problem.fix("vi")
+    assert not _ENGLISH.findall(vietnamese.replace(problem.value or "", "")), vietnamese
+    assert "dxwh" not in vietnamese  # a clerk has no such command
     message = MESSAGES[code]
     if message.severity == "warning":
         assert checked.file_ok
