@@ -60,6 +60,9 @@ _HEADER_SCAN_ROWS = 30
 # Similarity is only tried on the first columns: a header wider than this is not template v1,
 # and comparing every cell of a very wide row would cost seconds for nothing.
 _SIMILAR_COLUMNS = 64
+# DonVi has a dozen items; below this many rows only the template's labels and known wordings
+# are read, so a sheet of a million rows costs no similarity scoring and no warning per row.
+_UNIT_SIMILAR_ROWS = 100
 # Invisible characters that no clerk types on purpose: C0/C1 controls (tab and line breaks are
 # white space, kept for clean_text to collapse), zero-width and bidirectional formatting marks,
 # and stray byte-order marks. U+00AD is not among them: TCVN3 text uses it for "ư".
@@ -225,7 +228,7 @@ def read_unit_sheet(rows: Grid, typed: Grid, parsed: ParsedFile, sheet: str = SH
             hit = (col, str(match.field_id))
         else:
             first = next((c for c, cell in enumerate(row) if clean_text(cell) != ""), None)
-            if first is None or not isinstance(row[first], str):
+            if first is None or not isinstance(row[first], str) or index >= _UNIT_SIMILAR_ROWS:
                 continue
             match = UNIT_LABELS.match(row[first])
             if match.field_id is None:
