@@ -7,6 +7,7 @@ the validator, the template writer and the demo-data generator all take labels f
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 from typing import Literal
@@ -393,6 +394,9 @@ class LabelMatcher:
             for label in (f.label_vi, f.label_en, *f.aliases):
                 words = _words(label)
                 self._variants.append((f.field_id, " ".join(words), frozenset(words), len(words)))
+        # a header scan reads the same cells more than once (finding the header, then saying
+        # why there is none): scoring each distinct text once keeps a hostile sheet cheap
+        self.scores = functools.lru_cache(maxsize=8192)(self._scores)  # type: ignore[method-assign]
 
     def strict(self, label: object) -> str | None:
         """The field a label names exactly or by a known wording, or ``None``."""
@@ -420,6 +424,10 @@ class LabelMatcher:
         return LabelMatch(typed, None, "unknown", close)
 
     def scores(self, typed: str) -> dict[str, float]:
+        """Each field's best similarity (0-100) to ``typed`` (cached; see ``_scores``)."""
+        return self._scores(typed)
+
+    def _scores(self, typed: str) -> dict[str, float]:
         """Each field's best similarity (0-100) to ``typed`` over its label and wordings."""
         words = _words(typed)
         text, word_set = " ".join(words), frozenset(words)
