@@ -358,6 +358,11 @@ class Header:
     span: int
     columns: dict[int, str]  # column → field id, staff and (flat form) DonVi fields
     matches: dict[int, LabelMatch]
+    below: set[int] = field(default_factory=set)  # columns labelled in the second row
+
+    def row_of(self, column: int) -> int:
+        """The 1-based row where a column's label was read."""
+        return self.index + (2 if column in self.below else 1)
 
     @property
     def found(self) -> set[str]:
@@ -376,6 +381,7 @@ def _header_at(rows: Grid, index: int) -> Header:
         if match.field_id is not None:
             columns[i] = match.field_id
     span = 1
+    below_cols: set[int] = set()
     if columns and index + 1 < len(rows):
         # (a row naming nothing itself is not a header, whatever the row below it names)
         # only the template's labels and known wordings below: a data row must never be
@@ -385,9 +391,10 @@ def _header_at(rows: Grid, index: int) -> Header:
             if i not in columns and f not in columns.values():
                 columns[i] = f
                 matches[i] = STAFF_LABELS.match(rows[index + 1][i], similar=False)
+                below_cols.add(i)
         if below:
             span = 2
-    return Header(index, span, columns, matches)
+    return Header(index, span, columns, matches, below_cols)
 
 
 def find_header(rows: Grid) -> Header | None:
@@ -448,15 +455,25 @@ def _labels(field_ids: list[str]) -> str:
     return ", ".join(f"'{FIELDS_BY_ID[f].label_vi}'" for f in field_ids)
 
 
-def _header_problems(header: Header, sheet: str) -> list[Problem]:
-    """Columns read in other words than the template's, ambiguous ones, and repeated ones."""
+def _settle_header(header: Header, sheet: str) -> list[Problem]:
+    """Columns read in other words than the template's, ambiguous ones, and repeated ones.
+
+    A field headed twice is an error, unless exactly one of its columns has the template's
+    label: the others ("Chức vụ hiện nay" beside "Chức vụ") are then extra columns, removed
+    from ``header.columns`` here.
+    """
     problems: list[Problem] = []
     row = header.index + 1
     by_field: dict[str, list[int]] = {}
     for i, field_id in sorted(header.columns.items()):
         by_field.setdefault(field_id, []).append(i)
     for field_id, cols in by_field.items():
-        if len(cols) > 1:
+        exact = [i for i in cols if header.matches[i].how == "exact"]
+        if len(cols) > 1 and len(exact) == 1:
+            for i in cols:
+                if i != exact[0]:
+                    del header.columns[i]
+        elif len(cols) > 1:
             places = [f"{column_letter(i)} '{header.matches[i].typed}'" for i in cols]
             problems.append(
                 Problem(
@@ -474,7 +491,9 @@ def _header_problems(header: Header, sheet: str) -> list[Problem]:
             )
     for i, match in sorted(header.matches.items()):
         if match.understood and i in header.columns:
-            problems.append(_understood(sheet, row, column_letter(i), match, is_column=True))
+            problems.append(
+                _understood(sheet, header.row_of(i), column_letter(i), match, is_column=True)
+            )
         elif match.how == "ambiguous":
             problems.append(
                 Problem(
@@ -509,7 +528,7 @@ def read_staff_sheet(rows: Grid, typed: Grid, parsed: ParsedFile, sheet: str) ->
         parsed.problems.append(_header_not_found(rows, sheet))
         return
     parsed.staff_header_row = header.index + 1
-    parsed.problems.extend(_header_problems(header, sheet))
+    parsed.problems.extend(_settle_header(header, sheet))
     # a field named twice is read from its first column (the file is rejected anyway)
     columns: dict[int, str] = {}
     for i, f in sorted(header.columns.items()):
@@ -521,9 +540,14 @@ def read_staff_sheet(rows: Grid, typed: Grid, parsed: ParsedFile, sheet: str) ->
     extras = _extras(rows, header.index, header.span, set(header.columns))
     for i, label in extras.items():
         match = header.matches.get(i)
-        closest = match.candidates if match is not None and match.how == "unknown" else ()
         if match is not None and match.how == "ambiguous":
             continue  # already reported as HEADER_AMBIGUOUS
+        # an unknown label's closest field, or the field a second column of it was close to
+        closest = (
+            ()
+            if match is None
+            else match.candidates or ((match.field_id,) if match.field_id else ())
+        )
         parsed.problems.append(
             Problem(
                 "EXTRA_COLUMN",

@@ -303,8 +303,7 @@ def test_a_header_that_appears_twice_is_a_file_error(tmp_path: Path) -> None:
 
 def test_a_duplicate_in_the_flat_csv_names_both_columns(tmp_path: Path) -> None:
     grid = flat_grid(UNIT, PEOPLE)
-    grid[0][0] = "Mã ĐV"  # a known wording of "Mã đơn vị", beside the template's label
-    grid[0].append("Mã đơn vị")
+    grid[0].append("Unit code")  # the English label: the template's too
     for row in grid[1:]:
         row.append("502")
     path = write_csv(tmp_path / "f.csv", grid, "utf-8")
@@ -313,7 +312,47 @@ def test_a_duplicate_in_the_flat_csv_names_both_columns(tmp_path: Path) -> None:
 
     duplicate = next(p for p in checked.all_problems if p.code == "HEADER_DUPLICATE")
     assert duplicate.column == "A, Z"
-    assert "cột A 'Mã ĐV' và cột Z 'Mã đơn vị'" in duplicate.message("vi")
+    assert "cột A 'Mã đơn vị' và cột Z 'Unit code'" in duplicate.message("vi")
+
+
+def test_a_second_column_close_to_a_template_column_is_an_extra(tmp_path: Path) -> None:
+    staff = staff_grid(PEOPLE)
+    staff[0].append("Chức vụ hiện nay")
+    for row in staff[1:]:
+        row.append("Trưởng phòng")
+    path = write_xlsx(tmp_path / "f.xlsx", {SHEET_UNIT: unit_grid(UNIT), SHEET_STAFF: staff})
+
+    checked = _check(path)
+
+    assert checked.accepted_whole
+    (extra,) = checked.all_problems
+    assert (extra.code, extra.column) == ("EXTRA_COLUMN", "O")
+    assert extra.message("vi") == (
+        "Cột 'Chức vụ hiện nay' không thuộc mẫu; dữ liệu được giữ lại nhưng không dùng."
+        " Cột gần nhất trong mẫu: 'Chức vụ'."
+    )
+    assert checked.rows[0].record["position_title"] == "Chuyên viên"
+    assert checked.rows[0].extras == {"Chức vụ hiện nay": "Trưởng phòng"}
+
+
+def test_a_wording_in_the_second_row_of_a_merged_header_is_placed_there(tmp_path: Path) -> None:
+    staff = staff_grid(PEOPLE)
+    top = ["" if i in (10, 11) else label for i, label in enumerate(staff[0])]
+    top[10] = "Thành viên"
+    second = [""] * len(top)
+    second[10], second[11] = "Mạng lưới CĐS", "Đội ứng cứu sự cố"
+    path = write_xlsx(
+        tmp_path / "f.xlsx", {SHEET_UNIT: unit_grid(UNIT), SHEET_STAFF: [top, second, *staff[1:]]}
+    )
+
+    checked = _check(path)
+
+    assert checked.accepted_whole
+    assert [(p.code, p.row, p.column, p.value) for p in checked.all_problems] == [
+        ("HEADER_UNDERSTOOD", 2, "K", "Mạng lưới CĐS"),
+        ("HEADER_UNDERSTOOD", 2, "L", "Đội ứng cứu sự cố"),
+    ]
+    assert [r.record["incident_response_member"] for r in checked.rows] == [False, True]
 
 
 def test_a_repeated_donvi_item_with_another_value_is_an_error(tmp_path: Path) -> None:

@@ -93,7 +93,7 @@ def _unit_labels(**labels: str) -> Build:
 
 def _two_name_columns(d: Path) -> Path:
     staff = staff_grid(PEOPLE)
-    staff[0].append("Họ tên")
+    staff[0].append("HỌ VÀ TÊN")
     for row in staff[1:]:
         row.append("Một tên khác")
     return write_xlsx(d / "f.xlsx", {SHEET_UNIT: unit_grid(UNIT), SHEET_STAFF: staff})
