@@ -219,14 +219,8 @@ def read_unit_sheet(rows: Grid, typed: Grid, parsed: ParsedFile, sheet: str = SH
     reported with the closest known label when it carries a value.
     """
     for index, row in enumerate(rows):
-        match: LabelMatch | None = next(
-            (m for cell in row if (m := UNIT_LABELS.match(cell, similar=False)).field_id), None
-        )
-        hit = None
-        if match is not None:
-            col = next(c for c, cell in enumerate(row) if UNIT_LABELS.strict(cell))
-            hit = (col, str(match.field_id))
-        else:
+        hit = _strict_label(row)
+        if hit is None:
             first = next((c for c, cell in enumerate(row) if clean_text(cell) != ""), None)
             if first is None or not isinstance(row[first], str) or index >= _UNIT_SIMILAR_ROWS:
                 continue
@@ -234,8 +228,9 @@ def read_unit_sheet(rows: Grid, typed: Grid, parsed: ParsedFile, sheet: str = SH
             if match.field_id is None:
                 _unit_label_unmatched(parsed, sheet, index, first, row, match)
                 continue
-            hit = (first, match.field_id)
-        col, field_id = hit
+            hit = (first, match)
+        col, match = hit
+        field_id = str(match.field_id)
         value_col = next((i for i in range(col + 1, len(row)) if clean_text(row[i]) != ""), col + 1)
         value = row[value_col] if value_col < len(row) else None
         original = typed[index][value_col] if value_col < len(row) else None
@@ -246,10 +241,20 @@ def read_unit_sheet(rows: Grid, typed: Grid, parsed: ParsedFile, sheet: str = SH
         parsed.unit_rows[field_id] = index + 1
         parsed.unit_columns[field_id] = column_letter(value_col)
         parsed.unit_found.add(field_id)
-        if match is not None and match.understood:
+        if match.understood:
             parsed.problems.append(
                 _understood(sheet, index + 1, column_letter(col), match, is_column=False)
             )
+
+
+def _strict_label(row: list[Cell]) -> tuple[int, LabelMatch] | None:
+    """The first cell of a DonVi row naming an item in the template's words or a known
+    wording (a label may sit after a number or a blank cell), with how it was read."""
+    for col, cell in enumerate(row):
+        match = UNIT_LABELS.match(cell, similar=False)
+        if match.field_id is not None:
+            return col, match
+    return None
 
 
 def _understood(
