@@ -329,7 +329,7 @@ SIMILAR_SCORE = 80.0
 SIMILAR_MARGIN = 10.0
 # The closest label is named for an unrecognised one only when it is at least this close.
 CLOSEST_SCORE = 60.0
-_MAX_LABEL_CHARS = 150  # longer cells are text, not labels: not compared at all
+_MAX_LABEL_CHARS = 300  # longer cells are text, not labels: not compared at all
 _WORD = re.compile(r"[a-z0-9]+")
 # Abbreviations official forms use, spelled out or not by clerks: compared in their short form.
 _ABBREVIATIONS = (
@@ -400,11 +400,15 @@ class LabelMatcher:
 
     def strict(self, label: object) -> str | None:
         """The field a label names exactly or by a known wording, or ``None``."""
+        if isinstance(label, str) and len(label) > _MAX_LABEL_CHARS:
+            return None  # a long text is no label: not even folded (it may be megabytes)
         key = match_key(label)
         return self._exact.get(key) or self._alias.get(key)
 
     def match(self, label: object, *, similar: bool = True) -> LabelMatch:
         """How ``label`` reads (see the class); ``similar=False`` stops after known wordings."""
+        if isinstance(label, str) and len(label) > _MAX_LABEL_CHARS:
+            return LabelMatch(f"{clean_text(label[:40])}…", None, "unknown")
         typed = clean_text(label) if isinstance(label, str) else clean_text(label)[:40]
         key = match_key(label)
         if key in self._exact:

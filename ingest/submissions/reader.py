@@ -135,7 +135,8 @@ def _is_blank(row: list[Cell]) -> bool:
 
 
 def _is_total_row(row: list[Cell]) -> bool:
-    return any(match_key(c) in _TOTAL_KEYS for c in row[:4])
+    # only a short cell can say "Tổng cộng": a long one is not even folded
+    return any(len(str(c)) <= 40 and match_key(c) in _TOTAL_KEYS for c in row[:4])
 
 
 def _is_column_number_row(row: list[Cell]) -> bool:
