@@ -375,10 +375,12 @@ class LabelMatcher:
 
     Matching goes from strict to loose: the template's labels (DESIGN §3.1: any case,
     diacritics or not, NFC or NFD, English id), then the known clerk wordings, then — only
-    where ``similar`` is asked for — a similarity score. The score is rapidfuzz's
-    ``token_sort_ratio`` on folded words, raised to 100 when the typed words are most of a
-    label's words or contain all of them (shortened and lengthened forms). A label close to
-    two fields is never guessed.
+    where ``similar`` is asked for — a similarity score (0-100) against each field's label and
+    wordings, on folded words with the forms' abbreviations shortened: the best of rapidfuzz's
+    ``token_sort_ratio`` (letters: typos, word order), the share of words in common (reworded
+    and shortened forms) and, for the whole label plus one or two qualifying words ("Chức vụ
+    hiện nay"), 90 less 5 per extra word. A field is taken from ``SIMILAR_SCORE`` when no other
+    field comes within ``SIMILAR_MARGIN``; a label close to two fields is never guessed.
     """
 
     def __init__(self, fields: tuple[Field, ...]) -> None:

@@ -48,8 +48,8 @@ _WORDS = {
         "warning": "Warning",
         "fix": "How to fix",
         "found": "value",
-        "rows": "{ok} valid {ok_rows}, {bad} {bad_rows} with errors",
-        "rows_rejected": "{n} data {n_rows}, none loaded because the file is rejected"
+        "rows": "{ok} valid rows, {bad} rows with errors",
+        "rows_rejected": "{n} data rows, none loaded because the file is rejected"
         " ({bad} with errors of their own)",
         "where": "Where",
         "problem": "Problem",
@@ -75,12 +75,9 @@ def _rows_line(checked: CheckedSubmission, lang: str) -> str:
     words = _WORDS[lang]
     ok = sum(1 for r in checked.rows if r.ok)
     bad = len(checked.rows) - ok
-    # English needs "1 row" (Vietnamese has no plural: the extra names are unused there)
-    nouns = {f"{k}_rows": "row" if n == 1 else "rows" for k, n in (("ok", ok), ("bad", bad))}
-    nouns["n_rows"] = "row" if len(checked.rows) == 1 else "rows"
     if not checked.file_ok:
-        return words["rows_rejected"].format(n=len(checked.rows), bad=bad, **nouns)
-    return words["rows"].format(ok=ok, bad=bad, **nouns)
+        return words["rows_rejected"].format(n=len(checked.rows), bad=bad)
+    return words["rows"].format(ok=ok, bad=bad)
 
 
 def _found(p: Problem, lang: str) -> str:

@@ -33,7 +33,6 @@ from ingest.contract import (
 from ingest.problems import Problem
 from ingest.registry import build_registry
 from ingest.submissions.checks import CheckedSubmission, check_submission, index_registry
-from ingest.submissions.feedback import format_report
 from ingest.submissions.load import ingest_submissions
 from ingest.submissions.reader import read_submission
 
@@ -546,21 +545,3 @@ def test_the_feedback_of_a_rejected_file_goes_to_its_unit(data_home: Settings) -
 
     assert [(o.status, o.unit_code) for o in result.outcomes] == [("rejected", "20341")]
     assert [p.parent.name for p in data_home.feedback_dir.glob("*/*.html")] == ["20341"]
-
-
-@pytest.mark.parametrize(
-    ("people", "line"),
-    [
-        (PEOPLE[:1], "1 valid row, 0 rows with errors"),
-        ([PEOPLE[0], {**PEOPLE[1], "birth_year": 1800}], "1 valid row, 1 row with errors"),
-        (PEOPLE, "2 valid rows, 0 rows with errors"),
-    ],
-)
-def test_row_counts_in_english_agree_in_number(
-    people: list[dict[str, object]], line: str, tmp_path: Path
-) -> None:
-    path = _workbook(tmp_path / "f.xlsx", UNIT, people)
-
-    report = format_report("f.xlsx", _check(path), lang="en")
-
-    assert report.splitlines()[1] == f"  {line}"
