@@ -34,6 +34,7 @@ COPY --chown=airflow:0 expectations ./expectations
 COPY --chown=airflow:0 core ./core
 COPY --chown=airflow:0 warehouse ./warehouse
 COPY --chown=airflow:0 pipeline ./pipeline
+COPY --chown=airflow:0 portal ./portal
 RUN uv sync --frozen --no-dev --extra postgres
 
 VOLUME ["/data"]

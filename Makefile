@@ -7,12 +7,17 @@ UV_VERSION := 0.13.8
 UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 RUN := $(UV) run --frozen --no-progress
 
-.PHONY: help setup run test lint format clean-home bench-demo bench-ingest bench-dbt bench-publish bench-cosmos
+.PHONY: help setup run portal test test-fast lint lint-dbt format clean-home bench-demo bench-ingest bench-dbt bench-publish bench-cosmos
+
+# dbt-labs' dbt-project-evaluator, run offline on a copy of dbt_project/ when the tool is there
+DBT_EVALUATOR ?= ../shared/tools/dbt_evaluator.sh
 
 help:
 	@echo "make run    run the nightly pipeline once (demo data if the inbox is empty)"
+	@echo "make portal serve the submission portal (prints the URL and demo tokens)"
 	@echo "make test   run the tests and linters"
-	@echo "make lint   ruff, ruff format --check, sqlfluff"
+	@echo "make test-fast   ruff and every test but the full DAG runs and the deployment (a few minutes)"
+	@echo "make lint   ruff, ruff format --check, mypy, sqlfluff, dbt-project-evaluator"
 	@echo "make bench-ingest   submission ingest speed, serial and parallel"
 	@echo "make bench-dbt      dbt build (full, no new file) and dbt docs generate"
 	@echo "make bench-cosmos   dx_nightly parse time; Cosmos watcher group vs one dbt build task"
@@ -25,10 +30,22 @@ setup:
 run: setup
 	$(RUN) dxwh run --demo-if-empty
 
+portal: setup
+	$(RUN) dxwh portal serve --demo $(if $(PORT),--port $(PORT))
+
 lint: setup
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
+	$(RUN) mypy
 	DXWH_BUILD_DB=$$(mktemp -d)/lint.duckdb $(RUN) sqlfluff lint dbt_project/models
+
+# Fails on any finding; says so and goes on where the evaluator is not installed.
+lint-dbt: setup
+	@if [ -f "$(DBT_EVALUATOR)" ]; then \
+		out=$$(bash "$(DBT_EVALUATOR)" . 2>&1); echo "$$out"; \
+		echo "$$out" | grep -q "Done. PASS=" || { echo "dbt-project-evaluator did not run"; exit 1; }; \
+		! echo "$$out" | grep -qE "^(WARN|FAIL) [0-9]+ "; \
+	else echo "dbt-project-evaluator not found at $(DBT_EVALUATOR): skipped"; fi
 
 format: setup
 	$(RUN) ruff format .
@@ -36,6 +53,10 @@ format: setup
 
 test: setup lint
 	$(RUN) pytest
+
+test-fast: setup
+	$(RUN) ruff check .
+	$(RUN) pytest -m "not slow and not deploy"
 
 bench-demo: setup
 	$(RUN) python tests/benchmarks/bench_demo.py

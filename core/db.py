@@ -5,11 +5,18 @@ dbt owns ``staging``, ``intermediate`` and ``marts``; this module owns the landi
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
+import pandas as pd
+
+# The build database holds names and birth years (Decree 13/2023): readable by the service's
+# user only, whatever the umask.
+PRIVATE_DIR_MODE = 0o700
+PRIVATE_FILE_MODE = 0o600
 
 LANDING_DDL = """
 create schema if not exists raw;
@@ -40,6 +47,20 @@ create table if not exists audit.file_loads (
     n_warnings integer not null,
     loaded_at timestamptz not null,
     primary key (source_file, sha256)
+);
+
+-- What the operator needs when a file could not be read at all (a crashed or killed reader, a
+-- time-out, an unexpected exception): the file is rejected with a code in audit.file_loads and
+-- the traceback is kept here.
+create table if not exists audit.file_errors (
+    batch_id varchar not null,
+    loader varchar not null,  -- submissions | dti
+    source_file varchar not null,
+    sha256 varchar not null,
+    code varchar not null,
+    detail varchar not null,
+    traceback varchar,
+    recorded_at timestamptz not null
 );
 
 create table if not exists audit.problems (
@@ -320,4 +341,76 @@ def session(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConn
 
 
 def ensure_landing_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the landing tables, and make the database file holding them (and its folder)
+    readable by the service's user only: they hold names and birth years, whatever the umask.
+    The published warehouse, opened with the same helpers, keeps its own modes."""
     con.execute(LANDING_DDL)
+    row = con.execute(
+        "select path from duckdb_databases() where database_name = current_database()"
+    ).fetchone()
+    if row and row[0]:
+        path = Path(row[0])
+        os.chmod(path.parent, PRIVATE_DIR_MODE)
+        for file in (path, path.with_name(path.name + ".wal")):
+            if file.exists():
+                os.chmod(file, PRIVATE_FILE_MODE)
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Everything written inside the block is committed together, or rolled back on any error.
+
+    The one transaction helper of both loaders: a batch killed half-way leaves nothing of it
+    visible.
+    """
+    con.execute("begin")
+    try:
+        yield con
+    except BaseException:
+        con.execute("rollback")
+        raise
+    con.execute("commit")
+
+
+Columns = dict[str, list[object]]  # column name -> values, one per row
+
+
+def to_columns(records: Sequence[Mapping[str, object]]) -> Columns:
+    """Records (dicts keyed by column name) as columns; a key missing from a record is NULL."""
+    names = list(dict.fromkeys(name for record in records for name in record))
+    return {name: [record.get(name) for record in records] for name in names}
+
+
+def concat_columns(blocks: Sequence[Columns]) -> Columns:
+    """Blocks of columns one after the other; a column missing from a block is NULL there."""
+    names = list(dict.fromkeys(name for block in blocks for name in block))
+    merged: Columns = {name: [] for name in names}
+    for block in blocks:
+        n_rows = len(next(iter(block.values()), []))
+        for name in names:
+            merged[name].extend(block.get(name, [None] * n_rows))
+    return merged
+
+
+def append_rows(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    rows: Sequence[Mapping[str, object]] | Mapping[str, Sequence[object]],
+) -> int:
+    """Append rows to ``table`` by column name, as one DataFrame scan; returns the row count.
+
+    ``rows`` is a list of records or a column → values mapping. Columns the table has and the
+    rows do not are NULL (or their default). ``object`` columns keep ``None`` as NULL and
+    integers as integers. DuckDB's ``executemany`` runs one statement per row: several times
+    slower than handing it a DataFrame.
+    """
+    frame = pd.DataFrame(rows, dtype=object)
+    if frame.empty:
+        return 0
+    con.register("_append_frame", frame)
+    try:
+        columns = ", ".join(f'"{c}"' for c in frame.columns)
+        con.execute(f"insert into {table} ({columns}) select {columns} from _append_frame")
+    finally:
+        con.unregister("_append_frame")
+    return len(frame)

@@ -16,6 +16,9 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = Path(os.environ.get("DXWH_DBT_PROJECT_DIR") or REPO_ROOT / "dbt_project")
 DAGS_DIR = Path(os.environ.get("DXWH_DAGS_DIR") or REPO_ROOT / "dags")
 
+PRIVATE_DIR_MODE = 0o700
+HOME_MODE = 0o711  # others may pass through to published/ and reports/, not list the home
+
 # Used only when DXWH_PSEUDONYM_KEY is unset: good enough for demo data, never for production.
 _DEMO_PSEUDONYM_KEY = "dxwh-demo-key-change-me"
 
@@ -31,6 +34,12 @@ class Settings:
     # "national" (every pre-2025 province, for national-scale demo data and benchmarks)
     registry_scope: str = "province"
     ingest_workers: int = 0  # processes reading submissions; 0 = one per core
+    # An inbox file modified less than this long ago is taken only if it is unchanged after
+    # waiting out the rest of this time (a file still being copied in is left for later).
+    inbox_settle_seconds: float = 2.0
+    # What reading one file may cost its worker process before the file is rejected.
+    file_seconds_limit: float = 120.0
+    worker_memory_mb: int = 1024
 
     @property
     def inbox_submissions(self) -> Path:
@@ -79,6 +88,10 @@ class Settings:
         return self.home / "build" / "dbt_target"
 
     def ensure_dirs(self) -> None:
+        """Create the data home's folders. Those holding personal data (archive, build
+        database, feedback; Decree 13/2023) are 0700 whatever the umask; the home itself is
+        0711 so the published warehouse, docs and reports below it stay reachable. The inbox
+        keeps the umask's mode: people (or a portal) running as other users drop files in it."""
         for path in (
             self.inbox_submissions,
             self.inbox_dti,
@@ -90,6 +103,13 @@ class Settings:
             self.airflow_home,
         ):
             path.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.home, HOME_MODE)
+        for path in (
+            self.archive_dir,
+            self.build_db.parent,
+            self.feedback_dir,
+        ):
+            os.chmod(path, PRIVATE_DIR_MODE)
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
@@ -103,4 +123,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         max_file_bytes=int(float(max_mb) * 1024 * 1024) if max_mb else 20 * 1024 * 1024,
         registry_scope=env.get("DXWH_REGISTRY_SCOPE") or "province",
         ingest_workers=int(env.get("DXWH_INGEST_WORKERS") or 0),
+        inbox_settle_seconds=float(env.get("DXWH_INBOX_SETTLE_SECONDS") or 2.0),
+        file_seconds_limit=float(env.get("DXWH_FILE_SECONDS_LIMIT") or 120.0),
+        worker_memory_mb=int(env.get("DXWH_WORKER_MEMORY_MB") or 1024),
     )

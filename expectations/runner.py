@@ -172,15 +172,13 @@ def run_validations(
         reads = [_read(con, spec, present) for spec in (*suites, counts_spec)]
 
     context, source = new_context()
-    site_dir = settings.docs_dir / "gx"
-    data_docs.add_site(context, site_dir)
     report = ValidationReport(run_id=run_id)
     for item in reads:
         if item.problem is not None:
             report.outcomes.append(item.problem)
         elif item.frame is not None:
             report.outcomes.extend(_validate(context, source, item.spec, item.frame, run_id))
-    report.docs_index = str(data_docs.build_site(context, site_dir))
+    report.docs_index = str(data_docs.build_site(settings.docs_dir / "gx", report))
 
     counts_frame = next(r.frame for r in reads if r.spec is counts_spec)
     counts = {

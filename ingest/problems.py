@@ -59,6 +59,61 @@ MESSAGES: dict[str, Message] = {
         "Nhập số liệu vào tệp mẫu v1 rồi lưu lại bằng Excel và gửi lại.",
         "Enter the data in the template v1 file, save it in Excel and resend it.",
     ),
+    "FILE_TOO_COMPLEX": Message(
+        "file",
+        "error",
+        "Tệp quá phức tạp để đọc ({detail}): thường do có ô ở rất xa vùng dữ liệu "
+        "(ví dụ ô XFD1048576) hoặc trang tính quá nhiều dòng, cột.",
+        "The file is too complex to read ({detail}): usually a cell far away from the data "
+        "(such as XFD1048576) or a sheet with too many rows or columns.",
+        "Trong Excel nhấn Ctrl+End để tìm ô cuối cùng, xóa các dòng, cột thừa sau vùng dữ liệu, "
+        "lưu lại .xlsx theo mẫu v1 rồi gửi lại.",
+        "In Excel press Ctrl+End to find the last cell, delete the rows and columns after the "
+        "data, save as .xlsx from template v1 and resend it.",
+    ),
+    "FILE_TIMEOUT": Message(
+        "file",
+        "error",
+        "Đọc tệp mất quá thời gian cho phép ({detail}); tệp chưa được nạp.",
+        "Reading the file took longer than allowed ({detail}); it was not loaded.",
+        "Chỉ giữ hai trang tính DonVi và NhanLuc theo mẫu v1, xóa dữ liệu thừa, rồi gửi lại.",
+        "Keep only the sheets DonVi and NhanLuc of template v1, delete other data, and resend.",
+    ),
+    "PARSER_FAILED": Message(
+        "file",
+        "error",
+        "Trình đọc bảng tính gặp lỗi với tệp này ({detail}); tệp chưa được nạp.",
+        "The spreadsheet reader failed on this file ({detail}); it was not loaded.",
+        "Mở tệp bằng Excel, lưu lại dưới dạng .xlsx theo mẫu v1 rồi gửi lại; nếu vẫn lỗi, "
+        "báo cho bộ phận vận hành.",
+        "Open the file in Excel, save it as .xlsx from template v1 and resend it; if it fails "
+        "again, tell the operators.",
+    ),
+    "CELL_TOO_LONG": Message(
+        "file",
+        "error",
+        "Có ô dài quá {detail} ký tự; thường do thiếu dấu ngoặc kép đóng trong tệp CSV.",
+        "A cell is longer than {detail} characters; usually a closing quote is missing in "
+        "the CSV file.",
+        'Mở tệp bằng Excel, kiểm tra các ô có dấu ngoặc kép ("), lưu lại rồi gửi lại.',
+        'Open the file in Excel, check the cells with double quotes ("), save and resend.',
+    ),
+    "UNIT_VALUE_OUT_OF_RANGE": Message(
+        "file",
+        "error",
+        "Giá trị '{value}' của '{label}' quá lớn để lưu.",
+        "The value '{value}' of '{label}' is too large to store.",
+        "Ghi số thật của đơn vị (một số nguyên không âm, không quá vài nghìn).",
+        "Write the unit's real number (a whole number ≥ 0, at most a few thousand).",
+    ),
+    "VALUE_OUT_OF_RANGE": Message(
+        "row",
+        "error",
+        "Giá trị '{value}' ở cột '{label}' quá lớn để lưu.",
+        "The value '{value}' in column '{label}' is too large to store.",
+        "Ghi đúng số (số nguyên, ví dụ năm sinh 1985, số lớp tập huấn 2).",
+        "Write the right number (a whole number, e.g. birth year 1985, trainings 2).",
+    ),
     "SHEET_MISSING": Message(
         "file",
         "error",
@@ -270,6 +325,21 @@ MESSAGES: dict[str, Message] = {
         "Write '{label}' in at most {max_chars} characters.",
     ),
 }
+
+
+# Raised while landing a file rather than by its checks: a reader that did not return (time-out,
+# crash, memory), sheet and cell bounds, values a typed column cannot hold. Each has a case in
+# tests/ingest/test_hostile_*.py.
+LANDING_CODES = frozenset(
+    {
+        "FILE_TOO_COMPLEX",
+        "FILE_TIMEOUT",
+        "PARSER_FAILED",
+        "CELL_TOO_LONG",
+        "UNIT_VALUE_OUT_OF_RANGE",
+        "VALUE_OUT_OF_RANGE",
+    }
+)
 
 
 @dataclass(frozen=True)

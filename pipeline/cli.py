@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from core.settings import Settings, load_settings
+from portal.cli import register as register_portal
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 
@@ -58,15 +59,17 @@ def cmd_demo_data(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     from ingest.registry import build_registry
-    from ingest.submissions.checks import check_submission, index_registry
+    from ingest.submissions.checks import index_registry
     from ingest.submissions.feedback import format_report
-    from ingest.submissions.reader import read_submission
+    from ingest.submissions.parallel import check_files
 
     registry = index_registry(build_registry(settings.registry_scope))
     all_ok = True
-    for name in args.files:
-        path = Path(name)
-        checked = check_submission(read_submission(path, settings.max_file_bytes), registry)
+    paths = [Path(name) for name in args.files]
+    # read in contained workers, as ingest does: a hostile file cannot crash the command
+    for path, checked in zip(
+        paths, check_files(paths, registry, settings.max_file_bytes), strict=True
+    ):
         all_ok &= checked.accepted_whole
         print(format_report(path.name, checked, lang=args.lang))
     return 0 if all_ok else 1
@@ -118,6 +121,20 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         f"{dti['files_partial']} partly accepted, {dti['files_rejected']} rejected, "
         f"{dti['files_duplicate']} duplicate; {dti['rows_loaded']} rows loaded, "
         f"{dti['rows_quarantined']} quarantined"
+    )
+    return 0
+
+
+def cmd_rebuild_landing(args: argparse.Namespace, settings: Settings) -> int:
+    from pipeline.recovery import rebuild_landing
+
+    result = rebuild_landing(settings, _batch_id("rebuild"), fresh=args.fresh)
+    if result["set_aside"]:
+        print(f"the old build database was kept as {result['set_aside']}")
+    print(
+        f"from the archive: {result['submission_files']} submission files "
+        f"({result['submission_rows']} rows), {result['dti_files']} DTI files "
+        f"({result['dti_rows']} rows) landed again; run `dxwh build` (or `dxwh run`) next"
     )
     return 0
 
@@ -199,7 +216,7 @@ def cmd_sql(args: argparse.Namespace, settings: Settings) -> int:
             print(f"Error: {exc}", file=sys.stderr)
             return 2
     database = Path(args.database) if args.database else settings.published_db
-    return run_sql(database, query, as_csv=args.csv)
+    return run_sql(database, query, as_csv=args.csv, history_file=settings.home / "history" / "sql")
 
 
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
@@ -303,6 +320,16 @@ def build_parser() -> argparse.ArgumentParser:
         cmd_ingest,
         "Load new files of both inboxes (submissions, DTI) into raw/quarantine (no dbt).",
     )
+    p = add(
+        "rebuild-landing",
+        cmd_rebuild_landing,
+        "Rebuild raw, quarantine and audit from the archive alone (after losing the build DB).",
+    )
+    p.add_argument(
+        "--fresh",
+        action="store_true",
+        help="set the current build database aside (renamed, kept) and start from nothing",
+    )
     add("build", cmd_build, "Run dbt build (models, tests, contracts) on the build database.")
     p = add(
         "validate",
@@ -356,6 +383,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="re-read one period's files (2023, 2024-H1, ...) and rebuild: a backfill",
     )
     add("status", cmd_status, "Show the data home, the last runs and the published warehouse.")
+    register_portal(sub)
     return parser
 
 

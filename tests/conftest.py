@@ -23,6 +23,7 @@ os.environ.update(
         "AIRFLOW__CORE__DAGS_FOLDER": str(Path(__file__).resolve().parents[1] / "dags"),
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{_AIRFLOW_HOME / 'airflow.db'}",
         "DXWH_TASK_RETRIES": "0",
+        "DXWH_INBOX_SETTLE_SECONDS": "0",  # tests never wait for files to settle
     }
 )
 

@@ -1,7 +1,9 @@
-"""Parquet exports of every published table, with a manifest describing them.
+"""Parquet exports of every published table and analyst view, with a manifest describing them.
 
 Tools that do not speak DuckDB (pandas, Spark, Power Query, R) read these files; the manifest
-says what each file holds so a reader can check it got the whole table.
+says what each file holds so a reader can check it got the whole table, and carries the
+published file's table and column comments (the dbt documentation, Vietnamese and English) so
+the files are as well described as the database.
 """
 
 from __future__ import annotations
@@ -18,29 +20,33 @@ MANIFEST_NAME = "manifest.json"
 
 def export_parquet(
     con: duckdb.DuckDBPyConnection,
-    tables: list[str],
+    relations: list[str],
     out_dir: Path,
     *,
     version: str,
     published_at: dt.datetime,
 ) -> dict[str, Any]:
-    """Write ``<schema>.<table>.parquet`` for each table and ``manifest.json``; return it.
+    """Write ``<schema>.<name>.parquet`` for each table or view and ``manifest.json``; return it.
 
-    Each file is read back and its row count compared with the table's, so a truncated export
-    fails the publish instead of reaching readers.
+    Each file is read back and its row count compared with the relation's, so a truncated
+    export fails the publish instead of reaching readers. Each manifest entry says whether it
+    was a table or a view and carries its description and its columns' descriptions (``null``
+    where the published file has no comment).
     """
     out_dir.mkdir(parents=True, exist_ok=True)
+    comments = _relation_comments(con)
     entries: list[dict[str, Any]] = []
-    for name in tables:
+    for name in relations:
         schema, table = name.split(".")
         quoted = f'{schema}."{table}"'
         file = out_dir / f"{name}.parquet"
         con.execute(f"copy (select * from {quoted}) to '{file}' (format parquet)")
         columns = [
-            {"name": str(col), "type": str(typ)}
-            for col, typ in con.execute(
-                "select column_name, data_type from information_schema.columns "
-                "where table_schema = ? and table_name = ? order by ordinal_position",
+            {"name": str(col), "type": str(typ), "description": comment}
+            for col, typ, comment in con.execute(
+                "select column_name, data_type, comment from duckdb_columns() "
+                "where database_name = current_database() and schema_name = ? "
+                "and table_name = ? order by column_index",
                 [schema, table],
             ).fetchall()
         ]
@@ -48,7 +54,17 @@ def export_parquet(
         exported = _count(con, f"select count(*) from read_parquet('{file}')")
         if exported != rows:
             raise RuntimeError(f"Parquet export of {name} has {exported} rows, expected {rows}")
-        entries.append({"table": name, "file": file.name, "rows": rows, "columns": columns})
+        kind, description = comments.get(name, ("table", None))
+        entries.append(
+            {
+                "table": name,
+                "kind": kind,
+                "description": description,
+                "file": file.name,
+                "rows": rows,
+                "columns": columns,
+            }
+        )
     manifest = {
         "version": version,
         "published_at": published_at.isoformat(),
@@ -58,6 +74,17 @@ def export_parquet(
         json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
     return manifest
+
+
+def _relation_comments(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str | None]]:
+    """``schema.name`` -> (``table`` or ``view``, its comment) for the open database."""
+    rows = con.execute(
+        "select schema_name || '.' || table_name, 'table', comment from duckdb_tables() "
+        "where database_name = current_database() "
+        "union all select schema_name || '.' || view_name, 'view', comment from duckdb_views() "
+        "where database_name = current_database() and not internal"
+    ).fetchall()
+    return {str(name): (str(kind), comment) for name, kind, comment in rows}
 
 
 def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:

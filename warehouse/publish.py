@@ -23,6 +23,7 @@ import duckdb
 from core.db import session
 from core.settings import Settings
 from warehouse.analyst_views import ANALYST_SCHEMA, AnalystView, load_views
+from warehouse.documentation import MANIFEST_NAME, document_published
 from warehouse.parquet_export import export_parquet
 from warehouse.published_versions import (
     DB_NAME,
@@ -34,6 +35,7 @@ from warehouse.published_versions import (
     prune,
     versions_dir,
 )
+from warehouse.quality import copy_quality
 
 PUBLISHED_SCHEMAS = ("marts",)
 # Published reference data that no mart carries (non-personal): the published national DTI
@@ -110,6 +112,7 @@ def _copy_marts(build_db: Path, target: Path) -> dict[str, int]:
             row = con.execute(f'select count(*) from build.{schema}."{table}"').fetchone()
             counts[f"{schema}.{table}"] = int(row[0]) if row else 0
         counts.update(_copy_reference(con))
+        counts.update(copy_quality(con, source="build", target="pub"))
         con.execute("detach pub")
         con.execute("detach build")
     return counts
@@ -192,11 +195,17 @@ def publish(
         db = staging / DB_NAME
         counts = _copy_marts(settings.build_db, db)
         _create_views(db, views)
+        document_published(
+            db,
+            settings.dbt_target_dir / MANIFEST_NAME,
+            list(counts),
+            sources={f"{REFERENCE_SCHEMA}.{n}": s for n, (s, _) in REFERENCE_TABLES.items()},
+        )
         _verify(db, counts, views)
         with session(db, read_only=True) as con:
             export_parquet(
                 con,
-                list(counts),
+                [*counts, *(view.qualified_name for view in views)],
                 staging / "parquet",
                 version=version,
                 published_at=published_at,

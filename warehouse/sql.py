@@ -1,14 +1,16 @@
-"""``dxwh sql``: SQL on the published warehouse, one query or an interactive session.
+"""``dxwh sql``: SQL on the published warehouse, one query, a script, or a terminal session.
 
 The published file is opened read-only with external access disabled: a query can read the
 warehouse and nothing else (no files, no ``attach``, no ``copy … to``), and it never holds a
-lock that the nightly publish would wait on.
+lock that the nightly publish would wait on. In a terminal, the session is
+:mod:`warehouse.sql_shell` (history, completion, multi-line editing); statements piped in are
+run one after the other, as in the DuckDB shell.
 """
 
 from __future__ import annotations
 
-import contextlib
 import csv
+import shutil
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -16,8 +18,8 @@ from typing import TextIO
 
 import duckdb
 
-PROMPT = "dx> "
-CONTINUATION = "..> "
+from warehouse.sql_render import Expanded, render, run_interruptible
+
 QUIT_COMMANDS = frozenset({".quit", ".exit", "\\q", "quit", "exit"})
 HELP = (
     "End each statement with ';'. Commands: .tables (list tables and views), "
@@ -30,6 +32,8 @@ TABLES_SQL = (
     "from duckdb_views() where not internal and schema_name not in ('information_schema', "
     "'pg_catalog') order by name"
 )
+# rows shown as a table; --csv writes every row
+MAX_ROWS = 1000
 
 
 def connect_published(path: Path) -> duckdb.DuckDBPyConnection:
@@ -45,21 +49,37 @@ def connect_published(path: Path) -> duckdb.DuckDBPyConnection:
     )
 
 
+def _terminal_width(out: TextIO) -> int | None:
+    """The terminal's width when ``out`` is one; ``None`` for a pipe or a file (no limit)."""
+    try:
+        is_terminal = out.isatty()
+    except (AttributeError, ValueError):
+        return None
+    return shutil.get_terminal_size().columns if is_terminal else None
+
+
 def write_result(
     con: duckdb.DuckDBPyConnection, sql: str, out: TextIO, *, as_csv: bool = False
 ) -> None:
-    """Run one statement and write its result (nothing for statements without one)."""
-    relation = con.sql(sql)
-    if relation is None:
-        return
+    """Run one statement and write its result (nothing for statements without one).
+
+    As a table every column is shown and doubles are rounded (see :mod:`warehouse.sql_render`);
+    on a terminal too narrow for the table, records are shown vertically. CSV keeps every row
+    and full precision.
+    """
     if as_csv:
+        cursor = con.execute(sql)
+        if not cursor.description:
+            return
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(relation.columns)
-        writer.writerows(relation.fetchall())
-    else:
-        # DuckDBPyRelation.show prints to sys.stdout; send it to `out` instead
-        with contextlib.redirect_stdout(out):
-            relation.show(max_width=200, max_rows=1000, max_col_width=60)
+        writer.writerow([d[0] for d in cursor.description])
+        writer.writerows(cursor.fetchall())
+        return
+    text = render(
+        run_interruptible(con, sql, MAX_ROWS), width=_terminal_width(out), expanded=Expanded.AUTO
+    )
+    if text:
+        out.write(text + "\n")
 
 
 def statements(lines: Iterable[str]) -> Iterator[str]:
@@ -80,17 +100,6 @@ def statements(lines: Iterable[str]) -> Iterator[str]:
         yield "\n".join(buffer).strip().rstrip(";")
 
 
-def _prompted_lines(stdin: TextIO, out: TextIO, interactive: bool) -> Iterator[str]:
-    first = True
-    for line in iter(stdin.readline, ""):
-        yield line
-        if interactive:
-            stripped = line.strip()
-            first = not stripped or stripped.endswith(";") or stripped.startswith(".")
-            out.write(PROMPT if first else CONTINUATION)
-            out.flush()
-
-
 def repl(
     con: duckdb.DuckDBPyConnection,
     stdin: TextIO,
@@ -99,16 +108,12 @@ def repl(
     *,
     as_csv: bool = False,
 ) -> int:
-    """Read statements from ``stdin`` until end of input or ``.quit``; return the error count.
+    """Run the statements read from ``stdin`` until its end or ``.quit``; return the error count.
 
-    A failing statement prints its error and the session goes on, as in the DuckDB shell.
+    A failing statement prints its error and the rest goes on, as in the DuckDB shell.
     """
-    interactive = stdin.isatty()
-    if interactive:
-        out.write(f"{HELP}\n{PROMPT}")
-        out.flush()
     errors = 0
-    for statement in statements(_prompted_lines(stdin, out, interactive)):
+    for statement in statements(iter(stdin.readline, "")):
         lowered = statement.lower()
         if lowered in QUIT_COMMANDS:
             break
@@ -128,19 +133,39 @@ def repl(
     return errors
 
 
-def run_sql(path: Path, sql: str | None, *, as_csv: bool = False) -> int:
-    """The ``dxwh sql`` command: exit status 0 when every statement succeeded."""
+def run_sql(
+    path: Path, sql: str | None, *, as_csv: bool = False, history_file: Path | None = None
+) -> int:
+    """The ``dxwh sql`` command: exit status 0 when every statement succeeded.
+
+    With no ``sql`` and a terminal on both ends, the interactive session starts (its history
+    kept in ``history_file``); otherwise statements are read from standard input.
+    """
     try:
         con = connect_published(path)
     except (FileNotFoundError, duckdb.Error) as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return 2
     with con:
-        if sql is None:
-            return 1 if repl(con, sys.stdin, sys.stdout, sys.stderr, as_csv=as_csv) else 0
         try:
-            write_result(con, sql, sys.stdout, as_csv=as_csv)
-        except duckdb.Error as exc:
-            print(f"Error: {exc}", file=sys.stderr)
-            return 1
+            return _run(con, sql, as_csv=as_csv, history_file=history_file)
+        except KeyboardInterrupt:
+            print("Query cancelled.", file=sys.stderr)
+            return 130  # the shell's status for a command ended by Ctrl-C
+
+
+def _run(
+    con: duckdb.DuckDBPyConnection, sql: str | None, *, as_csv: bool, history_file: Path | None
+) -> int:
+    if sql is None:
+        if sys.stdin.isatty() and sys.stdout.isatty() and not as_csv:
+            from warehouse.sql_shell import interactive
+
+            return 1 if interactive(con, history_file, sys.stdout, sys.stderr) else 0
+        return 1 if repl(con, sys.stdin, sys.stdout, sys.stderr, as_csv=as_csv) else 0
+    try:
+        write_result(con, sql, sys.stdout, as_csv=as_csv)
+    except duckdb.Error as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return 1
     return 0

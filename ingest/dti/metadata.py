@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -85,17 +86,52 @@ def gather(raw: RawFile, extracted: Extracted) -> PublicationMeta:
         add("basis", f"hạng dạng x/n ({record.table})", _denominator(record.values))
     add("basis", "bảng đủ 63 tỉnh, thành phố trước 01/07/2025", _full_legacy_table(extracted))
     sidecar = sidecar_path(raw.path)
-    if sidecar.exists():
-        data = json.loads(sidecar.read_text(encoding="utf-8"))
-        add("year", sidecar.name, data.get("year"))
-        add("basis", sidecar.name, data.get("basis"))
-        add("source", sidecar.name, data.get("source"))
+    data, sidecar_problem = read_sidecar(sidecar)
+    for name in ("year", "basis"):
+        value = data.get(name)
+        add(name, sidecar.name, value if isinstance(value, int) else _int(value))
+    add("source", sidecar.name, data.get("source"))
     match = _FILE_NAME.search(fold(raw.path.stem))
     if match:
         add("year", f"tên tệp {raw.path.name}", int(match.group(1)))
         if match.group(2):
             add("basis", f"tên tệp {raw.path.name}", int(match.group(2)))
-    return _decide(seen)
+    meta = _decide(seen)
+    if sidecar_problem is not None:
+        meta.problems.append(sidecar_problem)
+    return meta
+
+
+MAX_SIDECAR_BYTES = 64 * 1024
+
+
+def read_sidecar(path: Path) -> tuple[dict[str, object], DtiProblem | None]:
+    """The sidecar's fields, or a problem naming it when it is not a small JSON object.
+
+    A missing sidecar is no problem; one that is not a regular file, too large, not JSON or not
+    an object (a list, a number) is METADATA_INVALID: the file is rejected and the operator
+    told which sidecar to fix.
+    """
+    if not path.exists() and not path.is_symlink():
+        return {}, None
+    detail = None
+    try:
+        info = path.lstat()
+        if not stat.S_ISREG(info.st_mode):
+            detail = "không phải tệp thường / not a regular file"
+        elif info.st_size > MAX_SIDECAR_BYTES:
+            detail = f"quá lớn / too large: {info.st_size} bytes"
+        else:
+            data = json.loads(path.read_bytes().decode("utf-8"))
+            if isinstance(data, dict):
+                return data, None
+            detail = f"cần một đối tượng JSON / a JSON object is needed, not {type(data).__name__}"
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        detail = f"không phải JSON hợp lệ / not valid JSON: {str(exc)[:120]}"
+    problem = DtiProblem(
+        "METADATA_INVALID", column="tệp kèm .meta.json", value=path.name, params={"detail": detail}
+    )
+    return {}, problem
 
 
 def _full_legacy_table(extracted: Extracted) -> int | None:

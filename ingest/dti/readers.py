@@ -16,6 +16,7 @@ from lxml import html as lxml_html
 from python_calamine import CalamineWorkbook
 
 from ingest.encoding import decode_text
+from ingest.submissions.sniff import check_sheet_extent, file_size
 from ingest.text import clean_text
 
 Cell = object
@@ -23,6 +24,8 @@ HTML_SUFFIXES = {".html", ".htm"}
 XLSX_SUFFIXES = {".xlsx", ".xlsm"}
 CSV_SUFFIXES = {".csv"}
 DTI_SUFFIXES = HTML_SUFFIXES | XLSX_SUFFIXES | CSV_SUFFIXES
+# A saved ranking page is a few hundred KB; a 300 MB page grew past 12 GB of memory in lxml.
+MAX_DTI_BYTES = 30 * 1024 * 1024
 
 
 @dataclass
@@ -54,11 +57,22 @@ def file_format(path: Path) -> str | None:
     return None
 
 
-def read_dti_file(path: Path) -> RawFile:
-    """Read ``path``; a file that cannot be read comes back with ``error`` set, never raises."""
+def read_dti_file(path: Path, max_bytes: int = MAX_DTI_BYTES) -> RawFile:
+    """Read ``path``; a file that cannot be read comes back with ``error`` set, never raises.
+
+    Files over ``max_bytes``, symlinks, special files and .xlsx sheets reaching far beyond
+    their data are refused before any parser sees them.
+    """
     fmt = file_format(path)
     if fmt is None:
         return RawFile(path, path.suffix.lower().lstrip("."), error=f"type {path.suffix}")
+    try:
+        size = file_size(path)
+    except OSError as exc:
+        return RawFile(path, fmt, error=str(exc)[:200])
+    if size > max_bytes:
+        detail = f"{size / 1048576:.1f} MB > {max_bytes / 1048576:.0f} MB"
+        return RawFile(path, fmt, error=f"tệp quá lớn / file too large: {detail}")
     try:
         if fmt == "html":
             return _read_html(path)
@@ -126,6 +140,9 @@ def _owning_table(element: lxml_html.HtmlElement) -> lxml_html.HtmlElement | Non
 
 
 def _read_xlsx(path: Path) -> RawFile:
+    refusal = check_sheet_extent(path)
+    if refusal is not None:  # calamine would allocate the whole far-away rectangle
+        return RawFile(path, "xlsx", error=f"{refusal.code}: {refusal.detail}")
     workbook = CalamineWorkbook.from_path(str(path))
     raw = RawFile(path, "xlsx")
     for name in workbook.sheet_names:

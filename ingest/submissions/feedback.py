@@ -10,12 +10,16 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from ingest.problems import Problem
 from ingest.submissions.checks import CheckedSubmission
+
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 _WORDS = {
     "vi": {
@@ -27,17 +31,26 @@ _WORDS = {
         "warning": "Lưu ý",
         "fix": "Cách sửa",
         "found": "giá trị",
-        "rows": "{ok} dòng hợp lệ, {bad} dòng lỗi",
-        "rows_rejected": "{n} dòng dữ liệu, không dòng nào được nạp vì tệp bị từ chối"
-        " ({bad} dòng có lỗi riêng)",
         "where": "Vị trí",
         "problem": "Vấn đề",
+        "problems": "Các vấn đề cần xem ({n})",
+        "no_problems": "Không có vấn đề nào.",
         "title": "Kết quả kiểm tra báo cáo nhân lực CĐS",
         "index": "Phản hồi cho các đơn vị",
+        "index_note": "Mỗi dòng là một tệp bị từ chối hoặc chỉ được chấp nhận một phần, mới nhất"
+        " trước. Giờ kiểm tra là giờ Việt Nam.",
         "unit": "Đơn vị",
         "unknown": "Chưa xác định đơn vị",
+        "unknown_unit": "Chưa xác định (tệp không ghi mã đơn vị hoặc không đọc được)",
+        "period": "Kỳ báo cáo",
+        "unknown_period": "Chưa xác định",
         "file": "Tệp",
+        "result": "Kết quả",
+        "rows_title": "Số dòng",
+        "n_errors": "Số lỗi",
         "checked_at": "Kiểm tra lúc",
+        "local_time": "giờ Việt Nam",
+        "other_lang": "English below",
     },
     "en": {
         "accepted": "ACCEPTED",
@@ -48,17 +61,26 @@ _WORDS = {
         "warning": "Warning",
         "fix": "How to fix",
         "found": "value",
-        "rows": "{ok} valid rows, {bad} rows with errors",
-        "rows_rejected": "{n} data rows, none loaded because the file is rejected"
-        " ({bad} with errors of their own)",
         "where": "Where",
         "problem": "Problem",
+        "problems": "Problems to look at ({n})",
+        "no_problems": "No problems.",
         "title": "Check of the CĐS staffing report",
         "index": "Feedback to units",
+        "index_note": "One line per file that was rejected or only partly accepted, newest first."
+        " Times are Vietnam time.",
         "unit": "Unit",
         "unknown": "Unit not identified",
+        "unknown_unit": "Not identified (the file gives no unit code or could not be read)",
+        "period": "Reporting period",
+        "unknown_period": "Not identified",
         "file": "File",
+        "result": "Result",
+        "rows_title": "Rows",
+        "n_errors": "Errors",
         "checked_at": "Checked at",
+        "local_time": "Vietnam time",
+        "other_lang": "",
     },
 }
 
@@ -71,13 +93,43 @@ def verdict(checked: CheckedSubmission) -> str:
     return "accepted_warn" if checked.all_problems else "accepted"
 
 
+def _count(n: int, lang: str, singular: str, plural: str) -> str:
+    """``n`` and its noun: Vietnamese nouns have no plural ("1 dòng", "3 dòng"); English do."""
+    if lang == "vi":
+        return f"{n} {singular}"
+    return f"{n} {singular if n == 1 else plural}"
+
+
+def verdict_label(status: str, lang: str = "vi") -> str:
+    """The words a report uses for a verdict (``accepted``, ``partial``, ``rejected``…)."""
+    return _WORDS["en" if lang == "en" else "vi"][status]
+
+
 def _rows_line(checked: CheckedSubmission, lang: str) -> str:
-    words = _WORDS[lang]
     ok = sum(1 for r in checked.rows if r.ok)
     bad = len(checked.rows) - ok
+    if lang == "vi":
+        if not checked.rows:
+            return "Không đọc được dòng dữ liệu nào"
+        if not checked.file_ok:
+            own = f" ({_count(bad, lang, 'dòng', '')} có lỗi riêng)" if bad else ""
+            return (
+                f"{_count(len(checked.rows), lang, 'dòng', '')} dữ liệu, không dòng nào được nạp"
+                f" vì tệp bị từ chối{own}"
+            )
+        return f"{_count(ok, lang, 'dòng', '')} hợp lệ, {_count(bad, lang, 'dòng', '')} lỗi"
+    if not checked.rows:
+        return "No data rows were read"
     if not checked.file_ok:
-        return words["rows_rejected"].format(n=len(checked.rows), bad=bad)
-    return words["rows"].format(ok=ok, bad=bad)
+        own = f" ({bad} with errors of their own)" if bad else ""
+        return (
+            f"{_count(len(checked.rows), lang, 'data row', 'data rows')}, none loaded because"
+            f" the file is rejected{own}"
+        )
+    return (
+        f"{_count(ok, lang, 'valid row', 'valid rows')}, "
+        f"{_count(bad, lang, 'row with errors', 'rows with errors')}"
+    )
 
 
 def _found(p: Problem, lang: str) -> str:
@@ -101,46 +153,139 @@ def format_report(name: str, checked: CheckedSubmission, lang: str = "vi") -> st
     return "\n".join(lines)
 
 
+def local_time(moment: dt.datetime | str) -> str:
+    """A moment as clerks read it: Vietnam time, ``dd/mm/yyyy HH:MM`` (naive means UTC)."""
+    when = dt.datetime.fromisoformat(moment) if isinstance(moment, str) else moment
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return when.astimezone(LOCAL_TZ).strftime("%d/%m/%Y %H:%M")
+
+
+def period_label(period_id: object, lang: str = "vi") -> str:
+    """``2024-H1`` → ``6 tháng đầu năm 2024 (2024-H1)``; an unknown period says so."""
+    text = str(period_id or "")
+    match = re.fullmatch(r"(\d{4})(?:-H([12]))?", text)
+    if not match:
+        return _WORDS[lang]["unknown_period"]
+    year, half = match.groups()
+    if lang == "en":
+        spelled = {
+            None: f"Year {year}",
+            "1": f"First half of {year}",
+            "2": f"Second half of {year}",
+        }
+    else:
+        spelled = {
+            None: f"Năm {year}",
+            "1": f"6 tháng đầu năm {year}",
+            "2": f"6 tháng cuối năm {year}",
+        }
+    return f"{spelled[half]} ({text})" if half else spelled[half]
+
+
+def _unit_label(unit_code: object, unit_name: object, lang: str) -> str:
+    if not unit_code:
+        return _WORDS[lang]["unknown_unit"]
+    return f"{unit_code} – {unit_name}" if unit_name else str(unit_code)
+
+
 _STYLE = (
-    "body{font-family:system-ui,Arial,sans-serif;margin:2em;max-width:70em}"
-    "table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:.3em .5em;"
-    "text-align:left;vertical-align:top}.error{color:#a00}.warning{color:#8a6d00}"
-    ".rejected{color:#a00}.partial{color:#8a6d00}.accepted,.accepted_warn{color:#070}"
+    "body{font-family:system-ui,'Segoe UI',Roboto,'Noto Sans','DejaVu Sans',Arial,sans-serif;"
+    "margin:0;background:#f4f6f7;color:#1c2833;line-height:1.45}"
+    "main{max-width:64rem;margin:0 auto;padding:1rem 1.5rem 3rem}"
+    "section{background:#fff;border-radius:6px;padding:1rem 1.5rem;margin:1rem 0;"
+    "box-shadow:0 1px 3px rgba(0,0,0,.08)}"
+    "h1{font-size:1.35rem;color:#1a5276;margin:.2rem 0 .6rem}"
+    "h2{font-size:1.1rem;color:#1a5276;margin:1.2rem 0 .4rem}"
+    "section>h2:first-child{margin-top:.2rem}"
+    "table{border-collapse:collapse;width:100%;font-size:.92rem}"
+    "td,th{border-bottom:1px solid #d5d8dc;padding:.35rem .5rem;text-align:left;"
+    "vertical-align:top}th{background:#eaf2f8;white-space:nowrap}"
+    "table.facts{width:auto}table.facts th{background:none;color:#566573;font-weight:600;"
+    "padding-right:1.5rem;white-space:nowrap}"
+    ".verdict{display:inline-block;padding:.25rem .8rem;border-radius:12px;font-weight:700}"
+    ".rejected{background:#fadbd8;color:#a93226}.partial{background:#fdebd0;color:#9a6400}"
+    ".accepted,.accepted_warn{background:#d5f5e3;color:#1e8449}"
+    "td.error{color:#a93226;font-weight:600}td.warning{color:#9a6400;font-weight:600}"
+    ".nowrap{white-space:nowrap}.note{color:#566573;font-size:.88rem}"
+    "code{font-size:.8rem;color:#566573}"
+    "ul{list-style:none;padding:0;margin:0}li{padding:.5rem 0;border-bottom:1px solid #e5e8e8}"
+    "li .verdict{font-size:.78rem;padding:.1rem .6rem;margin-left:.4rem}"
 )
 
 
-def _html_section(name: str, checked: CheckedSubmission, lang: str) -> str:
+def _page(title: str, body: str) -> str:
+    return (
+        "<!doctype html>\n<html lang='vi'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head>"
+        f"<body><main>{body}</main></body></html>\n"
+    )
+
+
+def _html_section(
+    name: str,
+    checked: CheckedSubmission,
+    lang: str,
+    unit_code: str | None,
+    checked_at: dt.datetime | None,
+) -> str:
     words = _WORDS[lang]
     status = verdict(checked)
+    facts = [
+        (words["unit"], _unit_label(unit_code, checked.unit.get("unit_name"), lang)),
+        (words["period"], period_label(checked.unit.get("period_id"), lang)),
+        (words["file"], name),
+    ]
+    if checked_at is not None:
+        facts.append((words["checked_at"], f"{local_time(checked_at)} ({words['local_time']})"))
+    facts.append((words["rows_title"], _rows_line(checked, lang)))
+    fact_rows = "".join(
+        f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in facts
+    )
+    problems = checked.all_problems
     rows = "".join(
         "<tr>"
         f"<td class='{p.severity}'>{words['error'] if p.is_error else words['warning']}"
         f"<br><code>{p.code}</code></td>"
-        f"<td>{html.escape(p.location(lang))}</td>"
+        f"<td class='nowrap'>{html.escape(p.location(lang))}</td>"
         f"<td>{html.escape(p.message(lang))}{html.escape(_found(p, lang))}</td>"
         f"<td>{html.escape(p.fix(lang))}</td>"
         "</tr>"
-        for p in checked.all_problems
+        for p in problems
+    )
+    table = (
+        f"<table class='problems'><tr><th></th><th>{words['where']}</th>"
+        f"<th>{words['problem']}</th><th>{words['fix']}</th></tr>{rows}</table>"
+        if problems
+        else f"<p>{words['no_problems']}</p>"
     )
     return (
         f"<section lang='{lang}'><h1>{words['title']}</h1>"
-        f"<p>{words['file']}: <b>{html.escape(name)}</b></p>"
-        f"<p class='{status}'><b>{words[status]}</b> — "
-        f"{html.escape(_rows_line(checked, lang))}</p>"
-        f"<table><tr><th></th><th>{words['where']}</th><th>{words['problem']}</th>"
-        f"<th>{words['fix']}</th></tr>{rows}</table></section>"
+        f"<p><span class='verdict {status}'>{words[status]}</span></p>"
+        f"<table class='facts'>{fact_rows}</table>"
+        f"<h2>{words['problems'].format(n=len(problems))}</h2>{table}</section>"
     )
 
 
-def format_html(name: str, checked: CheckedSubmission) -> str:
-    """A small self-contained HTML page: the report in Vietnamese, then in English."""
-    return (
-        f"<!doctype html><html lang='vi'><head><meta charset='utf-8'>"
-        f"<title>{html.escape(name)}</title><style>{_STYLE}</style></head><body>"
-        + _html_section(name, checked, "vi")
-        + "<hr>"
-        + _html_section(name, checked, "en")
-        + "</body></html>\n"
+def format_html(
+    name: str,
+    checked: CheckedSubmission,
+    unit_code: str | None = None,
+    checked_at: dt.datetime | None = None,
+) -> str:
+    """A small self-contained HTML page: the report in Vietnamese, then in English.
+
+    It names the unit (code and name), the reporting period and the file, and opens from disk
+    with no network (the CSS is inline).
+    """
+    code = unit_code or (str(checked.unit.get("unit_code") or "") or None)
+    return _page(
+        f"{_WORDS['vi'][verdict(checked)]} – {name}",
+        # the page sits in <feedback>/<unit>/, beside the index of all feedback
+        f"<p class='note'><a href='../index.html'>← {_WORDS['vi']['index']}</a></p>"
+        + _html_section(name, checked, "vi", code, checked_at)
+        + _html_section(name, checked, "en", code, checked_at),
     )
 
 
@@ -150,8 +295,42 @@ class FeedbackFiles:
     html: Path
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^\w.-]+", "_", text).strip("_") or "file"
+# File names stay far below the 255-byte limit of most file systems whatever the clerk's file
+# was called (Vietnamese letters take 2-3 bytes each in UTF-8).
+_MAX_SLUG_CHARS = 60
+_PRIVATE_DIR_MODE = 0o700
+_PRIVATE_FILE_MODE = 0o600
+
+
+def _slug(text: str, limit: int = _MAX_SLUG_CHARS) -> str:
+    slug = re.sub(r"[^\w.-]+", "_", text).strip("_.") or "file"
+    return slug[:limit].rstrip("_.") or "file"
+
+
+def feedback_unit(checked: CheckedSubmission, unit_code: str | None) -> str | None:
+    """The unit whose folder gets the feedback: the checked code, else the code as written in
+    the file (a rejected file still tells whose it is), else none."""
+    if unit_code:
+        return unit_code
+    written = checked.unit.get("unit_code") or checked.parsed.unit.get("unit_code")
+    if isinstance(written, float) and written.is_integer():
+        written = int(written)
+    text = str(written).strip() if written is not None else ""
+    return text if re.fullmatch(r"[0-9A-Za-z.-]{1,20}", text) else None
+
+
+def _private_dir(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    os.chmod(path, _PRIVATE_DIR_MODE)
+    return path
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` readable by this user only (it names people)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, _PRIVATE_FILE_MODE)
+    os.fchmod(fd, _PRIVATE_FILE_MODE)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
 
 
 def write_feedback(
@@ -162,17 +341,22 @@ def write_feedback(
     unit_code: str | None,
     checked_at: dt.datetime,
 ) -> FeedbackFiles:
-    """Write the text and HTML reports of one file (Vietnamese, then English) and its entry."""
-    folder = feedback_dir / _slug(unit_code or "unknown")
-    folder.mkdir(parents=True, exist_ok=True)
+    """Write the text and HTML reports of one file (Vietnamese, then English) and its entry.
+
+    They go to the folder of the unit (``unit_code``, else the code written in the file),
+    under a bounded file name, readable by the service's user only.
+    """
+    _private_dir(feedback_dir)
+    unit_code = feedback_unit(checked, unit_code)
+    folder = _private_dir(feedback_dir / _slug(unit_code or "unknown", 20))
     stem = f"{_slug(source)}.{sha256[:8]}"
     text = folder / f"{stem}.txt"
     page = folder / f"{stem}.html"
-    text.write_text(
+    _write_private(
+        text,
         format_report(source, checked, "vi") + "\n\n" + format_report(source, checked, "en") + "\n",
-        encoding="utf-8",
     )
-    page.write_text(format_html(source, checked), encoding="utf-8")
+    _write_private(page, format_html(source, checked, unit_code, checked_at))
     entry = {
         "source_file": source,
         "sha256": sha256,
@@ -184,37 +368,57 @@ def write_feedback(
         "checked_at": checked_at.isoformat(timespec="seconds"),
         "page": page.name,
     }
-    (folder / f"{stem}.json").write_text(json.dumps(entry, ensure_ascii=False), encoding="utf-8")
+    _write_private(folder / f"{stem}.json", json.dumps(entry, ensure_ascii=False))
     return FeedbackFiles(text=text, html=page)
 
 
+def _index_item(folder: str, entry: dict[str, object], lang: str) -> str:
+    words = _WORDS[lang]
+    status = str(entry["status"])
+    n_errors = int(str(entry.get("n_errors") or 0))
+    errors = _count(n_errors, lang, "lỗi" if lang == "vi" else "error", "errors")
+    return (
+        f"<li><a href='{html.escape(folder)}/{html.escape(str(entry['page']))}'>"
+        f"{html.escape(str(entry['source_file']))}</a> "
+        f"<span class='verdict {status}'>{words[status]}</span>"
+        f"<br><span class='note'>{words['period']}: "
+        f"{html.escape(period_label(entry.get('period_id'), lang))} · {errors} · "
+        f"{words['checked_at']} <span class='nowrap'>{local_time(str(entry['checked_at']))}"
+        "</span></span></li>"
+    )
+
+
 def write_index(feedback_dir: Path, lang: str = "vi") -> Path:
-    """``index.html``: every report written so far, grouped by unit, newest first."""
-    words = _WORDS["en" if lang == "en" else "vi"]
+    """``index.html``: every report written so far, grouped by unit, newest first.
+
+    Each unit's heading gives its code and name; each file its period, result, number of
+    errors and when it was checked, in Vietnam time (``dd/mm/yyyy HH:MM``).
+    """
+    lang = "en" if lang == "en" else "vi"
+    words = _WORDS[lang]
     entries: dict[str, list[dict[str, object]]] = {}
     for meta in sorted(feedback_dir.glob("*/*.json")):
         entry = json.loads(meta.read_text(encoding="utf-8"))
         entries.setdefault(meta.parent.name, []).append(entry)
     sections = []
     for folder in sorted(entries, key=lambda f: (f == "unknown", f)):
-        items = sorted(entries[folder], key=lambda e: str(e["checked_at"]), reverse=True)
-        names = {str(e["unit_name"]) for e in items if e["unit_name"]}
-        heading = words["unknown"] if folder == "unknown" else f"{folder} {' / '.join(names)}"
-        links = "".join(
-            f"<li><a href='{html.escape(folder)}/{html.escape(str(e['page']))}'>"
-            f"{html.escape(str(e['source_file']))}</a> — "
-            f"<span class='{e['status']}'>{words[str(e['status'])]}</span>"
-            f" · {e['period_id'] or ''} · {words['checked_at']} {e['checked_at']}</li>"
-            for e in items
+        # newest first by the moment itself, whatever offset each entry was written with
+        items = sorted(
+            entries[folder],
+            key=lambda e: dt.datetime.fromisoformat(str(e["checked_at"])).timestamp(),
+            reverse=True,
         )
-        sections.append(f"<h2>{html.escape(heading)}</h2><ul>{links}</ul>")
-    index = feedback_dir / "index.html"
-    feedback_dir.mkdir(parents=True, exist_ok=True)
-    index.write_text(
-        f"<!doctype html><html lang='vi'><head><meta charset='utf-8'><title>{words['index']}"
-        f"</title><style>{_STYLE}</style></head><body><h1>{words['index']}</h1>"
-        + "".join(sections)
-        + "</body></html>\n",
-        encoding="utf-8",
+        names = sorted({str(e["unit_name"]) for e in items if e["unit_name"]})
+        heading = words["unknown"] if folder == "unknown" else f"{folder} – {' / '.join(names)}"
+        links = "".join(_index_item(folder, e, lang) for e in items)
+        sections.append(f"<section><h2>{html.escape(heading)}</h2><ul>{links}</ul></section>")
+    index = _private_dir(feedback_dir) / "index.html"
+    _write_private(
+        index,
+        _page(
+            words["index"],
+            f"<h1>{words['index']}</h1><p class='note'>{words['index_note']}</p>"
+            + "".join(sections),
+        ),
     )
     return index

@@ -1,51 +1,82 @@
-"""Load the submissions inbox into ``raw``, ``quarantine`` and ``audit``, one file per transaction.
+"""Load the submissions inbox into ``raw``, ``quarantine`` and ``audit``, in batched transactions.
 
-Nothing is lost: every file is archived by content hash before it is parsed; every data row ends
-in ``raw.staff_rows`` or ``quarantine.rows``; ``audit.file_loads`` reconciles
-rows read = rows loaded + rows quarantined for each file. A file whose bytes were already
-loaded is recorded as a duplicate and skipped.
+Nothing is lost: every file is archived by content hash before it is parsed, and the archived
+copy is what is parsed; every data row ends in ``raw.staff_rows`` or ``quarantine.rows``;
+``audit.file_loads`` reconciles rows read = rows loaded + rows quarantined for each file. A file
+whose bytes were already loaded is recorded as a duplicate and skipped. A file that cannot be
+read at all (a crash, a time-out, its memory) is rejected with a code and its traceback kept in
+``audit.file_errors``: the batch goes on.
+
+Files are read, checked and shaped into rows by contained worker processes
+(:mod:`ingest.submissions.parallel`); here the rows of up to ``BATCH_FILES`` files are appended
+to every table in one transaction, in arrival order, so a killed run leaves no part of a file
+visible and the tables do not depend on the number of workers.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
-import json
+import logging
 import time
-from collections.abc import Callable, Sequence
+import traceback
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 
-from core.db import ensure_landing_tables
+from core.db import (
+    Columns,
+    append_rows,
+    concat_columns,
+    ensure_landing_tables,
+    to_columns,
+    transaction,
+)
 from core.settings import Settings
-from core.vocabulary import TEMPLATE_VERSION
-from ingest.landing import archive, sha256_of
-from ingest.problems import Problem
+from core.vocabulary import FileStatus
+from ingest.landing import (
+    ArchiveEntry,
+    append_index,
+    archive,
+    make_durable,
+    read_index,
+    remove_stale_work,
+    scan_inbox,
+    sha256_of,
+    staging,
+)
 from ingest.registry import ReportingUnit, registry_rows
-from ingest.submissions.checks import CheckedSubmission, index_registry
+from ingest.submissions.checks import index_registry
 from ingest.submissions.feedback import write_feedback, write_index
-from ingest.submissions.parallel import check_files
-from ingest.text import match_key
+from ingest.submissions.parallel import FileTask, failed_check, land_files
+from ingest.submissions.rows import (
+    BatchContext,
+    FileOutcome,
+    LandedFile,
+    file_load_record,
+    landed_rows,
+    person_key,
+)
+from ingest.workers import PARSER_FAILED, Failure, Limits
 
+__all__ = [
+    "BatchResult",
+    "FileOutcome",
+    "inbox_files",
+    "ingest_submissions",
+    "person_key",
+    "rebuild_from_archive",
+    "refresh_registry",
+]
+
+log = logging.getLogger(__name__)
+LOADER = "submissions"
+# Files appended per transaction: large enough that DuckDB's per-statement cost is shared by
+# many files, small enough that progress is reported and memory stays flat.
+BATCH_FILES = 256
 _IN_PROGRESS_SUFFIXES = {".part", ".tmp", ".crdownload", ".partial"}
-
-
-@dataclass
-class FileOutcome:
-    source_file: str
-    sha256: str
-    status: str  # accepted | partial | rejected | duplicate
-    rows_read: int = 0
-    rows_loaded: int = 0
-    rows_quarantined: int = 0
-    problems: list[Problem] = field(default_factory=list)
-    unit_code: str | None = None
-    period_id: str | None = None
 
 
 @dataclass
@@ -54,6 +85,7 @@ class BatchResult:
     files_seen: int
     outcomes: list[FileOutcome]
     seconds: float = 0.0
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (inbox path, reason)
 
     @property
     def rows_read(self) -> int:
@@ -71,267 +103,68 @@ class BatchResult:
         return sum(o.rows_quarantined for o in self.outcomes)
 
 
-def person_key(key: str, unit_code: str, full_name: str, birth_year: object) -> str:
-    """Keyed pseudonym of a person within a unit: the same person gets the same key each period."""
-    message = f"{unit_code}|{match_key(full_name)}|{birth_year}".encode()
-    return hmac.new(key.encode(), message, hashlib.sha256).hexdigest()[:32]
+def _wanted(name: str) -> bool:
+    """Hidden files, Excel's "~$" lock files and files still being copied wait."""
+    return not name.startswith((".", "~$")) and Path(name).suffix.lower() not in (
+        _IN_PROGRESS_SUFFIXES
+    )
 
 
-def inbox_files(inbox: Path) -> list[Path]:
+def inbox_files(inbox: Path, settle_seconds: float = 0.0) -> list[Path]:
     """Files of the inbox in arrival order (modification time, then name).
 
-    Every file counts, whatever its type: a PDF sent by mistake is archived and answered with
-    FILE_UNSUPPORTED_TYPE rather than ignored. Hidden files, Excel's "~$" lock files and
-    files still being copied are left for later.
+    Every regular file counts, whatever its type: a PDF sent by mistake is archived and
+    answered with FILE_UNSUPPORTED_TYPE rather than ignored. Symlinks and special files are
+    skipped (see :func:`ingest.landing.scan_inbox`).
     """
-    files = [
-        p
-        for p in inbox.rglob("*")
-        if p.is_file()
-        and not p.name.startswith((".", "~$"))
-        and p.suffix.lower() not in _IN_PROGRESS_SUFFIXES
-    ]
-    return sorted(files, key=lambda p: (p.stat().st_mtime_ns, p.name))
+    return [f.path for f in scan_inbox(inbox, _wanted, settle_seconds).files]
 
 
 def refresh_registry(con: duckdb.DuckDBPyConnection, units: list[ReportingUnit]) -> int:
     """Replace ``raw.reporting_units`` with the registry (a full snapshot each night)."""
     rows = registry_rows(units)
-    con.execute("begin")
-    con.execute("delete from raw.reporting_units")
-    columns = (
-        "unit_id", "unit_name", "unit_type", "unit_level", "province_code", "province_name",
-        "parent_unit_id", "valid_from", "valid_to", "source",
-    )  # fmt: skip
-    _insert_rows(con, "raw.reporting_units", [[r[c] for c in columns] for r in rows])
-    con.execute("commit")
+    with transaction(con):
+        con.execute("delete from raw.reporting_units")
+        append_rows(con, "raw.reporting_units", rows)
     return len(rows)
-
-
-def _insert_rows(
-    con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[Sequence[object]]
-) -> None:
-    """Insert ``rows`` (in the table's column order) as one DataFrame scan.
-
-    DuckDB's ``executemany`` runs one statement per row and a long ``VALUES`` list binds every
-    parameter: both are several times slower than handing DuckDB a DataFrame. ``object``
-    columns keep ``None`` as NULL and integers as integers.
-    """
-    if not rows:
-        return
-    frame = pd.DataFrame([list(r) for r in rows], dtype=object)
-    frame.columns = [f"c{i}" for i in range(frame.shape[1])]
-    con.from_df(frame).insert_into(table)
-
-
-def _problem_rows(sha: str, source: str, problems: list[Problem]) -> list[tuple[object, ...]]:
-    return [
-        (
-            sha,
-            source,
-            p.code,
-            p.severity,
-            p.scope,
-            p.sheet,
-            p.row,
-            p.column,
-            p.value,
-            p.message("vi"),
-            p.message("en"),
-            p.fix("vi"),
-            p.fix("en"),
-        )
-        for p in problems
-    ]
-
-
-def _write_file(
-    con: duckdb.DuckDBPyConnection,
-    checked: CheckedSubmission,
-    *,
-    sha: str,
-    source: str,
-    archived: Path,
-    arrival_seq: int,
-    batch_id: str,
-    now: dt.datetime,
-    settings: Settings,
-) -> FileOutcome:
-    """Write one checked file in the caller's transaction."""
-    problems = checked.all_problems
-    rows_read = len(checked.rows)
-    unit = checked.unit
-    if not checked.file_ok:
-        errors = [p for p in checked.all_file_problems if p.is_error]
-        con.execute(
-            "insert into quarantine.files values (?, ?, ?, ?, ?, ?, ?)",
-            [
-                sha,
-                source,
-                ",".join(sorted({p.code for p in errors})),
-                " | ".join(p.message("vi") for p in errors),
-                " | ".join(p.message("en") for p in errors),
-                batch_id,
-                now,
-            ],
-        )
-        bad_rows = checked.rows
-        good_rows = []
-        status = "rejected"
-    else:
-        good_rows = [r for r in checked.rows if r.ok]
-        bad_rows = [r for r in checked.rows if not r.ok]
-        status = "partial" if bad_rows else "accepted"
-        con.execute(
-            "insert into raw.submissions values "
-            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                sha,
-                unit["unit_code"],
-                unit["unit_name"],
-                unit["unit_type"],
-                unit.get("unit_level"),
-                unit["period_id"],
-                unit["has_dx_focal_point"],
-                unit["focal_point_decision_ref"],
-                unit["community_teams"],
-                unit["community_team_members"],
-                unit["community_team_members_trained"],
-                unit["prepared_by"],
-                unit["submitted_on"],
-                TEMPLATE_VERSION,
-                source,
-                checked.parsed.unit_sheet,
-                arrival_seq,
-                now,
-                batch_id,
-            ],
-        )
-        if good_rows:
-            _insert_rows(
-                con,
-                "raw.staff_rows",
-                [
-                    [
-                        sha,
-                        checked.parsed.staff_sheet,
-                        r.row_number,
-                        r.record["row_no"],
-                        person_key(
-                            settings.pseudonym_key,
-                            str(unit["unit_code"]),
-                            str(r.record["full_name"]),
-                            r.record["birth_year"],
-                        ),
-                        r.record["full_name"],
-                        r.record["birth_year"],
-                        r.record["gender"],
-                        r.record["position_title"],
-                        r.record["job_position"],
-                        r.record["assignment"],
-                        r.record["education_level"],
-                        r.record["field_of_study"],
-                        r.record["trainings_in_period"],
-                        r.record["dx_network_member"],
-                        r.record["incident_response_member"],
-                        r.record["platform_access"],
-                        r.record["note"],
-                        json.dumps(r.extras, ensure_ascii=False) if r.extras else None,
-                        source,
-                        now,
-                        batch_id,
-                    ]
-                    for r in good_rows
-                ],
-            )
-    if bad_rows:
-        _insert_rows(
-            con,
-            "quarantine.rows",
-            [
-                [
-                    sha,
-                    source,
-                    checked.parsed.staff_sheet,
-                    r.row_number,
-                    json.dumps({**r.raw, **r.extras}, ensure_ascii=False),
-                    ",".join(sorted({p.code for p in r.problems if p.is_error})) or "FILE_REJECTED",
-                    " | ".join(p.message("vi") for p in r.problems if p.is_error)
-                    or "Tệp bị từ chối.",
-                    " | ".join(p.message("en") for p in r.problems if p.is_error)
-                    or "File rejected.",
-                    batch_id,
-                    now,
-                ]
-                for r in bad_rows
-            ],
-        )
-    if problems:
-        _insert_rows(
-            con,
-            "audit.problems",
-            _problem_rows(sha, source, problems),
-        )
-    outcome = FileOutcome(
-        source_file=source,
-        sha256=sha,
-        status=status,
-        rows_read=rows_read,
-        rows_loaded=len(good_rows),
-        rows_quarantined=len(bad_rows),
-        problems=problems,
-        unit_code=str(unit.get("unit_code") or "") or None,
-        period_id=unit.get("period_id") if isinstance(unit.get("period_id"), str) else None,  # type: ignore[arg-type]
-    )
-    _record_file(con, outcome, archived, arrival_seq, batch_id, now)
-    return outcome
-
-
-def _record_file(
-    con: duckdb.DuckDBPyConnection,
-    o: FileOutcome,
-    archived: Path,
-    arrival_seq: int,
-    batch_id: str,
-    now: dt.datetime,
-) -> None:
-    con.execute(
-        "insert into audit.file_loads values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            batch_id,
-            o.source_file,
-            o.sha256,
-            str(archived),
-            arrival_seq,
-            o.status,
-            o.unit_code,
-            o.period_id,
-            o.rows_read,
-            o.rows_loaded,
-            o.rows_quarantined,
-            sum(1 for p in o.problems if p.is_error),
-            sum(1 for p in o.problems if not p.is_error),
-            now,
-        ],
-    )
 
 
 ProgressCallback = Callable[[int, int], None]
 
 
-@dataclass
-class _NewFile:
-    path: Path
+@dataclass(frozen=True)
+class _Candidate:
+    """A new file, archived, with its place in arrival order."""
+
     source: str
     sha: str
     archived: Path
+    arrival_seq: int
     duplicate: bool
 
 
-def _new_files(
-    con: duckdb.DuckDBPyConnection, settings: Settings
-) -> tuple[list[Path], list[_NewFile]]:
-    """Inbox files not yet recorded, archived by content hash before anything parses them."""
+def _start_batch(con: duckdb.DuckDBPyConnection, batch_id: str, now: dt.datetime) -> None:
+    """Record the batch; a retry with the same id (after a failure) starts it again cleanly."""
+    con.execute(
+        "insert into audit.load_batches (batch_id, started_at) values (?, ?) "
+        "on conflict (batch_id) do update set started_at = excluded.started_at, "
+        "finished_at = null, n_files_seen = null, n_files_new = null",
+        [batch_id, now],
+    )
+
+
+def _finish_batch(
+    con: duckdb.DuckDBPyConnection, batch_id: str, files_seen: int, files_new: int
+) -> None:
+    con.execute(
+        "update audit.load_batches set finished_at = ?, n_files_seen = ?, n_files_new = ? "
+        "where batch_id = ?",
+        [dt.datetime.now(dt.UTC), files_seen, files_new, batch_id],
+    )
+
+
+def _known(con: duckdb.DuckDBPyConnection) -> tuple[set[tuple[str, str]], set[str], int]:
+    """(source, sha) pairs already recorded, hashes already loaded, the last arrival_seq."""
     seen = {
         (f, s)
         for f, s in con.execute("select source_file, sha256 from audit.file_loads").fetchall()
@@ -342,17 +175,240 @@ def _new_files(
             "select sha256 from audit.file_loads where status <> 'duplicate'"
         ).fetchall()
     }
-    files = inbox_files(settings.inbox_submissions)
-    new: list[_NewFile] = []
-    for path in files:
-        source = str(path.relative_to(settings.inbox_submissions))
-        sha = sha256_of(path)
-        if (source, sha) in seen:
+    last = con.execute("select coalesce(max(arrival_seq), 0) from audit.file_loads").fetchone()
+    return seen, loaded, int(last[0]) if last else 0
+
+
+def _archive_new(
+    con: duckdb.DuckDBPyConnection, settings: Settings
+) -> tuple[int, list[_Candidate], list[tuple[str, str]]]:
+    """Inbox files not yet recorded, archived (and so frozen) before anything parses them."""
+    scan = scan_inbox(settings.inbox_submissions, _wanted, settings.inbox_settle_seconds)
+    seen, loaded, seq = _known(con)
+    candidates: list[_Candidate] = []
+    skipped = list(scan.skipped)
+    seen_sources = {source for source, _ in seen}
+    for f in scan.files:
+        try:
+            # a name never recorded is new whatever its bytes: read it once, into the archive
+            sha = sha256_of(f.path) if f.source in seen_sources else None
+            if (f.source, sha) in seen:
+                continue
+            copied = archive(f.path, sha, settings.archive_dir, durable=False, scanned=f)
+        except OSError as exc:  # gone, replaced by a symlink or a FIFO since the scan
+            log.warning("inbox file %s skipped: %s", f.source, exc)
+            skipped.append((f.source, str(exc)))
             continue
-        archived = archive(path, sha, settings.archive_dir)
-        new.append(_NewFile(path, source, sha, archived, duplicate=sha in loaded))
+        if copied is None:
+            skipped.append((f.source, "changed while it was archived: left for the next run"))
+            continue
+        sha, archived = copied
+        seq += 1
+        candidates.append(_Candidate(f.source, sha, archived, seq, duplicate=sha in loaded))
         loaded.add(sha)
-    return files, new
+    if candidates:
+        make_durable()
+    return len(scan.files), candidates, skipped
+
+
+def _duplicate(c: _Candidate, ctx: BatchContext) -> LandedFile:
+    outcome = FileOutcome(c.source, c.sha, FileStatus.DUPLICATE)
+    record = file_load_record(outcome, str(c.archived), c.arrival_seq, ctx)
+    return LandedFile(outcome, {"audit.file_loads": to_columns([record])})
+
+
+def _failed(c: _Candidate, failure: Failure, ctx: BatchContext) -> LandedFile:
+    """A file whose reading (or writing) did not complete: rejected, traceback kept."""
+    log.error("%s: %s (%s)", c.source, failure.code, failure.detail)
+    landed = landed_rows(
+        failed_check(Path(c.source), failure),
+        sha=c.sha,
+        source=c.source,
+        archived=str(c.archived),
+        arrival_seq=c.arrival_seq,
+        ctx=ctx,
+    )
+    landed.outcome.error_code = failure.code
+    landed.rows["audit.file_errors"] = to_columns(
+        [
+            {
+                "batch_id": ctx.batch_id,
+                "loader": LOADER,
+                "source_file": c.source,
+                "sha256": c.sha,
+                "code": failure.code,
+                "detail": failure.detail,
+                "traceback": failure.traceback,
+                "recorded_at": ctx.now,
+            }
+        ]
+    )
+    return landed
+
+
+def _append_landed(con: duckdb.DuckDBPyConnection, files: list[LandedFile]) -> None:
+    """Append every table's rows of ``files``, one DataFrame per table, in one transaction."""
+    blocks: dict[str, list[Columns]] = {}
+    for landed in files:
+        for table, columns in landed.rows.items():
+            blocks.setdefault(table, []).append(columns)
+    with transaction(con):
+        for table, table_blocks in blocks.items():
+            append_rows(con, table, concat_columns(table_blocks))
+
+
+def _write_batch(
+    con: duckdb.DuckDBPyConnection,
+    batch: list[tuple[_Candidate, LandedFile]],
+    ctx: BatchContext,
+) -> list[LandedFile]:
+    """Write ``batch`` in one transaction; if the database refuses it, write file by file and
+    reject (with PARSER_FAILED and the error kept) each file it refuses."""
+    files = [landed for _, landed in batch]
+    try:
+        _append_landed(con, files)
+        return files
+    except duckdb.Error:
+        if len(batch) == 1:
+            candidate = batch[0][0]
+            failure = Failure(PARSER_FAILED, "write refused", traceback.format_exc())
+            fallback = _failed(candidate, failure, ctx)
+            _append_landed(con, [fallback])
+            return [fallback]
+    return [w for item in batch for w in _write_batch(con, [item], ctx)]
+
+
+def _send_feedback(settings: Settings, landed: LandedFile, ctx: BatchContext) -> bool:
+    """Feedback for a rejected or partial file; a failure to write it never stops the batch."""
+    checked = landed.checked
+    o = landed.outcome
+    if checked is None or o.status not in (FileStatus.REJECTED, FileStatus.PARTIAL):
+        return False
+    try:
+        write_feedback(
+            settings.feedback_dir, o.source_file, o.sha256, checked, o.unit_code, ctx.now
+        )
+    except OSError as exc:
+        log.error("feedback for %s not written: %s", o.source_file, exc)
+        return False
+    return True
+
+
+def _land(
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    registry: Mapping[str, list[ReportingUnit]],
+    candidates: list[_Candidate],
+    ctx: BatchContext,
+    *,
+    workers: int,
+    limits: Limits | None,
+    on_file: ProgressCallback | None,
+    index: bool,
+) -> list[FileOutcome]:
+    """Read the archived copies in workers and append them, ``BATCH_FILES`` per transaction."""
+    outcomes: list[FileOutcome] = []
+    feedback = False
+    with staging(settings.archive_dir) as stage:
+        tasks = [
+            FileTask(
+                stage(c.archived, Path(c.source).name),
+                c.source,
+                c.sha,
+                str(c.archived),
+                c.arrival_seq,
+            )
+            for c in candidates
+            if not c.duplicate
+        ]
+        results = land_files(
+            tasks, registry, settings.max_file_bytes, ctx, workers=workers, limits=limits
+        )
+        with closing(results):  # stops the workers even if a write fails
+
+            def landed_in_order() -> Iterator[tuple[_Candidate, LandedFile]]:
+                for c in candidates:
+                    if c.duplicate:
+                        yield c, _duplicate(c, ctx)
+                        continue
+                    result = next(results)
+                    yield c, _failed(c, result, ctx) if isinstance(result, Failure) else result
+
+            batch: list[tuple[_Candidate, LandedFile]] = []
+            for item in landed_in_order():
+                batch.append(item)
+                if len(batch) >= BATCH_FILES:
+                    feedback |= _commit(con, settings, batch, ctx, outcomes, index)
+                    batch = []
+                    if on_file is not None:
+                        on_file(len(outcomes), len(candidates))
+            if batch:
+                feedback |= _commit(con, settings, batch, ctx, outcomes, index)
+                if on_file is not None:
+                    on_file(len(outcomes), len(candidates))
+    if feedback:
+        try:
+            write_index(settings.feedback_dir)
+        except OSError as exc:
+            log.error("feedback index not written: %s", exc)
+    return outcomes
+
+
+def _commit(
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    batch: list[tuple[_Candidate, LandedFile]],
+    ctx: BatchContext,
+    outcomes: list[FileOutcome],
+    index: bool,
+) -> bool:
+    """Write one batch, then (it is committed) index it in the archive and send feedback."""
+    written = _write_batch(con, batch, ctx)
+    if index:
+        append_index(
+            settings.archive_dir,
+            [_entry(c, w.outcome, settings) for (c, _), w in zip(batch, written, strict=True)],
+        )
+    feedback = False
+    for landed in written:
+        feedback |= _send_feedback(settings, landed, ctx)
+        outcomes.append(landed.outcome)
+    return feedback
+
+
+def _entry(c: _Candidate, o: FileOutcome, settings: Settings) -> ArchiveEntry:
+    return ArchiveEntry(
+        loader=LOADER,
+        source_file=c.source,
+        sha256=c.sha,
+        archived=str(c.archived.relative_to(settings.archive_dir)),
+        arrival_seq=c.arrival_seq,
+        status=str(o.status),
+        unit_code=o.unit_code,
+        period_id=o.period_id,
+    )
+
+
+def _sync_index(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+    """Index files recorded in ``audit`` but missing from the archive index (a run killed
+    between a commit and its index line)."""
+    indexed = {(e.source_file, e.sha256) for e in read_index(settings.archive_dir, LOADER)}
+    rows = con.execute(
+        "select source_file, sha256, archived_path, arrival_seq, status, unit_code, period_id "
+        "from audit.file_loads order by arrival_seq"
+    ).fetchall()
+    missing = []
+    for source, sha, archived, seq, status, unit, period in rows:
+        path = Path(archived)
+        if (source, sha) in indexed or not path.is_relative_to(settings.archive_dir):
+            continue
+        relative = str(path.relative_to(settings.archive_dir))
+        missing.append(ArchiveEntry(LOADER, source, sha, relative, seq, status, unit, period))
+    append_index(settings.archive_dir, missing)
+
+
+def _limits(settings: Settings) -> Limits:
+    return Limits(seconds=settings.file_seconds_limit, memory_bytes=settings.worker_memory_mb << 20)
 
 
 def ingest_submissions(
@@ -363,67 +419,89 @@ def ingest_submissions(
     *,
     workers: int = 0,
     on_file: ProgressCallback | None = None,
+    limits: Limits | None = None,
 ) -> BatchResult:
     """Load every new file of the submissions inbox; a bad file never stops the batch.
 
-    Files are read and checked in ``workers`` processes (0: one per core) and written here, one
-    transaction per file, in arrival order, so the tables are the same whatever the workers.
-    ``on_file(done, total)`` is called after each file is committed.
+    Files are read and checked in ``workers`` contained processes (0: one per core), each file
+    within ``limits`` (default: the settings'), and appended here in arrival order,
+    ``BATCH_FILES`` per transaction. ``on_file(done, total)`` is called after each commit.
+    Re-running with the same ``batch_id`` after a failure starts the batch again cleanly.
     """
     started = time.perf_counter()
     ensure_landing_tables(con)
-    registry = index_registry(units)
-    next_seq = con.execute("select coalesce(max(arrival_seq), 0) from audit.file_loads").fetchone()
-    seq = int(next_seq[0]) if next_seq else 0
-    now = dt.datetime.now(dt.UTC)
-    con.execute("insert into audit.load_batches values (?, ?, null, null, null)", [batch_id, now])
-    files, new = _new_files(con, settings)
-    results = check_files(
-        [f.path for f in new if not f.duplicate], registry, settings.max_file_bytes, workers
+    remove_stale_work(settings.archive_dir)
+    _sync_index(con, settings)
+    ctx = BatchContext(batch_id, dt.datetime.now(dt.UTC), settings.pseudonym_key)
+    _start_batch(con, batch_id, ctx.now)
+    files_seen, candidates, skipped = _archive_new(con, settings)
+    outcomes = _land(
+        con,
+        settings,
+        index_registry(units),
+        candidates,
+        ctx,
+        workers=workers,
+        limits=limits or _limits(settings),
+        on_file=on_file,
+        index=True,
     )
-    outcomes: list[FileOutcome] = []
-    with closing(results):  # stops the worker processes even if a write fails
-        for done, item in enumerate(new, start=1):
-            checked = None if item.duplicate else next(results)
-            seq += 1
-            con.execute("begin")
-            try:
-                if checked is None:
-                    outcome = FileOutcome(item.source, item.sha, "duplicate")
-                    _record_file(con, outcome, item.archived, seq, batch_id, now)
-                else:
-                    outcome = _write_file(
-                        con,
-                        checked,
-                        sha=item.sha,
-                        source=item.source,
-                        archived=item.archived,
-                        arrival_seq=seq,
-                        batch_id=batch_id,
-                        now=now,
-                        settings=settings,
-                    )
-                con.execute("commit")
-            except Exception:
-                con.execute("rollback")
-                raise
-            if checked is not None and outcome.status in ("rejected", "partial"):
-                write_feedback(
-                    settings.feedback_dir, item.source, item.sha, checked, outcome.unit_code, now
-                )
-            outcomes.append(outcome)
-            if on_file is not None:
-                on_file(done, len(new))
-    if any(o.status in ("rejected", "partial") for o in outcomes):
-        write_index(settings.feedback_dir)
-    con.execute(
-        "update audit.load_batches set finished_at = ?, n_files_seen = ?, n_files_new = ? "
-        "where batch_id = ?",
-        [dt.datetime.now(dt.UTC), len(files), len(outcomes), batch_id],
-    )
+    _finish_batch(con, batch_id, files_seen, len(outcomes))
     return BatchResult(
         batch_id=batch_id,
-        files_seen=len(files),
+        files_seen=files_seen,
         outcomes=outcomes,
         seconds=time.perf_counter() - started,
+        skipped=skipped,
     )
+
+
+def rebuild_from_archive(
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    units: list[ReportingUnit],
+    batch_id: str,
+    *,
+    workers: int = 0,
+    limits: Limits | None = None,
+) -> BatchResult:
+    """Land again, from the archive alone, every indexed submission the database lacks.
+
+    For a lost or corrupted build database: on an empty one, the landing tables come back as
+    they were (same names, hashes, arrival order and statuses), without the inbox. Files
+    already recorded are left alone, so it is safe to run twice.
+    """
+    started = time.perf_counter()
+    ensure_landing_tables(con)
+    remove_stale_work(settings.archive_dir)
+    ctx = BatchContext(batch_id, dt.datetime.now(dt.UTC), settings.pseudonym_key)
+    _start_batch(con, batch_id, ctx.now)
+    seen, loaded, _ = _known(con)
+    entries = read_index(settings.archive_dir, LOADER)
+    candidates: list[_Candidate] = []
+    skipped: list[tuple[str, str]] = []
+    for e in entries:
+        archived = settings.archive_dir / e.archived
+        if (e.source_file, e.sha256) in seen:
+            continue
+        if not archived.is_file():
+            log.error("archive index: %s missing for %s", e.archived, e.source_file)
+            skipped.append((e.source_file, f"archived copy {e.archived} missing"))
+            continue
+        candidates.append(
+            _Candidate(e.source_file, e.sha256, archived, e.arrival_seq, e.sha256 in loaded)
+        )
+        loaded.add(e.sha256)
+    outcomes = _land(
+        con,
+        settings,
+        index_registry(units),
+        candidates,
+        ctx,
+        workers=workers,
+        limits=limits or _limits(settings),
+        on_file=None,
+        index=False,
+    )
+    _finish_batch(con, batch_id, len(entries), len(outcomes))
+    return BatchResult(batch_id, len(entries), outcomes, time.perf_counter() - started, skipped)

@@ -1,52 +1,85 @@
-"""Read and check many submission files across processes, yielding results in input order.
+"""Read, check and shape many submission files in contained worker processes.
 
-Parsing spreadsheets is CPU-bound Python; DuckDB allows one writer. So workers read and check,
-and the caller writes each result in order: the tables do not depend on which worker finished
-first. If a worker dies, the files it did not return are read in this process.
+Parsing spreadsheets is CPU-bound and DuckDB allows one writer. So workers read, check and turn
+each file into its landing rows (:mod:`ingest.submissions.rows`), and the caller appends them
+in input order: the tables do not depend on which worker finished first. A file whose reading
+raises, crashes its worker or runs out of time or memory becomes a rejected file with a code
+(:mod:`ingest.workers`); the other files go on.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-from collections.abc import Generator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Generator, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
+from ingest.problems import Problem
 from ingest.registry import ReportingUnit
 from ingest.submissions.checks import CheckedSubmission, check_submission
-from ingest.submissions.reader import read_submission
+from ingest.submissions.reader import ParsedFile, read_submission
+from ingest.submissions.rows import (
+    BatchContext,
+    LandedFile,
+    enforce_column_bounds,
+    landed_rows,
+)
+from ingest.workers import Failure, Limits, default_workers, run_contained
 
-# A spawned worker needs 1-1.5 s of imports before its first file; one process reads and checks
-# about 250-350 small files a second (tests/benchmarks/bench_ingest.py on a shared 2-core
-# machine). Below this many files per worker, one process is faster.
-MIN_FILES_PER_WORKER = 500
-# "spawn": each worker is a fresh interpreter. "fork" starts faster, but forking the threaded
-# Airflow task process left a worker waiting forever on a lock copied mid-use (seen in
-# dag.test()); a fresh interpreter inherits no lock. The cost is about a second of imports per
-# worker, paid once per batch, hence MIN_FILES_PER_WORKER.
-_START_METHOD = "spawn"
+__all__ = ["FileTask", "check_files", "default_workers", "failed_check", "land_files"]
+
+# modules the fork server imports once, so each worker starts with the readers loaded
+_PRELOAD = ("ingest.submissions.parallel",)
 
 _registry: Mapping[str, list[ReportingUnit]] = {}
 _max_bytes = 0
+_context: BatchContext | None = None
 
 
-def _init(registry: Mapping[str, list[ReportingUnit]], max_bytes: int) -> None:
-    global _registry, _max_bytes
-    _registry, _max_bytes = registry, max_bytes
+@dataclass(frozen=True)
+class FileTask:
+    """One file to land: where to read it (the archived copy) and how it is recorded."""
+
+    path: Path
+    source: str
+    sha: str
+    archived: str
+    arrival_seq: int
+
+
+def _init(
+    registry: Mapping[str, list[ReportingUnit]], max_bytes: int, context: BatchContext | None
+) -> None:
+    global _registry, _max_bytes, _context
+    _registry, _max_bytes, _context = registry, max_bytes, context
 
 
 def _check(path: Path) -> CheckedSubmission:
     return check_submission(read_submission(path, _max_bytes), _registry)
 
 
-def default_workers() -> int:
-    """One worker per core this process may use."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
+def _check_as_landed(path: Path) -> CheckedSubmission:
+    """What ingest would make of the file: the checks, then the typed columns' bounds."""
+    checked = _check(path)
+    enforce_column_bounds(checked)
+    return checked
+
+
+def _land(task: FileTask) -> LandedFile:
+    assert _context is not None, "_init sets the batch context"
+    return landed_rows(
+        _check(task.path),
+        sha=task.sha,
+        source=task.source,
+        archived=task.archived,
+        arrival_seq=task.arrival_seq,
+        ctx=_context,
+    )
+
+
+def failed_check(path: Path, failure: Failure) -> CheckedSubmission:
+    """A rejected file whose reading did not return, with the failure's problem code."""
+    problem = Problem(failure.code, params={"detail": failure.detail})
+    return CheckedSubmission(parsed=ParsedFile(path=path, problems=[problem]))
 
 
 def check_files(
@@ -54,32 +87,43 @@ def check_files(
     registry: Mapping[str, list[ReportingUnit]],
     max_bytes: int,
     workers: int = 0,
-    min_files_per_worker: int | None = None,
-) -> Generator[CheckedSubmission, None, None]:
-    """Read and check ``paths``; results come in the order of ``paths``.
+    limits: Limits | None = None,
+) -> Iterator[CheckedSubmission]:
+    """Read and check ``paths`` in contained workers; results come in the order of ``paths``.
 
-    ``workers`` = 0 means one per core; 1 (or few files) reads in this process.
+    Each result is what ingest would record for the file (``dxwh check`` and ingest agree):
+    a file whose reading failed comes back rejected with FILE_TIMEOUT, FILE_TOO_COMPLEX or
+    PARSER_FAILED (see :func:`failed_check`), a value an integer column cannot hold is an error.
     """
-    per_worker = min_files_per_worker or MIN_FILES_PER_WORKER
-    workers = min(workers or default_workers(), max(1, len(paths) // per_worker))
-    if workers <= 1:
-        _init(registry, max_bytes)
-        yield from (_check(p) for p in paths)
-        return
-    context = multiprocessing.get_context(_START_METHOD)
-    done = 0
-    try:
-        with ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=context,
-            initializer=_init,
-            initargs=(dict(registry), max_bytes),
-        ) as pool:
-            for checked in pool.map(_check, paths, chunksize=max(1, len(paths) // (workers * 8))):
-                done += 1
-                yield checked
-    except BrokenProcessPool:
-        # A worker died (out of memory, or it could not start here): the files it did not
-        # return are read in this process; none is lost or read twice.
-        _init(registry, max_bytes)
-        yield from (_check(p) for p in paths[done:])
+    results = run_contained(
+        _check_as_landed,
+        list(paths),
+        workers=workers,
+        limits=limits,
+        setup=_init,
+        setup_args=(dict(registry), max_bytes, None),
+        preload=_PRELOAD,
+    )
+    for path, result in zip(paths, results, strict=True):
+        yield failed_check(path, result) if isinstance(result, Failure) else result
+
+
+def land_files(
+    tasks: Sequence[FileTask],
+    registry: Mapping[str, list[ReportingUnit]],
+    max_bytes: int,
+    context: BatchContext,
+    workers: int = 0,
+    limits: Limits | None = None,
+) -> Generator[LandedFile | Failure, None, None]:
+    """Each task's :class:`LandedFile`, or the :class:`Failure` that stopped its reading, in
+    the order of ``tasks``."""
+    yield from run_contained(
+        _land,
+        list(tasks),
+        workers=workers,
+        limits=limits,
+        setup=_init,
+        setup_args=(dict(registry), max_bytes, context),
+        preload=_PRELOAD,
+    )

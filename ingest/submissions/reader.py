@@ -52,6 +52,8 @@ BLOCKING_CODES = frozenset(
         "FILE_UNSUPPORTED_TYPE",
         "FILE_TOO_LARGE",
         "FILE_CONTENT_TOO_LARGE",
+        "FILE_TOO_COMPLEX",
+        "CELL_TOO_LONG",
         "SHEET_MISSING",
         "HEADER_NOT_FOUND",
     }
@@ -702,7 +704,15 @@ def read_csv(path: Path, parsed: ParsedFile) -> ParsedFile:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    grid: Grid = [list(r) for r in csv.reader(io.StringIO(content), dialect)]
+    try:
+        grid: Grid = [list(r) for r in csv.reader(io.StringIO(content), dialect)]
+    except csv.Error as exc:  # a field past csv.field_size_limit(), usually an unclosed quote
+        if "field larger than field limit" in str(exc):
+            detail = f"{csv.field_size_limit():,}".replace(",", ".")
+            parsed.problems.append(Problem("CELL_TOO_LONG", params={"detail": detail}))
+        else:
+            parsed.problems.append(Problem("FILE_UNREADABLE", params={"detail": str(exc)[:200]}))
+        return parsed
     text = _Text([grid])
     sheet = path.name
     rows, typed = text.fix_grid(grid, sheet)

@@ -3,12 +3,23 @@
 The format is read from the file's first bytes, not from its name: clerks rename files, and an
 ``.xls`` saved as ``.xlsx`` is common. Size limits are checked before anything is read into
 memory: the file size on disk, and for zipped spreadsheets (.xlsx, .ods) the uncompressed sizes
-the zip directory declares, so a zip bomb is refused without being inflated.
+the zip directory declares, so a zip bomb is refused without being inflated. An .xlsx sheet's
+extent is read from its cell references before any reader builds the sheet: python-calamine
+allocates the whole rectangle up to the farthest cell (one cell at XFD1048576 asks for 512 GiB
+and aborts the process), so a far-away cell is refused here, in a streaming scan.
+
+Nothing here follows a symlink or opens anything but a regular file: ``dxwh check`` on a FIFO
+must not block.
 """
 
 from __future__ import annotations
 
+import os
+import posixpath
+import re
+import stat
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -24,6 +35,25 @@ MAX_COMPRESSION_RATIO = 200
 UNCOMPRESSED_FACTOR = 10
 
 
+# The farthest cell a sheet may have. A unit's staffing sheet has tens to a few thousand rows;
+# calamine stores every cell of the rectangle (16-32 bytes each), so the area is bounded too.
+MAX_SHEET_ROWS = 100_000
+MAX_SHEET_COLUMNS = 1_024
+MAX_SHEET_CELLS = 4_000_000
+# A cell reference in sheet XML: <c r="XFD1048576" ...> (any namespace prefix, any attribute
+# order); the tail kept between chunks is longer than any such tag's attributes.
+_CELL_REF = re.compile(
+    rb"<(?:[A-Za-z_][\w.-]*:)?c\b[^>]{0,200}?\sr=[\"']([A-Z]{1,4})([0-9]{1,9})[\"']"
+)
+_SCAN_CHUNK = 1 << 20
+_SCAN_TAIL = 512
+
+
+# What zipfile raises for a damaged, encrypted or oddly compressed archive: the workbook reader
+# then reports the file as unreadable.
+_ZIP_ERRORS = (zipfile.BadZipFile, OSError, RuntimeError, EOFError, NotImplementedError, zlib.error)
+
+
 @dataclass(frozen=True)
 class Refusal:
     """Why a file is not opened: a problem code and a detail for the message."""
@@ -32,8 +62,20 @@ class Refusal:
     detail: str
 
 
+def ensure_regular(path: Path) -> None:
+    """Raise ``OSError`` unless ``path`` itself (not a symlink's target) is a regular file."""
+    mode = path.lstat().st_mode
+    if not stat.S_ISREG(mode):
+        kind = "symlink" if stat.S_ISLNK(mode) else "FIFO, device or socket"
+        raise OSError(f"{path.name}: not a regular file ({kind})")
+
+
 def sniff_kind(path: Path) -> FileKind | None:
-    """The format the file's bytes show, or ``None`` when it is no supported format."""
+    """The format the file's bytes show, or ``None`` when it is no supported format.
+
+    Raises ``OSError`` for anything but a regular file (checked before opening).
+    """
+    ensure_regular(path)
     with path.open("rb") as handle:
         head = handle.read(8)
     if head.startswith(_ZIP_MAGIC):
@@ -62,8 +104,9 @@ def _looks_like_text(path: Path) -> bool:
 
 
 def check_limits(path: Path, kind: FileKind | None, max_bytes: int) -> Refusal | None:
-    """A refusal when the file, or a zipped spreadsheet's declared content, is too large."""
-    size = path.stat().st_size
+    """A refusal when the file, a zipped spreadsheet's declared content, or an .xlsx sheet's
+    extent is too large."""
+    size = file_size(path)
     if size > max_bytes:
         return Refusal("FILE_TOO_LARGE", f"{size / 1048576:.1f} MB > {max_bytes / 1048576:.0f} MB")
     if kind not in ("xlsx", "ods"):
@@ -71,8 +114,15 @@ def check_limits(path: Path, kind: FileKind | None, max_bytes: int) -> Refusal |
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
-    except zipfile.BadZipFile:
-        return None
+            refusal = _content_refusal(members, max_bytes)
+            if refusal is None and kind == "xlsx":
+                refusal = _extent_refusal(archive)
+            return refusal
+    except _ZIP_ERRORS:
+        return None  # the workbook reader reports it as unreadable
+
+
+def _content_refusal(members: list[zipfile.ZipInfo], max_bytes: int) -> Refusal | None:
     total = sum(m.file_size for m in members)
     limit = max_bytes * UNCOMPRESSED_FACTOR
     if total > limit:
@@ -86,3 +136,73 @@ def check_limits(path: Path, kind: FileKind | None, max_bytes: int) -> Refusal |
                 f"{m.filename}: {m.file_size / m.compress_size:.0f}x",
             )
     return None
+
+
+def column_number(letters: bytes) -> int:
+    """``b"A"`` → 1, ``b"XFD"`` → 16384."""
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def check_sheet_extent(path: Path) -> Refusal | None:
+    """FILE_TOO_COMPLEX when a worksheet of the .xlsx reaches beyond the sheet bounds."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return _extent_refusal(archive)
+    except _ZIP_ERRORS:
+        return None  # the workbook reader reports it as unreadable
+
+
+_RELATIONSHIP = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?Relationship\b[^>]*>")
+_REL_TYPE = re.compile(rb"\sType=[\"']([^\"']*)[\"']")
+_REL_TARGET = re.compile(rb"\sTarget=[\"']([^\"']*)[\"']")
+_WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
+
+
+def _worksheet_members(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
+    """The members the workbook's relationships name as worksheets (where calamine looks);
+    every XML member when the relationships cannot be read."""
+    by_name = {m.filename: m for m in archive.infolist()}
+    xml = [m for m in by_name.values() if m.filename.lower().endswith(".xml")]
+    rels = by_name.get(_WORKBOOK_RELS)
+    if rels is None or rels.file_size > 1 << 20:
+        return xml
+    targets = []
+    for tag in _RELATIONSHIP.findall(archive.read(rels)):
+        kind, target = _REL_TYPE.search(tag), _REL_TARGET.search(tag)
+        if kind and target and kind.group(1).endswith(b"/worksheet"):
+            name = target.group(1).decode("utf-8", "replace")
+            resolved = name.lstrip("/") if name.startswith("/") else f"xl/{name}"
+            targets.append(posixpath.normpath(resolved))
+    found = [by_name[t] for t in targets if t in by_name]
+    return found if found and len(found) == len(targets) else xml
+
+
+def _extent_refusal(archive: zipfile.ZipFile) -> Refusal | None:
+    """Each worksheet's farthest cell, from its cell references, a chunk at a time."""
+    for member in _worksheet_members(archive):
+        rows, columns = _extent(archive, member)
+        if rows > MAX_SHEET_ROWS or columns > MAX_SHEET_COLUMNS or rows * columns > MAX_SHEET_CELLS:
+            return Refusal("FILE_TOO_COMPLEX", f"{member.filename}: {rows} × {columns} ô/cells")
+    return None
+
+
+def _extent(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> tuple[int, int]:
+    rows = columns = 0
+    tail = b""
+    with archive.open(member) as handle:
+        while chunk := handle.read(_SCAN_CHUNK):
+            data = tail + chunk
+            for letters, number in _CELL_REF.findall(data):
+                rows = max(rows, int(number))
+                columns = max(columns, column_number(letters))
+            tail = data[-_SCAN_TAIL:]
+    return rows, columns
+
+
+def file_size(path: Path) -> int:
+    """Size of a regular file, not following symlinks."""
+    ensure_regular(path)
+    return os.lstat(path).st_size

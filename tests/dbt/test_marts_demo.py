@@ -266,3 +266,31 @@ def test_the_scorecard_shows_the_dti_of_the_period_year(demo_warehouse: Settings
     for period, rank, n_staff, n_expected in rows:
         assert rank == ranks.get(int(period[:4])), period
         assert n_expected > 0 and n_staff > 0, period
+
+
+def test_marts_carry_bilingual_comments(demo_warehouse: Settings) -> None:
+    # what the dbt docs say, as dbt wrote them into the manifest: label_vi and description
+    manifest = json.loads((demo_warehouse.docs_dir / "dbt" / "manifest.json").read_text("utf-8"))
+    documented = {
+        (node["alias"], name): f"{column['meta']['label_vi']} — {column['description'].strip()}"
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["schema"] == "marts"
+        for name, column in node["columns"].items()
+    }
+    with duckdb.connect(str(demo_warehouse.build_db), read_only=True) as con:
+        comments = {
+            (table, column): comment
+            for table, column, comment in con.execute(
+                "select table_name, column_name, comment from duckdb_columns() "
+                "where schema_name = 'marts'"
+            ).fetchall()
+        }
+        tables = dict(
+            con.execute(
+                "select table_name, comment from duckdb_tables() where schema_name = 'marts'"
+            ).fetchall()
+        )
+
+    assert comments and comments == documented
+    assert all(comment and " — " in comment for comment in tables.values()), tables
+    assert tables["province_scorecard"].startswith("Bảng tổng hợp của tỉnh theo kỳ — ")

@@ -46,7 +46,8 @@ def _dockerfile_env() -> dict[str, str]:
 
 def test_services_and_pinned_images(compose: dict[str, Any]) -> None:
     services = compose["services"]
-    assert set(services) == {"postgres", *AIRFLOW_SERVICES}
+    # the portal service is checked in tests/portal/test_compose_service.py
+    assert set(services) == {"postgres", "portal", *AIRFLOW_SERVICES}
     assert PINNED.match(services["postgres"]["image"]), services["postgres"]["image"]
     for name in AIRFLOW_SERVICES:
         assert services[name]["build"]["dockerfile"] == "Dockerfile"

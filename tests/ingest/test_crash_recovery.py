@@ -1,8 +1,9 @@
-"""A crash in the middle of a batch leaves no half-loaded file; running again gives the tables
-a clean run gives.
+"""A crash in the middle of a batch leaves no half-loaded file; running again (with the same
+batch id, as an Airflow retry does) gives the tables a clean run gives.
 
-The ingest runs in a real subprocess that is killed with SIGKILL while the fourth file's rows
-are written inside its open transaction.
+The ingest runs in a real subprocess, three files per transaction, that is killed with SIGKILL
+while the second batch's rows are written inside its open transaction. Its reader workers must
+not outlive it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -42,22 +45,49 @@ _CRASH = textwrap.dedent(
     from core.db import session
     from core.settings import load_settings
 
-    original = load._write_file
+    original = load.append_rows
     calls = []
 
-    def write_then_die(con, checked, **kwargs):
-        outcome = original(con, checked, **kwargs)
-        calls.append(1)
-        if len(calls) == 4:  # rows written, transaction still open
-            os.kill(os.getpid(), signal.SIGKILL)
-        return outcome
+    def append_then_die(con, table, rows):
+        n = original(con, table, rows)
+        if table == "audit.file_loads":
+            calls.append(1)
+            if len(calls) == 2:  # the second batch's rows written, transaction still open
+                os.kill(os.getpid(), signal.SIGKILL)
+        return n
 
-    load._write_file = write_then_die
+    load.append_rows = append_then_die
+    load.BATCH_FILES = 3
     settings = load_settings()
     with session(settings.build_db) as con:
         load.ingest_submissions(con, settings, build_registry(), "crashing", workers=1)
     """
 )
+
+
+def _processes_with(marker: bytes) -> list[int]:
+    """Live processes whose environment holds ``marker`` (the crashed run's data home)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            environ = (entry / "environ").read_bytes()
+            state = (entry / "stat").read_text().split(") ")[-1][:1]
+        except OSError:
+            continue
+        if marker in environ.split(b"\0") and state != "Z":
+            pids.append(int(entry.name))
+    return pids
+
+
+def _wait_until(condition: Callable[[], bool], ceiling: float = 60.0) -> bool:
+    deadline = time.monotonic() + ceiling
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
 
 
 def _inbox(folder: Path) -> None:
@@ -114,15 +144,13 @@ def test_killed_batch_then_rerun_equals_clean_run(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-c", _CRASH], env=crashed, capture_output=True)
 
     assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()
+    marker = f"DXWH_HOME={crashed['DXWH_HOME']}".encode()
+    assert _wait_until(lambda: not _processes_with(marker)), _processes_with(marker)
     half = _snapshot(crashed)
-    # f0, f1, its duplicate and f2 committed; f3 was being written and is gone entirely
-    assert [r[0] for r in half["audit.file_loads"]] == [
-        "f0.xlsx",
-        "f1.xlsx",
-        "f1_again.xlsx",
-        "f2.xlsx",
-    ]
+    # the first batch (f0, f1 and its duplicate) committed; the second was being written and
+    # is gone entirely
+    assert [r[0] for r in half["audit.file_loads"]] == ["f0.xlsx", "f1.xlsx", "f1_again.xlsx"]
     assert {r[0] for r in half["raw.staff_rows"]} == {r[0] for r in half["raw.submissions"]}
-    _ingest(crashed, "rerun")
+    _ingest(crashed, "crashing")  # a retry keeps the batch id
     assert _snapshot(crashed) == _snapshot(clean)
     assert len(_snapshot(clean)["audit.file_loads"]) == 8

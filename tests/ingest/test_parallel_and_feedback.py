@@ -31,7 +31,7 @@ def test_workers_return_what_one_process_returns_in_order(tmp_path: Path) -> Non
     registry = index_registry(build_registry())
 
     serial = list(check_files(paths, registry, 1 << 20, workers=1))
-    parallel = list(check_files(paths, registry, 1 << 20, workers=2, min_files_per_worker=1))
+    parallel = list(check_files(paths, registry, 1 << 20, workers=2))
 
     assert [c.parsed.path for c in parallel] == paths
     assert [(c.unit, [r.record for r in c.rows], c.all_problems) for c in parallel] == [

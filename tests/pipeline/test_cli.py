@@ -25,6 +25,7 @@ COMMANDS = [
     "report",
     "run",
     "status",
+    "portal",
 ]
 
 

@@ -15,30 +15,52 @@ create schema if not exists raw;
 create schema if not exists seeds;
 
 create or replace table marts.dim_period as select * from (values
-    ('2023', date '2023-01-01', date '2023-12-31', date '2024-01-15'),
-    ('2024-H1', date '2024-01-01', date '2024-06-30', date '2024-07-15')
-) t(period_id, start_date, end_date, deadline_date);
+    ('2023', date '2023-01-01', date '2023-12-31', date '2024-01-15', 63),
+    ('2024-H1', date '2024-01-01', date '2024-06-30', date '2024-07-15', 63),
+    ('2025-H2', date '2025-07-01', date '2025-12-31', date '2026-01-15', 34)
+) t(period_id, start_date, end_date, deadline_date, province_basis);
 
+-- the 2025 reorganisation: Quảng Nam's units report for the new Đà Nẵng from 2025-H2
 create or replace table marts.dim_unit as select * from (values
-    ('49-STTTT', 'Sở Thông tin và Truyền thông', 'province', '49', date '2020-01-01', null::date),
-    ('502', 'UBND thành phố Tam Kỳ', 'district', '49', date '2020-01-01', null::date),
-    ('20341', 'UBND phường An Mỹ', 'commune', '49', date '2020-01-01', null::date),
-    ('20342', 'UBND xã Cũ', 'commune', '49', date '2020-01-01', date '2023-12-31'),
-    ('20342', 'UBND xã Mới', 'commune', '49', date '2024-01-01', null::date)
-) t(unit_id, unit_name, unit_level, province_id, valid_from, valid_to);
-alter table marts.dim_unit add column province_name varchar default 'Tỉnh Quảng Nam';
+    ('49-STTTT', 'Sở Thông tin và Truyền thông', 'province', '49', date '2020-01-01',
+     date '2025-06-30', 'Tỉnh Quảng Nam'),
+    ('502', 'UBND thành phố Tam Kỳ', 'district', '49', date '2020-01-01', date '2025-06-30',
+     'Tỉnh Quảng Nam'),
+    ('20341', 'UBND phường An Mỹ', 'commune', '49', date '2020-01-01', date '2025-06-30',
+     'Tỉnh Quảng Nam'),
+    ('20342', 'UBND xã Cũ', 'commune', '49', date '2020-01-01', date '2023-12-31',
+     'Tỉnh Quảng Nam'),
+    ('20342', 'UBND xã Mới', 'commune', '49', date '2024-01-01', date '2025-06-30',
+     'Tỉnh Quảng Nam'),
+    ('48-SKHCN', 'Sở Khoa học và Công nghệ', 'province', '48', date '2025-07-01', null::date,
+     'Thành phố Đà Nẵng'),
+    ('20341', 'UBND phường Bàn Thạch', 'commune', '48', date '2025-07-01', null::date,
+     'Thành phố Đà Nẵng'),
+    ('20342', 'UBND xã Tam Anh', 'commune', '48', date '2025-07-01', null::date,
+     'Thành phố Đà Nẵng')
+) t(unit_id, unit_name, unit_level, province_id, valid_from, valid_to, province_name);
+
+create or replace table marts.dim_province as select * from (values
+    ('63:49', '49', 'Tỉnh Quảng Nam', 63, '48', 'Thành phố Đà Nẵng'),
+    ('63:48', '48', 'Thành phố Đà Nẵng', 63, '48', 'Thành phố Đà Nẵng'),
+    ('34:48', '48', 'Thành phố Đà Nẵng', 34, '48', 'Thành phố Đà Nẵng')
+) t(province_key, province_id, province_name, basis, current_province_id,
+    current_province_name);
 
 create or replace table marts.province_crosswalk as select * from (values
-    ('49', 'Quảng Nam', '48', 'Thành phố Đà Nẵng'),
-    ('48', 'TP. Đà Nẵng', '48', 'Thành phố Đà Nẵng')
-) t(legacy_province_id, legacy_province_name, province_id, province_name);
+    ('49', 'Tỉnh Quảng Nam', '48', 'Thành phố Đà Nẵng', date '2025-07-01', 2, true),
+    ('48', 'Thành phố Đà Nẵng', '48', 'Thành phố Đà Nẵng', date '2025-07-01', 2, true)
+) t(legacy_province_id, legacy_province_name, province_id, province_name, effective_date,
+    n_legacy_provinces, is_merged);
 
 create or replace table marts.fct_staffing as select * from (values
     ('49-STTTT', '2023', 'province', '49', 10, 8, 2, 9, 7, 6, 6, true),
     ('502', '2023', 'district', '49', 5, 3, 2, 4, 5, 2, 1, true),
     ('20341', '2023', 'commune', '49', 2, 0, 2, 0, 1, 1, 1, false),
     ('49-STTTT', '2024-H1', 'province', '49', 11, 9, 2, 10, 11, 7, 7, true),
-    ('502', '2024-H1', 'district', '49', 6, 4, 2, 5, 6, 2, 2, true)
+    ('502', '2024-H1', 'district', '49', 6, 4, 2, 5, 6, 2, 2, true),
+    ('48-SKHCN', '2025-H2', 'province', '48', 12, 10, 2, 11, 12, 8, 8, true),
+    ('20341', '2025-H2', 'commune', '48', 3, 1, 2, 1, 3, 2, 2, true)
 ) t(unit_id, period_id, unit_level, province_id, n_staff, n_dedicated, n_concurrent,
     n_it_degree_university_plus, n_trained, n_dx_network_members, n_platform_access,
     has_dx_focal_point);
@@ -51,7 +73,11 @@ create or replace table marts.fct_reporting_compliance as select * from (values
     ('49-STTTT', '2024-H1', 'province', '49', date '2024-07-15', true, date '2024-07-01', true, 0),
     ('502', '2024-H1', 'district', '49', date '2024-07-15', true, date '2024-07-02', true, 0),
     ('20341', '2024-H1', 'commune', '49', date '2024-07-15', false, null, false, 0),
-    ('20342', '2024-H1', 'commune', '49', date '2024-07-15', false, null, false, 0)
+    ('20342', '2024-H1', 'commune', '49', date '2024-07-15', false, null, false, 0),
+    ('48-SKHCN', '2025-H2', 'province', '48', date '2026-01-15', true, date '2026-01-10', true,
+     0),
+    ('20341', '2025-H2', 'commune', '48', date '2026-01-15', true, date '2026-01-14', true, 0),
+    ('20342', '2025-H2', 'commune', '48', date '2026-01-15', false, null, false, 1)
 ) t(unit_id, period_id, unit_level, province_id, deadline_date, is_submitted,
     first_submitted_date, is_on_time, n_files_rejected);
 
@@ -63,6 +89,10 @@ create or replace table marts.fct_target_progress as select * from (values
     ('T2025_DEDICATED_STAFF', 'province:49', '49', '2024-H1', 13.0, 11.0, true, 0.0,
      date '2025-12-31', 'achieved'),
     ('T2025_PROMOTION', 'province:49', '49', '2024-H1', null, null, null, null,
+     date '2025-12-31', 'not_measurable'),
+    ('T2025_FOCAL_POINT', 'province:48', '48', '2025-H2', 0.6667, 1.0, false, 0.3333,
+     date '2025-12-31', 'missed'),
+    ('T2025_DEDICATED_STAFF', 'province:48', '48', '2025-H2', 10.0, null, null, null,
      date '2025-12-31', 'not_measurable')
 ) t(target_id, scope, province_id, period_id, actual_value, threshold_value, is_met, gap,
     deadline_date, status);
@@ -71,6 +101,7 @@ create or replace table marts.fct_dti_scores as select * from (values
     (2021, 63, '49', 'Quảng Nam', 'dti', 0.45, 25, 63, -1, false, 'dti_2021_2023', false),
     (2022, 63, '49', 'Quảng Nam', 'dti', 0.5808, 31, 63, -6, false, 'dti_2021_2023', false),
     (2022, 63, '48', 'TP. Đà Nẵng', 'dti', 0.8002, 1, 63, 0, false, 'dti_2021_2023', false),
+    (2023, 63, '48', 'TP. Đà Nẵng', 'dti', 0.8420, 1, 63, 0, false, 'dti_2021_2023', false),
     (2024, 63, '49', 'Quảng Nam', 'dti', 0.5803, 57, 63, null, false, 'dti_2024', true),
     (2024, 34, '48', 'Thành phố Đà Nẵng', 'dti', 0.7069, 17, 34, null, false, 'dti_2024',
      true),
@@ -78,6 +109,9 @@ create or replace table marts.fct_dti_scores as select * from (values
      'dti_2021_2023', false)
 ) t(year, basis, province_id, province_name, component, score, rank, n_ranked, rank_change,
     is_recomputed, methodology, is_methodology_break);
+alter table marts.fct_dti_scores add column methodology_decision_ref varchar;
+update marts.fct_dti_scores set methodology_decision_ref = case methodology
+    when 'dti_2021_2023' then 'QĐ 922/QĐ-BTTTT' when 'dti_2024' then 'QĐ 405/QĐ-BKHCN' end;
 
 create or replace table raw.dti_national_means as select * from (values
     (2021, 0.4014, 'dti.gov.vn'), (2022, 0.5791, 'dti.gov.vn'), (2024, 0.6961, 'dti.gov.vn')

@@ -32,6 +32,8 @@ def test_publish_copies_marts_only(data_home: Settings) -> None:
         "marts.fct_x": 5,
         "reference.dti_national_means": 0,
         "reference.plan_targets": 0,
+        "quality.dq_results": 0,
+        "quality.dq_runs": 0,
     }
     with duckdb.connect(str(data_home.published_db), read_only=True) as con:
         assert con.execute("select count(*) from marts.fct_x").fetchone() == (5,)
@@ -125,7 +127,7 @@ def test_parquet_exports_match_the_published_tables(data_home: Settings) -> None
     entry = next(t for t in manifest["tables"] if t["table"] == "marts.fct_x")
     assert [t["table"] for t in manifest["tables"]] == list(result.tables)
     assert entry["rows"] == 4
-    assert entry["columns"] == [{"name": "id", "type": "BIGINT"}]
+    assert entry["columns"] == [{"name": "id", "type": "BIGINT", "description": None}]
     with duckdb.connect() as con:
         found = con.execute(f"select count(*) from read_parquet('{parquet / entry['file']}')")
         assert found.fetchone() == (4,)

@@ -30,18 +30,27 @@ for (name,) in names:
     # every column is decoded (as text, so the old client needs no extra Python modules)
     sql = f'select count(*), max(columns(*)::varchar) from {schema}."{table}"'
     counts[name] = con.execute(sql).fetchone()[0]
-print(json.dumps({"version": duckdb.__version__, "counts": counts}))
+comments = dict(con.execute(
+    "select schema_name || '.' || table_name || '.' || column_name, comment "
+    "from duckdb_columns() where comment is not null"
+).fetchall())
+print(json.dumps({"version": duckdb.__version__, "counts": counts, "comments": comments}))
 """
 
 
 def _read_with(python: Path, db: Path) -> dict[str, int]:
+    return dict(_old_reader(python, db)["counts"])
+
+
+def _old_reader(python: Path, db: Path) -> dict[str, dict[str, object]]:
+    """What DuckDB 1.1.3 reads from ``db``: row counts and column comments."""
     done = subprocess.run(
         [str(python), "-c", READ_EVERYTHING, str(db)], capture_output=True, text=True, check=False
     )
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assert result["version"] == "1.1.3"
-    return dict(result["counts"])
+    return dict(result)
 
 
 def _build_typed_marts(settings: Settings, n: int) -> None:
@@ -71,8 +80,20 @@ def test_duckdb_1_1_reads_every_published_table_and_view(
         "marts.fct_typed": 4,
         "reference.dti_national_means": 0,
         "reference.plan_targets": 0,
+        "quality.dq_results": 0,
+        "quality.dq_runs": 0,
         "analyst.met_units": 2,
     }
+
+
+def test_duckdb_1_1_reads_the_column_comments(data_home: Settings, old_duckdb_python: Path) -> None:
+    _build_typed_marts(data_home, 1)
+    publish(data_home, views=())
+
+    comments = _old_reader(old_duckdb_python, data_home.published_db)["comments"]
+
+    # the quality tables are always published with their comments, Vietnamese first
+    assert str(comments["quality.dq_runs.gate"]).startswith("Cổng chất lượng — ")
 
 
 @pytest.mark.slow

@@ -129,3 +129,45 @@ def test_nightly_publish_carries_the_dbt_docs(demo_warehouse: Settings) -> None:
 
     assert (docs / "index.html").is_file()
     assert "fct_staffing" in catalog and "n_dedicated" in catalog
+
+
+# What BI tools read without trouble: DuckDB 1.1 drivers and several BI tools show HUGEINT
+# (what sum() over integers returns) and DECIMAL as decimals, or not at all.
+BI_INTEGER_TYPES = {"INTEGER", "BIGINT"}
+NOT_FOR_BI = ("HUGEINT", "UHUGEINT", "DECIMAL")
+
+
+def test_published_columns_have_bi_friendly_types(demo_warehouse: Settings) -> None:
+    with connect_published(demo_warehouse.published_db) as con:
+        columns = con.execute(
+            "select schema_name || '.' || table_name || '.' || column_name, data_type "
+            "from duckdb_columns() where not internal "
+            "and schema_name not in ('information_schema', 'pg_catalog')"
+        ).fetchall()
+    integer_types = {
+        t for _, t in columns if "INT" in t and not t.startswith(("INTERVAL", "POINT"))
+    }
+
+    assert columns
+    assert [(c, t) for c, t in columns if t.startswith(NOT_FOR_BI)] == []
+    assert integer_types <= BI_INTEGER_TYPES
+    # the marts' counts are integers, the shares and scores doubles
+    types = dict(columns)
+    assert types["marts.fct_staffing.n_staff"] in BI_INTEGER_TYPES
+    assert types["marts.fct_target_progress.actual_value"] == "DOUBLE"
+
+
+@pytest.mark.parametrize("view", VIEWS, ids=[v.name for v in VIEWS])
+def test_view_results_have_bi_friendly_types(demo_warehouse: Settings, view: AnalystView) -> None:
+    with connect_published(demo_warehouse.published_db) as con:
+        # the types a driver receives for the view's result set
+        types = dict(zip(*_result_types(con, view.qualified_name), strict=True))
+
+    assert [(c, t) for c, t in types.items() if t.startswith(NOT_FOR_BI)] == []
+    sums = {c: t for c, t in types.items() if c.startswith(("n_", "share_"))}
+    assert all(t in {*BI_INTEGER_TYPES, "DOUBLE"} for t in sums.values()), sums
+
+
+def _result_types(con: duckdb.DuckDBPyConnection, name: str) -> tuple[list[str], list[str]]:
+    relation = con.sql(f"select * from {name}")
+    return relation.columns, [str(t) for t in relation.types]

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import math
 import re
 
+import matplotlib.pyplot as plt
+import pandas as pd
 import pytest
 
 from core.settings import Settings
 from tests.warehouse.browser import load_page
 from tests.warehouse.sample_marts import build_sample_marts
 from warehouse.publish import publish
+from warehouse.report import charts
+from warehouse.report.data import load_scorecard_data
 from warehouse.report.render import write_scorecard
 
 SECTIONS = (
@@ -31,21 +36,97 @@ def sample_scorecard(data_home: Settings) -> Settings:
     return data_home
 
 
-def test_scorecard_shows_the_sample_figures(sample_scorecard: Settings) -> None:
-    index = sample_scorecard.reports_dir / "scorecard" / "index.html"
-    html = index.read_text(encoding="utf-8")
+def _html(settings: Settings) -> str:
+    return (settings.reports_dir / "scorecard" / "index.html").read_text(encoding="utf-8")
 
-    assert "Quảng Nam" in html
-    assert "Kỳ báo cáo mới nhất: <strong>2024-H1</strong>" in html
+
+def test_scorecard_shows_the_sample_figures(sample_scorecard: Settings) -> None:
+    html = _html(sample_scorecard)
+
+    assert "Kỳ báo cáo mới nhất: <strong>2025-H2</strong>" in html
     # DTI: rank out of the basis, and the published national mean beside the score
     assert "57/63" in html and "17/34" in html
     assert "0,6961" in html
     # targets: the plan's wording, value as a share, the status in Vietnamese
     assert "100% đơn vị có bộ phận hoặc đầu mối CĐS" in html
-    assert "50,0%" in html and "Có nguy cơ không đạt" in html and "Đã đạt" in html
+    assert "66,7%" in html and "Không đạt" in html
+    # a value with no baseline to compare with says so, not "not measurable from reports"
+    assert "Chưa có kỳ gốc để so sánh" in html
     # compliance: the latest period's missing units, with the name valid in that period
-    assert "UBND xã Mới" in html and "UBND xã Cũ" not in html
+    assert "UBND xã Tam Anh" in html and "UBND xã Mới" not in html and "UBND xã Cũ" not in html
     assert "Chưa nộp" in html
+
+
+def test_each_period_is_named_for_the_province_it_belonged_to(sample_scorecard: Settings) -> None:
+    html = _html(sample_scorecard)
+
+    # the page is about the province of the latest period: the merged Đà Nẵng
+    assert "<title>Bảng theo dõi chuyển đổi số – Thành phố Đà Nẵng</title>" in html
+    # what merged into what, and when
+    assert (
+        "Từ 01/07/2025, Thành phố Đà Nẵng và Tỉnh Quảng Nam hợp nhất thành Thành phố Đà Nẵng mới"
+    ) in html
+    assert "kỳ 2023 đến 2024-H1 là của Tỉnh Quảng Nam; kỳ 2025-H2 là của Thành phố Đà Nẵng" in html
+    # the staffing table groups the periods under the province they belonged to
+    groups = re.findall(r'<tr class="group"><td colspan="10">([^<]+)</td></tr>', html)
+    assert groups == ["Tỉnh Quảng Nam", "Thành phố Đà Nẵng"]
+    staffing = html[html.index('id="staffing"') : html.index('id="targets"')]
+    assert staffing.index("Tỉnh Quảng Nam") < staffing.index(">2024-H1<")
+    assert staffing.index(">2024-H1<") < staffing.index("Thành phố Đà Nẵng")
+    assert staffing.index("Thành phố Đà Nẵng") < staffing.index(">2025-H2<")
+    # the old province's last targets are shown apart, under its own name
+    assert "Kết quả kỳ cuối của Tỉnh Quảng Nam trước sắp xếp" in html
+
+
+def test_scopes_and_methods_read_as_names(sample_scorecard: Settings) -> None:
+    html = _html(sample_scorecard)
+
+    targets = html[html.index('id="targets"') : html.index('id="compliance"')]
+    assert "province:" not in targets and "Toàn tỉnh (" not in targets
+    assert "<td>Thành phố Đà Nẵng</td>" in targets and "<td>Tỉnh Quảng Nam</td>" in targets
+    assert "dti_2021_2023" not in html and "dti_2024" not in html
+    assert "QĐ 922/QĐ-BTTTT (2021–2023)" in html and "QĐ 405/QĐ-BKHCN (từ 2024)" in html
+
+
+def test_a_missing_year_is_a_gap_in_the_line(sample_scorecard: Settings) -> None:
+    data = load_scorecard_data(sample_scorecard.published_db)
+
+    figure = charts.dti_rank_figure(data.dti)
+    try:
+        [quang_nam] = [
+            line for line in figure.axes[0].lines if line.get_label().startswith("Quảng Nam")
+        ]
+        ranks = dict(zip(quang_nam.get_xdata(), quang_nam.get_ydata(), strict=True))
+    finally:
+        plt.close(figure)
+
+    assert ranks[2022] == 31 and ranks[2024] == 57
+    assert math.isnan(ranks[2023])  # no data for 2023: the line breaks instead of joining
+    assert "Chưa có số liệu DTI của tỉnh cho năm 2023" in _html(sample_scorecard)
+
+
+def test_the_compliance_legend_covers_no_bar() -> None:
+    compliance = pd.DataFrame(
+        {
+            "period_id": ["2025-H2"] * 3,
+            "unit_level": ["province", "district", "commune"],
+            "n_on_time": [9, 10, 50],
+            "n_late": [5, 7, 44],
+            "n_missing": [0, 1, 3],
+        }
+    )
+
+    figure = charts.compliance_figure(compliance, "2025-H2")
+    try:
+        figure.canvas.draw()
+        renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+        [ax] = figure.axes
+        legend = ax.get_legend().get_window_extent(renderer)
+        bars = [patch.get_window_extent(renderer) for patch in ax.patches]
+    finally:
+        plt.close(figure)
+
+    assert bars and not any(legend.overlaps(bar) for bar in bars)
 
 
 def test_scorecard_needs_no_network(sample_scorecard: Settings) -> None:
@@ -59,13 +140,15 @@ def test_scorecard_needs_no_network(sample_scorecard: Settings) -> None:
 
 
 def test_scorecard_renders_in_chromium(sample_scorecard: Settings) -> None:
-    page = load_page(sample_scorecard.reports_dir / "scorecard" / "index.html")
+    # a narrow window: where a period label would break ("2024-" / "H1") if it could
+    page = load_page(sample_scorecard.reports_dir / "scorecard" / "index.html", width=800)
 
     assert page.errors == []
     assert page.images == 4 and page.broken_images == []
+    assert page.wrapped_periods == []
     for section in SECTIONS:
         assert f'id="{section}"' in page.dom
-    assert "Chỉ tiêu kế hoạch" in page.dom
+    assert "Chỉ tiêu kế hoạch" in page.dom and "Sắp xếp đơn vị hành chính năm 2025" in page.dom
 
 
 def test_rewriting_the_scorecard_replaces_it_whole(sample_scorecard: Settings) -> None:

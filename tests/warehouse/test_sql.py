@@ -1,8 +1,12 @@
-"""``dxwh sql``: read-only SQL on the published warehouse, one-shot and interactive (stdin)."""
+"""``dxwh sql``: read-only SQL on the published warehouse, one-shot and statements piped in.
+
+The terminal session is tested in ``test_sql_shell.py``.
+"""
 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,8 +16,9 @@ import pytest
 from core.db import session
 from core.settings import Settings
 from pipeline.cli import main as dxwh
+from tests.warehouse.sample_marts import build_sample_marts
 from warehouse.publish import publish
-from warehouse.sql import statements
+from warehouse.sql import connect_published, statements
 
 
 @pytest.fixture
@@ -77,7 +82,7 @@ def test_writes_and_external_access_are_refused(
     assert message in capsys.readouterr().err.lower()
 
 
-def test_interactive_session_reads_statements_from_stdin(published: Settings) -> None:
+def test_statements_piped_to_stdin_run_in_order(published: Settings) -> None:
     script = (
         "select count(*) as n_units\n"
         "  from marts.fct_x;\n"
@@ -91,7 +96,7 @@ def test_interactive_session_reads_statements_from_stdin(published: Settings) ->
     done = _dxwh(published, "sql", stdin=script)
 
     assert done.returncode == 1  # one statement failed
-    assert "n_units" in done.stdout and "│       3 │" in done.stdout
+    assert "n_units" in done.stdout and re.search(r"│ +3 │", done.stdout)
     assert "marts.fct_x" in done.stdout
     assert "still here" in done.stdout
     assert "after quit" not in done.stdout
@@ -119,3 +124,31 @@ def test_statements_split_on_semicolons_at_line_end() -> None:
     lines = ["select 1;\n", "\n", "select\n", "  2;\n", ".tables\n", "select 3\n"]
 
     assert list(statements(lines)) == ["select 1", "select\n  2", ".tables", "select 3"]
+
+
+def test_a_wide_query_file_shows_every_column_and_rounds_doubles(data_home: Settings) -> None:
+    build_sample_marts(data_home)
+    publish(data_home)
+
+    done = _dxwh(data_home, "sql", "-f", "target_progress")
+
+    assert done.returncode == 0, done.stderr
+    header = done.stdout.splitlines()[1]
+    with connect_published(data_home.published_db) as con:
+        columns = con.sql("select * from analyst.target_progress").columns
+    assert [c.strip() for c in header.strip("│").split("│")] == columns
+    assert "(4 rows)" in done.stdout
+
+
+def test_doubles_are_rounded_and_nulls_named(published: Settings) -> None:
+    done = _dxwh(published, "sql", "select 1 / 36 as gap, null as missing, 0.7069::double as dti")
+
+    assert done.returncode == 0, done.stderr
+    row = done.stdout.splitlines()[3]
+    assert [c.strip() for c in row.strip("│").split("│")] == ["0.0277778", "NULL", "0.7069"]
+
+
+def test_csv_keeps_full_precision(published: Settings) -> None:
+    done = _dxwh(published, "sql", "--csv", "select 1 / 36 as gap")
+
+    assert done.stdout.splitlines() == ["gap", repr(1 / 36)]

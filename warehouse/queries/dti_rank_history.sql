@@ -6,7 +6,8 @@
 with
 
 scores as (
-    select * from marts.fct_dti_scores where component = 'dti'
+    select * from marts.fct_dti_scores
+    where component = 'dti'
 ),
 
 units as (

@@ -28,8 +28,10 @@ unit_names as (
     inner join periods
         on compliance.period_id = periods.period_id
     inner join units
-        on compliance.unit_id = units.unit_id
-        and periods.end_date between units.valid_from and coalesce(units.valid_to, date '9999-12-31')
+        on
+            compliance.unit_id = units.unit_id
+            and periods.end_date
+            between units.valid_from and coalesce(units.valid_to, date '9999-12-31')
     qualify row_number() over (
         partition by compliance.unit_id, compliance.period_id order by units.valid_from desc
     ) = 1

@@ -24,30 +24,73 @@ COMPLIANCE_COLOURS = {"n_on_time": "#27ae60", "n_late": "#f39c12", "n_missing": 
 COMPLIANCE_LABELS = {"n_on_time": "Đúng hạn", "n_late": "Nộp muộn", "n_missing": "Chưa nộp"}
 
 
+GAP_COLOUR = "#d5d8dc"
+
+
 def _save(fig: Figure, path: Path) -> Path:
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    # "tight" keeps legends placed outside the axes inside the picture
+    fig.savefig(path, dpi=110, bbox_inches="tight", pad_inches=0.15)
     plt.close(fig)
     return path
 
 
-def _year_axis(ax: plt.Axes, years: list[int]) -> None:
-    ax.set_xticks(years)
-    ax.set_xticklabels([str(y) for y in years])
+def _year_axis(ax: plt.Axes, years: list[int]) -> list[int]:
+    """Every year from the first to the last (missing ones too), so a gap shows as a gap."""
+    span = list(range(min(years), max(years) + 1)) if years else []
+    ax.set_xticks(span)
+    ax.set_xticklabels([str(y) for y in span])
+    if span:
+        ax.set_xlim(min(span) - 0.5, max(span) + 0.5)
     ax.grid(axis="y", alpha=0.3)
+    return span
 
 
-def dti_rank_chart(dti: pd.DataFrame, path: Path) -> Path:
-    """The home province's DTI rank per year and basis (rank 1 at the top)."""
+def year_series(rows: pd.DataFrame, column: str) -> pd.Series:
+    """``column`` by year over the series' whole span: a year without data is NaN, so the
+    line breaks there instead of joining its neighbours."""
+    values = rows.dropna(subset=[column]).set_index("year")[column]
+    if values.empty:
+        return values
+    years = range(int(values.index.min()), int(values.index.max()) + 1)
+    return values.groupby(level=0).first().reindex(years)
+
+
+def _mark_missing(ax: plt.Axes, span: list[int], present: set[int]) -> bool:
+    """Shade the years in ``span`` that have no data for the province; True if any."""
+    missing = [y for y in span if y not in present]
+    for year in missing:
+        ax.axvspan(year - 0.4, year + 0.4, color=GAP_COLOUR, alpha=0.5, zorder=0, lw=0)
+        ax.text(
+            year,
+            0.5,
+            "Tỉnh chưa\ncó số liệu",
+            transform=ax.get_xaxis_transform(),
+            ha="center",
+            va="center",
+            fontsize=8,
+            color="#566573",
+        )
+    return bool(missing)
+
+
+def _home_label(rows: pd.DataFrame, basis: object) -> str:
+    names = rows["province_name"].dropna().unique()
+    name = " / ".join(str(n) for n in names) if len(names) else "Tỉnh"
+    return f"{name} (trên {basis} tỉnh, thành)"
+
+
+def dti_rank_figure(dti: pd.DataFrame) -> Figure:
+    """The home province's DTI rank per year and basis (rank 1 at the top); gaps stay gaps."""
     home = dti[dti["is_home_province"] & dti["rank"].notna()].sort_values("year")
-    fig, ax = plt.subplots(figsize=(7, 3.6))
+    fig, ax = plt.subplots(figsize=(8, 3.8))
     for basis, rows in home.groupby("basis"):
+        ranks = year_series(rows, "rank")
         ax.plot(
-            rows["year"],
-            rows["rank"],
+            ranks.index,
+            ranks.values,
             marker="o",
             color=HOME_COLOUR if basis == 63 else MEAN_COLOUR,
-            label=f"Xếp hạng ({basis} tỉnh, thành)",
+            label=_home_label(rows, basis),
         )
         for year, rank, n in zip(rows["year"], rows["rank"], rows["n_ranked"], strict=True):
             ax.annotate(
@@ -56,18 +99,21 @@ def dti_rank_chart(dti: pd.DataFrame, path: Path) -> Path:
                 textcoords="offset points",
                 xytext=(0, 8),
                 ha="center",
+                fontsize=9,
             )
     ax.invert_yaxis()
-    ax.set_ylabel("Thứ hạng DTI")
-    ax.set_title("Thứ hạng Chỉ số chuyển đổi số (DTI) của tỉnh qua các năm")
-    _year_axis(ax, sorted({int(y) for y in dti["year"]}))
-    ax.legend(loc="lower left", fontsize=8)
-    return _save(fig, path)
+    ax.margins(y=0.2)  # room for the labels above the best rank
+    ax.set_ylabel("Thứ hạng DTI (1 là cao nhất)")
+    ax.set_title("Thứ hạng Chỉ số chuyển đổi số (DTI) qua các năm")
+    span = _year_axis(ax, sorted({int(y) for y in dti["year"]}))
+    _mark_missing(ax, span, {int(y) for y in home["year"]})
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, fontsize=8, frameon=False)
+    return fig
 
 
-def dti_score_chart(dti: pd.DataFrame, path: Path) -> Path:
+def dti_score_figure(dti: pd.DataFrame) -> Figure:
     """The home province's DTI score against the national mean and the other provinces."""
-    fig, ax = plt.subplots(figsize=(7, 4.2))
+    fig, ax = plt.subplots(figsize=(8, 4.2))
     peers = dti[~dti["is_home_province"] & dti["score"].notna()]
     ax.scatter(
         peers["year"],
@@ -76,11 +122,12 @@ def dti_score_chart(dti: pd.DataFrame, path: Path) -> Path:
         s=18,
         label="Các tỉnh, thành khác (đã công bố)",
     )
-    means = dti[["year", "national_mean"]].dropna().drop_duplicates().sort_values("year")
+    means = dti[["year", "national_mean"]].dropna().drop_duplicates("year").sort_values("year")
     if not means.empty:
+        mean = year_series(means, "national_mean")
         ax.plot(
-            means["year"],
-            means["national_mean"],
+            mean.index,
+            mean.values,
             color=MEAN_COLOUR,
             linestyle="--",
             marker="s",
@@ -88,27 +135,60 @@ def dti_score_chart(dti: pd.DataFrame, path: Path) -> Path:
         )
     home = dti[dti["is_home_province"] & dti["score"].notna()].sort_values("year")
     for basis, rows in home.groupby("basis"):
+        scores = year_series(rows, "score")
         ax.plot(
-            rows["year"],
-            rows["score"],
-            color=HOME_COLOUR,
+            scores.index,
+            scores.values,
+            color=HOME_COLOUR if basis == 63 else "#7d3c98",
             marker="o",
             linestyle="-" if basis == 63 else ":",
-            label=f"Tỉnh ({basis} tỉnh, thành)",
+            label=_home_label(rows, basis),
         )
     ax.set_ylim(0, 1)
     ax.set_ylabel("Điểm DTI (0–1)")
     ax.set_title("Điểm DTI so với trung bình cả nước và các tỉnh, thành khác")
-    _year_axis(ax, sorted({int(y) for y in dti["year"]}))
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, fontsize=8)
-    return _save(fig, path)
+    span = _year_axis(ax, sorted({int(y) for y in dti["year"]}))
+    _mark_missing(ax, span, {int(y) for y in home["year"]})
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, fontsize=8, frameon=False)
+    return fig
 
 
-def staffing_chart(staffing: pd.DataFrame, path: Path) -> Path:
-    """Dedicated and concurrent staff per period, one bar group per unit level."""
+def _province_bands(ax: plt.Axes, periods: list[str], province_of: dict[str, str]) -> None:
+    """Name the province above the periods it reported for, with a line where it changed."""
+    runs: list[tuple[str, int, int]] = []  # (province, first index, last index)
+    for i, period in enumerate(periods):
+        name = province_of.get(period, "")
+        if runs and runs[-1][0] == name:
+            runs[-1] = (name, runs[-1][1], i)
+        else:
+            runs.append((name, i, i))
+    if len(runs) < 2:
+        return
+    for name, first, last in runs:
+        ax.text(
+            (first + last) / 2 + 0.4,
+            1.02,
+            name,
+            transform=ax.get_xaxis_transform(),
+            ha="center",
+            va="bottom",
+            fontsize=8,
+            fontweight="bold",
+            color="#1a5276",
+        )
+        if first > 0:
+            ax.axvline(first - 0.1, color="#1a5276", linestyle="--", linewidth=1)
+
+
+def staffing_figure(staffing: pd.DataFrame, province_of: dict[str, str] | None = None) -> Figure:
+    """Dedicated and concurrent staff per period, one bar group per unit level.
+
+    ``province_of`` (period → province name) labels the periods of each province, so data
+    on both sides of a merger are not read as one province's trend.
+    """
     periods = sorted(staffing["period_id"].unique())
     levels = [lv for lv in UNIT_LEVELS if lv in set(staffing["unit_level"])]
-    fig, ax = plt.subplots(figsize=(8, 3.8))
+    fig, ax = plt.subplots(figsize=(9, 4.2))
     width = 0.8 / max(len(levels), 1)
     for i, level in enumerate(levels):
         rows = staffing[staffing["unit_level"] == level].set_index("period_id").reindex(periods)
@@ -143,28 +223,65 @@ def staffing_chart(staffing: pd.DataFrame, path: Path) -> Path:
     ax.set_xticks([p + width * (len(levels) - 1) / 2 for p in range(len(periods))])
     ax.set_xticklabels(periods)
     ax.set_ylabel("Số người")
+    ax.margins(y=0.12)
     ax.set_title(
-        "Nhân lực CĐS theo kỳ báo cáo (" + ", ".join(label(UNIT_LEVELS, lv) for lv in levels) + ")",
+        "Nhân lực CĐS theo kỳ báo cáo, mỗi kỳ một cột cho từng cấp ("
+        + ", ".join(label(UNIT_LEVELS, lv) for lv in levels)
+        + ")",
         fontsize=9,
+        pad=18 if province_of else 6,
     )
-    ax.legend(fontsize=8)
+    if province_of:
+        _province_bands(ax, periods, province_of)
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=2, frameon=False)
     ax.grid(axis="y", alpha=0.3)
-    return _save(fig, path)
+    return fig
 
 
-def compliance_chart(compliance: pd.DataFrame, period_id: str, path: Path) -> Path:
-    """Units on time, late and missing per level for one period."""
+def compliance_figure(compliance: pd.DataFrame, period_id: str) -> Figure:
+    """Units on time, late and missing per level for one period (legend beside the bars)."""
     rows = compliance[compliance["period_id"] == period_id]
     levels = [label(UNIT_LEVELS, lv) for lv in rows["unit_level"]]
-    fig, ax = plt.subplots(figsize=(7, 2.8))
+    fig, ax = plt.subplots(figsize=(8, 0.7 + 0.6 * max(len(levels), 1)))
     left = pd.Series([0] * len(rows), index=rows.index, dtype="float64")
     for column, colour in COMPLIANCE_COLOURS.items():
         values = rows[column].astype("float64")
-        ax.barh(levels, values, left=left, color=colour, label=COMPLIANCE_LABELS[column])
+        bars = ax.barh(levels, values, left=left, color=colour, label=COMPLIANCE_LABELS[column])
+        ax.bar_label(
+            bars,
+            labels=[f"{int(v)}" if v > 0 else "" for v in values],
+            label_type="center",
+            fontsize=8,
+            color="white",
+            fontweight="bold",
+        )
         left = left + values
     ax.invert_yaxis()
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("Số đơn vị")
     ax.set_title(f"Tình hình nộp báo cáo kỳ {period_id}")
-    ax.legend(fontsize=8, loc="lower right")
-    return _save(fig, path)
+    # outside the axes: a legend inside would cover the longest bar
+    ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
+    return fig
+
+
+def dti_rank_chart(dti: pd.DataFrame, path: Path) -> Path:
+    """:func:`dti_rank_figure` as a PNG at ``path``."""
+    return _save(dti_rank_figure(dti), path)
+
+
+def dti_score_chart(dti: pd.DataFrame, path: Path) -> Path:
+    """:func:`dti_score_figure` as a PNG at ``path``."""
+    return _save(dti_score_figure(dti), path)
+
+
+def staffing_chart(
+    staffing: pd.DataFrame, path: Path, province_of: dict[str, str] | None = None
+) -> Path:
+    """:func:`staffing_figure` as a PNG at ``path``."""
+    return _save(staffing_figure(staffing, province_of), path)
+
+
+def compliance_chart(compliance: pd.DataFrame, period_id: str, path: Path) -> Path:
+    """:func:`compliance_figure` as a PNG at ``path``."""
+    return _save(compliance_figure(compliance, period_id), path)

@@ -1,12 +1,15 @@
 """What the scorecard shows, read from the published warehouse's analyst views.
 
-The scorecard reads exactly what analysts and BI tools read (the ``analyst`` views of the
-published file), so the report and a dashboard built on the same views cannot disagree.
+The scorecard reads what analysts and BI tools read (the ``analyst`` views of the published
+file), so the report and a dashboard built on the same views cannot disagree. Around them it
+reads the published dimensions that say which province each period belongs to (the 2025
+reorganisation merged provinces mid-history) and what each DTI methodology is called.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -22,6 +25,67 @@ VIEWS = {
     "no_focal_point": "analyst.units_without_focal_point",
 }
 
+# Each period's province as it was then: the province most of the period's expected units
+# belonged to, named on the period's basis (63 provinces before 2025-07-01, 34 after).
+PERIOD_PROVINCES_SQL = """
+with
+
+expected as (
+    select period_id, province_id, count(*) as n_units
+    from marts.fct_reporting_compliance
+    group by period_id, province_id
+),
+
+main_province as (
+    select period_id, arg_max(province_id, n_units) as province_id
+    from expected
+    group by period_id
+)
+
+select
+    periods.period_id,
+    periods.end_date,
+    periods.province_basis,
+    main_province.province_id,
+    provinces.province_name
+from marts.dim_period as periods
+inner join main_province
+    on periods.period_id = main_province.period_id
+left join marts.dim_province as provinces
+    on
+        provinces.basis = periods.province_basis
+        and provinces.province_id = main_province.province_id
+order by periods.end_date
+"""
+
+MERGERS_SQL = """
+select province_id, province_name, effective_date, legacy_province_id, legacy_province_name
+from marts.province_crosswalk
+where is_merged
+order by province_id, effective_date, legacy_province_name
+"""
+
+METHODOLOGIES_SQL = """
+select
+    methodology,
+    any_value(methodology_decision_ref) as decision_ref,
+    min(year) as first_year,
+    max(year) as last_year
+from marts.fct_dti_scores
+where methodology is not null
+group by methodology
+order by first_year
+"""
+
+
+@dataclass(frozen=True)
+class Merger:
+    """Provinces merged into one on a date (the 2025 reorganisation)."""
+
+    effective_date: dt.date
+    province_name: str  # the province they form
+    merged_names: tuple[str, ...]  # the provinces before, as they were named
+
 
 @dataclass(frozen=True)
 class ScorecardData:
@@ -32,32 +96,74 @@ class ScorecardData:
     late_or_missing: pd.DataFrame
     no_focal_point: pd.DataFrame
     published_version: str
-    unit_province_name: str | None = None  # the registry's province, when DTI data is missing
+    # period_id, end_date, province_basis, province_id, province_name (as the period had it)
+    periods: pd.DataFrame = field(default_factory=pd.DataFrame)
+    mergers: tuple[Merger, ...] = ()
+    # methodology code -> (decision that defines it, first year, last year)
+    methodologies: dict[str, tuple[str | None, int, int]] = field(default_factory=dict)
 
     @property
     def latest_period(self) -> str | None:
         periods = self.staffing["period_id"].dropna()
         return str(periods.max()) if len(periods) else None
 
+    def province_of(self, period_id: object) -> str | None:
+        """The name of the province a period's data belongs to, as it was named then."""
+        if self.periods.empty:
+            return None
+        match = self.periods.loc[self.periods["period_id"] == period_id, "province_name"]
+        return str(match.iloc[0]) if len(match) and pd.notna(match.iloc[0]) else None
+
     @property
     def home_province_name(self) -> str | None:
+        """The province of the latest period (after a merger: the merged province)."""
+        if self.latest_period is not None and self.province_of(self.latest_period):
+            return self.province_of(self.latest_period)
         home = self.dti[self.dti["is_home_province"]]
         if home.empty:
-            return self.unit_province_name
-        return str(home.sort_values(["year", "basis"]).iloc[0]["province_name"])
+            return None
+        return str(home.sort_values(["year", "basis"]).iloc[-1]["province_name"])
+
+    @property
+    def home_mergers(self) -> tuple[Merger, ...]:
+        """The mergers that the periods shown cross (a province named before and after)."""
+        names = set(self.periods.get("province_name", pd.Series(dtype=str)).dropna())
+        return tuple(
+            m for m in self.mergers if m.province_name in names and names & set(m.merged_names)
+        )
+
+
+def _mergers(frame: pd.DataFrame) -> tuple[Merger, ...]:
+    mergers = []
+    for (_, name, effective), rows in frame.groupby(
+        ["province_id", "province_name", "effective_date"], sort=True
+    ):
+        mergers.append(
+            Merger(
+                effective_date=pd.Timestamp(effective).date(),
+                province_name=str(name),
+                merged_names=tuple(str(n) for n in rows["legacy_province_name"]),
+            )
+        )
+    return tuple(mergers)
 
 
 def load_scorecard_data(published_db: Path, version: str = "") -> ScorecardData:
-    """Read every view the scorecard needs; a missing view is an error naming it."""
+    """Read every view and dimension the scorecard needs; a missing one is an error naming it."""
     frames: dict[str, pd.DataFrame] = {}
     with connect_published(published_db) as con:
         for key, view in VIEWS.items():
             frames[key] = con.sql(f"select * from {view}").df()
-        # the province most reporting units belong to (units before the 2025 merger first)
-        row = con.execute(
-            "select province_name from marts.dim_unit group by province_name "
-            "order by min(valid_from), count(*) desc limit 1"
-        ).fetchone()
+        periods = con.execute(PERIOD_PROVINCES_SQL).df()
+        mergers = con.execute(MERGERS_SQL).df()
+        methodologies = {
+            str(code): (str(ref) if ref else None, int(first), int(last))
+            for code, ref, first, last in con.execute(METHODOLOGIES_SQL).fetchall()
+        }
     return ScorecardData(
-        published_version=version, unit_province_name=row[0] if row else None, **frames
+        published_version=version,
+        periods=periods,
+        mergers=_mergers(mergers),
+        methodologies=methodologies,
+        **frames,
     )

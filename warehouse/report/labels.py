@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 UNIT_LEVELS = {
     "province": "Sở, ban, ngành (cấp tỉnh)",
     "district": "UBND cấp huyện",
@@ -24,6 +26,19 @@ NO_FOCAL_POINT_REASON = {
 }
 
 
+# Fallback names of the DTI methodologies, for a warehouse that does not carry the decision
+METHODOLOGIES = {
+    "dti_2020": "QĐ 1726/QĐ-BTTTT",
+    "dti_2021_2023": "QĐ 922/QĐ-BTTTT",
+    "dti_2024": "QĐ 405/QĐ-BKHCN",
+}
+
+BASES = {63: "63 tỉnh, thành (trước sắp xếp)", 34: "34 tỉnh, thành (sau sắp xếp)"}
+
+# The acts behind the reorganisations the registry knows, by their effective date
+REORGANISATION_ACTS = {dt.date(2025, 7, 1): "Nghị quyết số 202/2025/QH15 của Quốc hội"}
+
+
 def label(mapping: dict[str, str], value: object) -> str:
     """The Vietnamese label of a code, or the code itself when there is none."""
     if value is None or (isinstance(value, float) and value != value):
@@ -31,7 +46,51 @@ def label(mapping: dict[str, str], value: object) -> str:
     return mapping.get(str(value), str(value))
 
 
-def scope_label(scope: object) -> str:
-    """``province:49`` → ``Toàn tỉnh (49)``."""
+def scope_label(scope: object, province_name: str | None = None) -> str:
+    """``province:49`` → the province's name as the period had it (``Tỉnh Quảng Nam``).
+
+    Without a name the scope still reads as words (``Tỉnh, thành phố mã 49``), never as a code.
+    """
     kind, _, code = str(scope).partition(":")
-    return f"Toàn tỉnh ({code})" if kind == "province" else str(scope)
+    if kind != "province":
+        return str(scope)
+    return province_name or f"Tỉnh, thành phố mã {code}"
+
+
+def target_status_label(status: object, actual_value: object) -> str:
+    """The status in Vietnamese; a measured value with nothing to compare it to says so."""
+    measured = actual_value is not None and actual_value == actual_value  # not None, not NaN
+    if status == "not_measurable" and measured:
+        return "Chưa có kỳ gốc để so sánh"
+    return label(TARGET_STATUS, status)
+
+
+def methodology_label(
+    code: object, decision_ref: str | None, first_year: int, last_year: int, latest_year: int
+) -> str:
+    """``dti_2021_2023`` → ``QĐ 922/QĐ-BTTTT (2021–2023)``: the decision and the years it covers.
+
+    A methodology still in use at the latest published year reads "từ <year>".
+    """
+    name = decision_ref or METHODOLOGIES.get(str(code), str(code))
+    if last_year >= latest_year:
+        years = f"từ {first_year}"
+    elif first_year == last_year:
+        years = str(first_year)
+    else:
+        years = f"{first_year}–{last_year}"
+    return f"{name} ({years})"
+
+
+def merger_sentence(
+    effective_date: dt.date, province_name: str, merged_names: tuple[str, ...]
+) -> str:
+    """``Từ 01/07/2025, Tỉnh Quảng Nam và Thành phố Đà Nẵng hợp nhất thành Thành phố Đà Nẵng``."""
+    names = list(merged_names)
+    joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " và " + names[-1]
+    act = REORGANISATION_ACTS.get(effective_date)
+    source = f" ({act})" if act else ""
+    return (
+        f"Từ {effective_date.strftime('%d/%m/%Y')}, {joined} hợp nhất thành "
+        f"{province_name} mới{source}."
+    )

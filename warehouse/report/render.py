@@ -22,12 +22,15 @@ from warehouse.published_versions import current_version
 from warehouse.report import charts
 from warehouse.report.data import ScorecardData, load_scorecard_data
 from warehouse.report.labels import (
+    BASES,
     NO_FOCAL_POINT_REASON,
     REPORT_STATUS,
-    TARGET_STATUS,
     UNIT_LEVELS,
     label,
+    merger_sentence,
+    methodology_label,
     scope_label,
+    target_status_label,
 )
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -68,11 +71,19 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [dict(row) for row in frame.to_dict(orient="records")]
 
 
-def _latest_targets(targets: pd.DataFrame) -> pd.DataFrame:
+def _latest_targets(targets: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Each target in its latest period (all scopes of it), and the other scopes' last rows.
+
+    After a merger the old province's scope stops; its last status is history, shown apart
+    so that the table of current targets holds one province.
+    """
     if targets.empty:
-        return targets
+        return targets, targets
     ordered = targets.sort_values(["target_id", "scope", "period_end_date"])
-    return ordered.groupby(["target_id", "scope"], as_index=False).tail(1)
+    last = ordered.groupby(["target_id", "scope"], as_index=False).tail(1)
+    newest = last.groupby("target_id")["period_end_date"].transform("max")
+    current = last["period_end_date"] == newest
+    return last[current], last[~current]
 
 
 def _peer_rows(dti: pd.DataFrame, around: int = 2, top: int = 3) -> list[dict[str, Any]]:
@@ -90,19 +101,82 @@ def _peer_rows(dti: pd.DataFrame, around: int = 2, top: int = 3) -> list[dict[st
     return _records(pd.concat(rows).sort_values(["year", "basis", "rank"]))
 
 
+def _period_runs(data: ScorecardData) -> list[tuple[str, str, str]]:
+    """(province, first period, last period) for each run of periods of one province."""
+    runs: list[tuple[str, str, str]] = []
+    for period in sorted(data.staffing["period_id"].dropna().unique()):
+        name = data.province_of(period) or ""
+        if runs and runs[-1][0] == name:
+            runs[-1] = (name, runs[-1][1], str(period))
+        else:
+            runs.append((name, str(period), str(period)))
+    return runs
+
+
+def _reorganisation_notes(data: ScorecardData) -> list[str]:
+    notes = [
+        merger_sentence(m.effective_date, m.province_name, m.merged_names)
+        for m in data.home_mergers
+    ]
+    runs = _period_runs(data)
+    if notes and len(runs) > 1:
+        parts = [
+            f"kỳ {first}" + (f" đến {last}" if last != first else "") + f" là của {name}"
+            for name, first, last in runs
+        ]
+        notes.append("Số liệu báo cáo " + "; ".join(parts) + ".")
+    return notes
+
+
+def _with_province(data: ScorecardData, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    for row in rows:
+        row["province_name"] = data.province_of(row.get("period_id"))
+    return rows
+
+
+def _dti_rows(data: ScorecardData) -> list[dict[str, Any]]:
+    home = data.dti[data.dti["is_home_province"]].sort_values(["year", "basis"])
+    latest_year = int(data.dti["year"].max()) if not data.dti.empty else 0
+    rows = _records(home)
+    for row in rows:
+        code = row.get("methodology")
+        known = data.methodologies.get(str(code))
+        if known is not None:
+            row["methodology_label"] = methodology_label(code, *known, latest_year=latest_year)
+        else:
+            row["methodology_label"] = label({}, code)
+        row["basis_label"] = BASES.get(int(row["basis"]), f"{row['basis']} tỉnh, thành")
+    return rows
+
+
+def _missing_dti_years(data: ScorecardData) -> list[int]:
+    home_years = {int(y) for y in data.dti.loc[data.dti["is_home_province"], "year"]}
+    if not home_years:
+        return []
+    all_years = range(min(home_years), int(data.dti["year"].max()) + 1)
+    return [y for y in all_years if y not in home_years]
+
+
 def _context(data: ScorecardData, chart_files: dict[str, str]) -> dict[str, Any]:
     period = data.latest_period
-    home = data.dti[data.dti["is_home_province"]].sort_values(["year", "basis"])
+    current_targets, earlier_targets = _latest_targets(data.targets)
+    target_rows = _with_province(data, _records(current_targets))
+    earlier_rows = _with_province(data, _records(earlier_targets))
+    for row in [*target_rows, *earlier_rows]:
+        row["scope_label"] = scope_label(row["scope"], row["province_name"])
     return {
         "province_name": data.home_province_name,
         "period_id": period,
+        "reorganisation_notes": _reorganisation_notes(data),
         "generated_at": dt.datetime.now(LOCAL_TZ).strftime("%d/%m/%Y %H:%M"),
         "version": data.published_version,
         "charts": chart_files,
-        "dti_rows": _records(home),
+        "dti_rows": _dti_rows(data),
+        "missing_dti_years": _missing_dti_years(data),
         "peer_rows": _peer_rows(data.dti),
-        "staffing_rows": _records(data.staffing),
-        "target_rows": _records(_latest_targets(data.targets)),
+        "staffing_rows": _with_province(data, _records(data.staffing)),
+        "target_rows": target_rows,
+        "earlier_target_rows": earlier_rows,
         "compliance_rows": _records(data.compliance[data.compliance["period_id"] == period]),
         "late_rows": _records(data.late_or_missing[data.late_or_missing["period_id"] == period]),
         "no_focal_rows": _records(data.no_focal_point[data.no_focal_point["period_id"] == period]),
@@ -121,10 +195,9 @@ def _environment() -> Environment:
         share_or_number=_share_or_number,
         vn_date=_date,
         level=lambda v: label(UNIT_LEVELS, v),
-        target_status=lambda v: label(TARGET_STATUS, v),
+        target_status=target_status_label,
         report_status=lambda v: label(REPORT_STATUS, v),
         no_focal_reason=lambda v: label(NO_FOCAL_POINT_REASON, v),
-        scope=scope_label,
     )
     return env
 
@@ -137,7 +210,11 @@ def render_scorecard(data: ScorecardData, out_dir: Path) -> ScorecardResult:
         files["dti_rank"] = charts.dti_rank_chart(data.dti, out_dir / "dti_rank.png").name
         files["dti_score"] = charts.dti_score_chart(data.dti, out_dir / "dti_score.png").name
     if not data.staffing.empty:
-        files["staffing"] = charts.staffing_chart(data.staffing, out_dir / "staffing.png").name
+        names = {str(p): data.province_of(p) for p in data.staffing["period_id"].unique()}
+        province_of = {p: name for p, name in names.items() if name}
+        files["staffing"] = charts.staffing_chart(
+            data.staffing, out_dir / "staffing.png", province_of
+        ).name
     period = data.latest_period
     if period is not None and not data.compliance.empty:
         files["compliance"] = charts.compliance_chart(

@@ -5,7 +5,7 @@ submissions as (
 ),
 
 file_loads as (
-    select * from {{ ref('stg_submissions__file_loads') }}
+    select * from {{ ref('stg_audit__file_loads') }}
 ),
 
 accepted as (
@@ -37,10 +37,10 @@ joined as (
         || coalesce(accepted.period_id, outcomes.period_id) as unit_period_id,
         coalesce(accepted.unit_id, outcomes.unit_id) as unit_id,
         coalesce(accepted.period_id, outcomes.period_id) as period_id,
-        cast(coalesce(accepted.n_files_accepted, 0) as integer) as n_files_accepted,
-        cast(coalesce(outcomes.n_files_rejected, 0) as integer) as n_files_rejected,
-        cast(coalesce(outcomes.n_files_partial, 0) as integer) as n_files_partial,
-        cast(coalesce(outcomes.n_files_duplicate, 0) as integer) as n_files_duplicate,
+        cast(coalesce(accepted.n_files_accepted, 0) as bigint) as n_files_accepted,
+        cast(coalesce(outcomes.n_files_rejected, 0) as bigint) as n_files_rejected,
+        cast(coalesce(outcomes.n_files_partial, 0) as bigint) as n_files_partial,
+        cast(coalesce(outcomes.n_files_duplicate, 0) as bigint) as n_files_duplicate,
         accepted.first_submitted_date
     from accepted
     full outer join outcomes

@@ -8,46 +8,59 @@ crosswalk as (
     select * from {{ ref('stg_registry__province_crosswalk') }}
 ),
 
-legacy_counts as (
+crosswalk_counted as (
     select
-        province_id,
-        count(*) as n_legacy_provinces
+        *,
+        count(*) over (partition by province_id) as n_legacy_provinces
     from crosswalk
-    group by province_id
 ),
 
 -- the official rule for a merged province's 34-basis value: the simple average of the values
 -- of its pre-merger provinces; only when every one of them has a value
-averaged as (
+recomputed as (
     select
+        cast(components.year as varchar) || '|34|' || crosswalk_counted.province_id || '|'
+        || components.component as dti_score_id,
         components.year,
-        crosswalk.province_id,
-        any_value(crosswalk.province_name) as province_name,
+        34 as basis,
+        crosswalk_counted.province_id,
+        any_value(crosswalk_counted.province_name) as province_name,
         components.component,
-        avg(components.score) as score,
+        round(avg(components.score), 6) as score,
         count(components.score) as n_provinces_averaged
     from components
-    inner join crosswalk
-        on components.province_id = crosswalk.legacy_province_id
+    inner join crosswalk_counted
+        on components.province_id = crosswalk_counted.legacy_province_id
     where components.basis = 63
-    group by components.year, crosswalk.province_id, components.component
+    group by components.year, crosswalk_counted.province_id, components.component
+    having count(components.score) = any_value(crosswalk_counted.n_legacy_provinces)
 ),
 
-final as (
+-- published values stand as published; the warehouse's own 34-basis average fills in where
+-- nothing was published on that basis, and sits beside the published value where both exist
+merged as (
     select
-        cast(averaged.year as varchar) || '|34|' || averaged.province_id || '|'
-        || averaged.component as dti_score_id,
-        averaged.year,
-        34 as basis,
-        averaged.province_id,
-        averaged.province_name,
-        averaged.component,
-        round(averaged.score, 6) as score,
-        cast(averaged.n_provinces_averaged as integer) as n_provinces_averaged
-    from averaged
-    inner join legacy_counts
-        on averaged.province_id = legacy_counts.province_id
-    where averaged.n_provinces_averaged = legacy_counts.n_legacy_provinces
-)
+        coalesce(components.dti_score_id, recomputed.dti_score_id) as dti_score_id,
+        coalesce(components.year, recomputed.year) as year,  -- noqa: RF04
+        coalesce(components.basis, recomputed.basis) as basis,
+        coalesce(components.province_id, recomputed.province_id) as province_id,
+        coalesce(components.province_name, recomputed.province_name) as province_name,
+        coalesce(components.component, recomputed.component) as component,
+        case
+            when components.dti_score_id is not null then components.score else recomputed.score
+        end as score,
+        components.rank,
+        components.n_ranked,
+        components.dti_score_id is null as is_recomputed,
+        recomputed.score as recomputed_score,
+        recomputed.n_provinces_averaged,
+        components.formula_residual,
+        components.publication_id
+    from components
+    full outer join recomputed
+        on components.dti_score_id = recomputed.dti_score_id
+),
+
+final as (select * from merged)
 
 select * from final

@@ -5,7 +5,7 @@ submissions as (
 ),
 
 file_loads as (
-    select * from {{ ref('stg_submissions__file_loads') }}
+    select * from {{ ref('stg_audit__file_loads') }}
 ),
 
 reporting_deadlines as (

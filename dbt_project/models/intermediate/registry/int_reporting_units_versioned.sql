@@ -30,7 +30,7 @@ final as (
         source,
         dbt_valid_from as recorded_at,
         dbt_valid_to is not null as is_removed_from_registry,
-        cast(n_recorded_states - 1 as integer) as n_registry_changes
+        cast(n_recorded_states - 1 as bigint) as n_registry_changes
     from ranked
     where recorded_rank = 1
 )

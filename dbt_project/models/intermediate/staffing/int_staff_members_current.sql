@@ -16,11 +16,15 @@ current_rows as (
 ),
 
 -- "trained every year": a person counts as trained in a period when any of the unit's
--- current reports of that year up to this period shows a training for them
+-- current reports of that year up to this period shows a training for them; when none does
+-- and one of those reports did not say (no trainings column), it is unknown
 trained_year_to_date as (
     select
         this_period.staff_row_id,
-        bool_or(same_year.is_trained_in_period) as is_trained_year_to_date
+        case
+            when bool_or(same_year.is_trained_in_period) then true
+            when bool_and(same_year.is_trained_in_period is not null) then false
+        end as is_trained_year_to_date
     from current_rows as this_period
     inner join current_rows as same_year
         on

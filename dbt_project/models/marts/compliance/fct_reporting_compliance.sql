@@ -14,10 +14,12 @@ current_submissions as (
 
 final as (
     select
+        units_expected.unit_period_id,
         units_expected.unit_id,
         units_expected.period_id,
         units_expected.unit_level,
         units_expected.province_id,
+        units_expected.province_name,
         units_expected.deadline_date,
         current_submissions.submission_id as current_submission_id,
         current_submissions.submission_id is not null as is_submitted,
@@ -29,11 +31,11 @@ final as (
             and files.first_submitted_date <= units_expected.deadline_date,
             false
         ) as is_on_time,
-        coalesce(files.n_files_accepted, 0) as n_files_accepted,
+        cast(coalesce(files.n_files_accepted, 0) as bigint) as n_files_accepted,
         coalesce(files.n_files_accepted, 0) > 1 as is_superseded,
-        coalesce(files.n_files_rejected, 0) as n_files_rejected,
-        coalesce(files.n_files_partial, 0) as n_files_partial,
-        coalesce(files.n_files_duplicate, 0) as n_files_duplicate
+        cast(coalesce(files.n_files_rejected, 0) as bigint) as n_files_rejected,
+        cast(coalesce(files.n_files_partial, 0) as bigint) as n_files_partial,
+        cast(coalesce(files.n_files_duplicate, 0) as bigint) as n_files_duplicate
     from units_expected
     left join files
         on units_expected.unit_period_id = files.unit_period_id

@@ -33,7 +33,7 @@ final as (
         end as current_province_name,
         cast(case
             when provinces.basis = 34 then coalesce(predecessors.n_legacy_provinces, 0)
-        end as integer) as n_legacy_provinces
+        end as bigint) as n_legacy_provinces
     from provinces
     left join crosswalk
         on provinces.basis = 63 and provinces.province_id = crosswalk.legacy_province_id

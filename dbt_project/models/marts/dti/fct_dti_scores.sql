@@ -1,40 +1,11 @@
 with
 
-published as (
-    select * from {{ ref('int_dti_components') }}
-),
-
-recomputed as (
+scores as (
     select * from {{ ref('int_dti_scores_merged') }}
 ),
 
 methodologies as (
     select * from {{ ref('dti_methodologies') }}
-),
-
--- published values stand as published; the warehouse's own 34-basis average fills in where
--- nothing was published on that basis, and sits beside the published value where both exist
-combined as (
-    select
-        coalesce(published.dti_score_id, recomputed.dti_score_id) as dti_score_id,
-        coalesce(published.year, recomputed.year) as year,  -- noqa: RF04
-        coalesce(published.basis, recomputed.basis) as basis,
-        coalesce(published.province_id, recomputed.province_id) as province_id,
-        coalesce(published.province_name, recomputed.province_name) as province_name,
-        coalesce(published.component, recomputed.component) as component,
-        case
-            when published.dti_score_id is not null then published.score else recomputed.score
-        end as score,
-        published.rank,
-        published.n_ranked,
-        published.dti_score_id is null as is_recomputed,
-        recomputed.score as recomputed_score,
-        recomputed.n_provinces_averaged,
-        published.formula_residual,
-        published.publication_id
-    from published
-    full outer join recomputed
-        on published.dti_score_id = recomputed.dti_score_id
 ),
 
 methodology_breaks as (
@@ -49,35 +20,35 @@ methodology_breaks as (
 
 final as (
     select
-        combined.dti_score_id,
-        combined.year,
-        combined.basis,
-        combined.province_id,
-        cast(combined.basis as varchar) || ':' || combined.province_id as province_key,
-        combined.province_name,
-        combined.component,
-        combined.score,
-        combined.rank,
-        combined.n_ranked,
+        scores.dti_score_id,
+        scores.year,
+        scores.basis,
+        scores.province_id,
+        cast(scores.basis as varchar) || ':' || scores.province_id as province_key,
+        scores.province_name,
+        scores.component,
+        scores.score,
+        scores.rank,
+        cast(scores.n_ranked as bigint) as n_ranked,
         -- positive = moved up since the previous year on the same basis
         case
-            when lag(combined.year) over ranks = combined.year - 1
-                then lag(combined.rank) over ranks - combined.rank
+            when lag(scores.year) over ranks = scores.year - 1
+                then lag(scores.rank) over ranks - scores.rank
         end as rank_change,
-        combined.is_recomputed,
-        combined.recomputed_score,
-        combined.n_provinces_averaged,
-        combined.formula_residual,
+        scores.is_recomputed,
+        scores.recomputed_score,
+        cast(scores.n_provinces_averaged as bigint) as n_provinces_averaged,
+        scores.formula_residual,
         methodology_breaks.methodology,
         methodology_breaks.decision_ref as methodology_decision_ref,
         coalesce(methodology_breaks.is_methodology_break, false) as is_methodology_break,
-        combined.publication_id
-    from combined
+        scores.publication_id
+    from scores
     left join methodology_breaks
-        on combined.year = methodology_breaks.year
+        on scores.year = methodology_breaks.year
     window ranks as (
-        partition by combined.basis, combined.province_id, combined.component
-        order by combined.year
+        partition by scores.basis, scores.province_id, scores.component
+        order by scores.year
     )
 )
 

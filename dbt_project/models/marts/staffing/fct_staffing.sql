@@ -14,8 +14,8 @@ submissions as (
     select * from {{ ref('int_submissions_current') }}
 ),
 
-staff_members as (
-    select * from {{ ref('int_staff_members_current') }}
+staff_counts as (
+    select * from {{ ref('int_staff_members_counted') }}
 ),
 
 {% if is_incremental() %}
@@ -44,24 +44,6 @@ staff_members as (
     submissions_to_build as (select * from submissions),
 {% endif %}
 
-staff_counts as (
-    select
-        submission_id,
-        count(*) as n_staff,
-        count(*) filter (where is_dedicated) as n_dedicated,
-        count(*) filter (where not is_dedicated) as n_concurrent,
-        count(*) filter (where has_it_degree_university_plus) as n_it_degree_university_plus,
-        count(*) filter (where is_trained_in_period) as n_trained,
-        count(*) filter (where is_trained_year_to_date) as n_trained_year_to_date,
-        count(*) filter (where is_dx_network_member) as n_dx_network_members,
-        count(*) filter (where is_dx_network_member and has_platform_access)
-            as n_dx_network_members_with_platform_access,
-        count(*) filter (where is_incident_response_member) as n_incident_response_members,
-        count(*) filter (where has_platform_access) as n_platform_access
-    from staff_members
-    group by submission_id
-),
-
 final as (
     select
         submissions_to_build.unit_id,
@@ -69,18 +51,18 @@ final as (
         submissions_to_build.unit_level,
         submissions_to_build.province_id,
         submissions_to_build.submission_id,
-        {%- for column in [
-            'n_staff', 'n_dedicated', 'n_concurrent', 'n_it_degree_university_plus',
-            'n_trained', 'n_trained_year_to_date', 'n_dx_network_members',
-            'n_dx_network_members_with_platform_access', 'n_incident_response_members',
-            'n_platform_access',
-        ] %}
-            cast(coalesce(staff_counts.{{ column }}, 0) as integer) as {{ column }},
+        -- a submission without person rows has no staff: 0 is known, not unknown
+        {%- for column in staffing_count_columns() %}
+            case
+                when staff_counts.submission_id is null then cast(0 as bigint)
+                else cast(staff_counts.{{ column }} as bigint)
+            end as {{ column }},
         {%- endfor %}
         coalesce(submissions_to_build.has_dx_focal_point, false) as has_dx_focal_point,
-        submissions_to_build.n_community_teams,
-        submissions_to_build.n_community_team_members,
-        submissions_to_build.n_community_team_members_trained,
+        cast(submissions_to_build.n_community_teams as bigint) as n_community_teams,
+        cast(submissions_to_build.n_community_team_members as bigint) as n_community_team_members,
+        cast(submissions_to_build.n_community_team_members_trained as bigint)
+            as n_community_team_members_trained,
         submissions_to_build.loaded_at as submission_loaded_at
     from submissions_to_build
     left join staff_counts

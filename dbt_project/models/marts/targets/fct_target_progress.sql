@@ -32,6 +32,7 @@ final as (
         province_id,
         period_id,
         actual_value,
+        n_units_not_measurable,
         threshold_value,
         is_met,
         case

@@ -1,7 +1,7 @@
 with
 
 source as (
-    select * from {{ source('submissions_audit', 'file_loads') }}
+    select * from {{ source('audit', 'file_loads') }}
 ),
 
 renamed as (

@@ -1,3 +1,5 @@
+{{ config(alias='province_crosswalk') }}
+
 with
 
 crosswalk as (
@@ -20,7 +22,7 @@ final as (
         province_name,
         '34:' || province_id as province_key,
         effective_date,
-        cast(n_legacy_provinces as integer) as n_legacy_provinces,
+        cast(n_legacy_provinces as bigint) as n_legacy_provinces,
         n_legacy_provinces > 1 as is_merged
     from counted
 )

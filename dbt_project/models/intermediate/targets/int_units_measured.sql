@@ -1,0 +1,69 @@
+-- a table, not a view: it ends the chain of views from the submissions and the registry that
+-- every target measurement would otherwise recompute
+{{ config(materialized='table') }}
+
+with
+
+units_expected as (
+    select * from {{ ref('int_units_expected') }}
+),
+
+current_submissions as (
+    select * from {{ ref('int_submissions_current') }}
+),
+
+staff_counts as (
+    select * from {{ ref('int_staff_members_counted') }}
+),
+
+-- every unit expected to report; one that did not submit (or listed nobody) has no focal
+-- point and no staff, which is known; a count its file could not give stays unknown
+units as (
+    select
+        units_expected.unit_id,
+        units_expected.province_id,
+        units_expected.period_id,
+        units_expected.unit_level,
+        coalesce(current_submissions.has_dx_focal_point, false) as has_focal_point,
+        {%- for column in staffing_count_columns() %}
+            case
+                when staff_counts.submission_id is null then 0 else staff_counts.{{ column }}
+            end as {{ column }}
+            {%- if not loop.last %},{% endif %}
+        {%- endfor %}
+    from units_expected
+    left join current_submissions
+        on
+            units_expected.unit_id = current_submissions.unit_id
+            and units_expected.period_id = current_submissions.period_id
+    left join staff_counts
+        on current_submissions.submission_id = staff_counts.submission_id
+),
+
+measured as (
+    {%- for m in target_metrics() %}
+        select
+            unit_id || '|' || period_id || '|{{ m.metric }}' as unit_metric_id,
+            unit_id,
+            province_id,
+            period_id,
+            '{{ m.metric }}' as metric,
+            {{ m.denominator is not none }} as is_ratio,
+            cast({{ m.numerator }} as double) as numerator,
+            cast({{ m.denominator if m.denominator is not none else 'null' }} as double)
+                as denominator
+        from units
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
+),
+
+final as (
+    select
+        *,
+        numerator is not null and (not is_ratio or denominator is not null) as is_measurable
+    from measured
+)
+
+select * from final

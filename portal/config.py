@@ -1,0 +1,85 @@
+"""The portal's knobs, read from the environment once, and where its own state lives.
+
+The portal writes only two places: the submissions inbox (accepted files, atomically) and its own
+folder ``<data home>/portal/`` (the SQLite state, the session secret, rejected files kept for the
+operator, uploads being checked). It never writes the build or the published database.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from core.settings import Settings
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8090
+DEFAULT_UPLOADS_PER_HOUR = 30
+DEFAULT_SESSION_HOURS = 8
+
+
+@dataclass(frozen=True)
+class PortalConfig:
+    """Where the portal keeps its state, and its limits."""
+
+    home: Path  # <data home>/portal
+    secret_key: str  # signs the session cookies
+    max_upload_bytes: int
+    uploads_per_hour: int = DEFAULT_UPLOADS_PER_HOUR
+    session_hours: int = DEFAULT_SESSION_HOURS
+    # behind TLS (the province's reverse proxy) cookies must be sent over HTTPS only
+    https_only: bool = False
+
+    @property
+    def state_db(self) -> Path:
+        return self.home / "portal.sqlite"
+
+    @property
+    def rejected_dir(self) -> Path:
+        """Rejected files, kept for the operator and never queued."""
+        return self.home / "rejected"
+
+    @property
+    def incoming_dir(self) -> Path:
+        """Uploads being received and checked (private; never read by the pipeline)."""
+        return self.home / "incoming"
+
+    def ensure_dirs(self) -> None:
+        for path in (self.home, self.rejected_dir, self.incoming_dir):
+            path.mkdir(parents=True, exist_ok=True)
+
+
+def _secret(home: Path, given: str | None) -> str:
+    """The session secret: from the environment, else made once and kept beside the state."""
+    if given:
+        return given
+    path = home / "session.key"
+    if not path.exists():
+        home.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+        tmp.chmod(0o600)
+        tmp.replace(path)
+    return path.read_text(encoding="utf-8").strip()
+
+
+def load_portal_config(
+    settings: Settings, environ: Mapping[str, str] | None = None
+) -> PortalConfig:
+    """Read the portal's settings (``DXWH_PORTAL_*``) on top of the pipeline's."""
+    env = os.environ if environ is None else environ
+    home = settings.home / "portal"
+    max_mb = env.get("DXWH_PORTAL_MAX_UPLOAD_MB")
+    return PortalConfig(
+        home=home,
+        secret_key=_secret(home, env.get("DXWH_PORTAL_SECRET")),
+        # the same limit the nightly loader applies: a file the portal accepts is never refused
+        # for its size at night
+        max_upload_bytes=int(float(max_mb) * 1024 * 1024) if max_mb else settings.max_file_bytes,
+        uploads_per_hour=int(env.get("DXWH_PORTAL_UPLOADS_PER_HOUR") or DEFAULT_UPLOADS_PER_HOUR),
+        session_hours=int(env.get("DXWH_PORTAL_SESSION_HOURS") or DEFAULT_SESSION_HOURS),
+        https_only=(env.get("DXWH_PORTAL_HTTPS_ONLY") or "").lower() in {"1", "true", "yes"},
+    )

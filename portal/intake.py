@@ -1,0 +1,224 @@
+"""An upload, from the request body to the inbox: receive, check, then queue or keep aside.
+
+The checks are the ones ``dxwh check`` and the nightly loader run (:mod:`ingest.submissions`);
+the verdict and every problem are returned at once. A file accepted whole or in part is moved
+into ``inbox/submissions/portal/`` atomically: it is written under a ``.part`` name, which the
+loader skips, then renamed. A rejected file is kept under ``<data home>/portal/rejected/`` for
+the operator and never queued. No part of the uploaded file's name becomes a path: stored names
+are built from the unit, the period, the time and a random id; the extension is the format the
+bytes show.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+import re
+import shutil
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from core.settings import Settings
+from ingest.landing import sha256_of
+from ingest.problems import Problem
+from ingest.registry import ReportingUnit
+from ingest.submissions.checks import CheckedSubmission, check_submission
+from ingest.submissions.feedback import verdict
+from ingest.submissions.reader import read_submission
+from portal.config import PortalConfig
+from portal.store import PortalStore, Upload, now_utc
+
+PORTAL_INBOX = "portal"  # sub-folder of inbox/submissions the portal writes into
+CHUNK = 1 << 16
+_SAFE_SUFFIX = re.compile(r"\.[a-z0-9]{1,5}")
+_SAFE_UNIT = re.compile(r"[A-Za-z0-9-]{1,32}")
+MAX_NAME_CHARS = 200
+
+
+class UploadTooLarge(Exception):
+    """The body went past the size limit; nothing was kept."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"upload larger than {limit} bytes")
+        self.limit = limit
+
+
+def receive(stream: BinaryIO, config: PortalConfig) -> tuple[Path, int]:
+    """Copy an upload into the private incoming folder, refusing it past the size limit."""
+    config.incoming_dir.mkdir(parents=True, exist_ok=True)
+    path = config.incoming_dir / f"{uuid.uuid4().hex}.upload"
+    size = 0
+    try:
+        with path.open("wb") as out:
+            while chunk := stream.read(CHUNK):
+                size += len(chunk)
+                if size > config.max_upload_bytes:
+                    raise UploadTooLarge(config.max_upload_bytes)
+                out.write(chunk)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return path, size
+
+
+def display_name(name: str | None) -> str:
+    """The uploaded file's name as people see it: the last path component, printable, short."""
+    base = re.split(r"[\\/]", name or "")[-1]
+    cleaned = "".join(ch for ch in base if ch.isprintable()).strip()
+    return cleaned[:MAX_NAME_CHARS] or "(không tên)"
+
+
+def problem_record(p: Problem) -> dict[str, Any]:
+    """A problem as the pages and the API show it: where, what was found, what is wrong, the fix."""
+    return {
+        "code": p.code,
+        "severity": p.severity,
+        "scope": p.scope,
+        "sheet": p.sheet,
+        "row": p.row,
+        "column": p.column,
+        "value": p.value,
+        "location": p.location("vi"),
+        "message": p.message("vi"),
+        "fix": p.fix("vi"),
+        "message_en": p.message("en"),
+        "fix_en": p.fix("en"),
+    }
+
+
+def _as_uploaded(problem: Problem, stored: str, shown: str) -> Problem:
+    """The problem as the clerk knows the file: a CSV's "sheet" is its name, and some details
+    quote it; the reader saw the private stored name, the clerk sent ``shown``."""
+
+    def swap(text: str | None) -> str | None:
+        return text.replace(stored, shown) if text else text
+
+    return dataclasses.replace(
+        problem,
+        sheet=swap(problem.sheet),
+        value=swap(problem.value),
+        params={key: swap(value) or "" for key, value in problem.params.items()},
+    )
+
+
+def other_unit_problem(declared: str, unit_id: str) -> dict[str, Any]:
+    """A portal rule the nightly loader does not need: a unit sends its own reports only."""
+    return {
+        "code": "PORTAL_OTHER_UNIT",
+        "severity": "error",
+        "scope": "file",
+        "sheet": "DonVi",
+        "row": None,
+        "column": "B",
+        "value": declared,
+        "location": "trang DonVi, cột B",
+        "message": f"Tệp là báo cáo của đơn vị '{declared}', không phải của đơn vị {unit_id} "
+        "đang đăng nhập.",
+        "fix": f"Ghi đúng Mã đơn vị {unit_id}, hoặc để đơn vị {declared} tự gửi báo cáo của mình.",
+        "message_en": f"The file is the report of unit '{declared}', not of the signed-in unit "
+        f"{unit_id}.",
+        "fix_en": f"Write unit code {unit_id}, or let unit {declared} send its own report.",
+    }
+
+
+@dataclass(frozen=True)
+class Intake:
+    """The outcome of one upload: the stored record and the checked file."""
+
+    upload: Upload
+    checked: CheckedSubmission
+
+
+def _stored_name(unit_id: str, period_id: str | None, at: dt.datetime, ext: str) -> str:
+    stamp = at.strftime("%Y%m%dT%H%M%SZ")
+    return f"{unit_id}__{period_id or 'ky-chua-ro'}__{stamp}__{uuid.uuid4().hex[:8]}{ext}"
+
+
+def _place(source: Path, target: Path) -> None:
+    """Move ``source`` to ``target`` atomically: a ``.part`` name first, then one rename."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    part = target.with_name(target.name + ".part")
+    shutil.move(source, part)  # a copy when the data home spans file systems
+    os.replace(part, target)
+
+
+def check_and_file(
+    incoming: Path,
+    size: int,
+    original_name: str,
+    *,
+    unit_id: str,
+    token_id: str,
+    channel: str,
+    settings: Settings,
+    config: PortalConfig,
+    store: PortalStore,
+    registry: Mapping[str, list[ReportingUnit]],
+) -> Intake:
+    """Check a received file as ``dxwh check`` does, then queue it or keep it aside; record it."""
+    if not _SAFE_UNIT.fullmatch(unit_id):
+        raise ValueError(f"unit id {unit_id!r} is not a registry code")
+    suffix = Path(original_name).suffix.lower()
+    # the reader tells CSV from an unsupported type by the name: give it the suffix, nothing else
+    named = incoming.with_name(incoming.stem + (suffix if _SAFE_SUFFIX.fullmatch(suffix) else ""))
+    incoming.rename(named)
+    try:
+        checked = check_submission(read_submission(named, config.max_upload_bytes), registry)
+        problems = [
+            problem_record(_as_uploaded(p, named.name, original_name)) for p in checked.all_problems
+        ]
+        status = verdict(checked)
+        declared = str(checked.unit.get("unit_code") or "")
+        if declared and declared != unit_id:
+            problems.insert(0, other_unit_problem(declared, unit_id))
+            status = "rejected"
+        period = checked.unit.get("period_id")
+        period_id = period if isinstance(period, str) else None
+        at = now_utc()
+        fmt = checked.parsed.file_format
+        ext = f".{fmt}" if fmt else (suffix if _SAFE_SUFFIX.fullmatch(suffix) else ".bin")
+        name = _stored_name(unit_id, period_id, at, ext)
+        queued = status != "rejected"
+        target = (
+            settings.inbox_submissions / PORTAL_INBOX / name
+            if queued
+            else config.rejected_dir / unit_id / name
+        )
+        sha = sha256_of(named)
+        _place(named, target)
+    finally:
+        named.unlink(missing_ok=True)
+    submitted_on = checked.unit.get("submitted_on")
+    upload = Upload(
+        upload_id=uuid.uuid4().hex,
+        unit_id=unit_id,
+        token_id=token_id,
+        channel=channel,
+        original_name=original_name,
+        size_bytes=size,
+        sha256=sha,
+        file_format=fmt,
+        period_id=period_id,
+        submitted_on=submitted_on.isoformat() if isinstance(submitted_on, dt.date) else None,
+        verdict=status,
+        n_errors=sum(1 for p in problems if p["severity"] == "error"),
+        n_warnings=sum(1 for p in problems if p["severity"] != "error"),
+        rows_ok=sum(1 for r in checked.rows if r.ok) if status != "rejected" else 0,
+        rows_bad=sum(1 for r in checked.rows if not r.ok),
+        problems=problems,
+        stored_path=str(target.relative_to(settings.home)),
+        is_queued=queued,
+        uploaded_at=at.isoformat(timespec="seconds"),
+    )
+    store.add_upload(upload)
+    store.log(
+        f"token:{token_id}",
+        unit_id,
+        "upload_queued" if queued else "upload_rejected",
+        f"{original_name} → {upload.stored_path} ({status}, {upload.n_errors} lỗi, {channel})",
+    )
+    return Intake(upload, checked)

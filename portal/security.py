@@ -1,0 +1,151 @@
+"""Who is asking, and whether the request may do what it asks.
+
+- Access: a per-unit (or office) token, random, stored hashed, revocable (:mod:`portal.store`).
+  The browser signs in once with it; the session is a cookie signed with the portal's secret
+  (Starlette's ``SessionMiddleware``), holding only the token's public id, so revoking the token
+  ends its sessions at their next request. Programs send the token as a bearer header instead.
+- Forms carry a CSRF token kept in the session and compared in constant time.
+- Limits: uploads per unit per hour (counted in the state database, so they hold across
+  restarts) and failed sign-ins per client address (in memory).
+
+Single sign-on plugs in at :func:`identity`: an SSO callback that has verified the province's
+identity provider sets ``request.session["token_id"]`` (or a future ``"sso_subject"``) exactly as
+the token sign-in does; every page asks :func:`identity` and nothing else.
+"""
+
+from __future__ import annotations
+
+import collections
+import datetime as dt
+import secrets
+import threading
+import time
+from dataclasses import dataclass
+
+from fastapi import HTTPException, Request
+
+from portal.store import AccessToken, PortalStore, now_utc
+
+CSRF_FIELD = "csrf_token"
+SESSION_TOKEN_ID = "token_id"
+SESSION_CSRF = "csrf"
+MAX_FAILED_SIGN_INS = 10
+FAILED_SIGN_IN_WINDOW = 15 * 60.0
+
+
+@dataclass(frozen=True)
+class Identity:
+    """The signed-in party: a unit's clerk or the provincial office."""
+
+    token_id: str
+    role: str  # unit | office
+    unit_id: str | None
+    label: str
+
+    @property
+    def actor(self) -> str:
+        return f"token:{self.token_id}"
+
+    @classmethod
+    def of(cls, token: AccessToken) -> Identity:
+        return cls(token.token_id, token.role, token.unit_id, token.label)
+
+
+class NotSignedIn(Exception):
+    """The page needs a signed-in party; the app answers with a redirect to the sign-in page."""
+
+
+def identity(request: Request, store: PortalStore) -> Identity | None:
+    """The session's party, if its token is still active (a revoked token signs it out)."""
+    token_id = request.session.get(SESSION_TOKEN_ID)
+    if not isinstance(token_id, str):
+        return None
+    token = store.get_token(token_id)
+    if token is None or not token.is_active:
+        request.session.clear()
+        return None
+    return Identity.of(token)
+
+
+def bearer_identity(request: Request, store: PortalStore) -> Identity:
+    """The party of an ``Authorization: Bearer`` request; 401 when the token is unknown/revoked."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    record = store.verify_token(token.strip()) if scheme.lower() == "bearer" else None
+    if record is None:
+        raise HTTPException(
+            401,
+            "Mã truy cập không hợp lệ hoặc đã bị thu hồi / invalid or revoked access token",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return Identity.of(record)
+
+
+def sign_in(request: Request, token: AccessToken) -> None:
+    """Start a fresh session for ``token`` (a new CSRF token too: no session fixation)."""
+    request.session.clear()
+    request.session[SESSION_TOKEN_ID] = token.token_id
+    request.session[SESSION_CSRF] = secrets.token_urlsafe(32)
+
+
+def csrf_token(request: Request) -> str:
+    """The session's CSRF token, made on first use (the sign-in form needs one too)."""
+    token = request.session.get(SESSION_CSRF)
+    if not isinstance(token, str):
+        token = secrets.token_urlsafe(32)
+        request.session[SESSION_CSRF] = token
+    return token
+
+
+def check_csrf(request: Request, submitted: str | None) -> None:
+    """403 unless the form's CSRF token is the session's."""
+    expected = request.session.get(SESSION_CSRF)
+    if (
+        not isinstance(expected, str)
+        or not submitted
+        or not secrets.compare_digest(expected, submitted)
+    ):
+        raise HTTPException(
+            403,
+            "Biểu mẫu đã hết hạn hoặc không hợp lệ (thiếu mã CSRF). Tải lại trang rồi gửi lại.",
+        )
+
+
+class SignInThrottle:
+    """Failed sign-ins per client address within a sliding window."""
+
+    def __init__(
+        self, limit: int = MAX_FAILED_SIGN_INS, window: float = FAILED_SIGN_IN_WINDOW
+    ) -> None:
+        self.limit = limit
+        self.window = window
+        self._failures: dict[str, collections.deque[float]] = collections.defaultdict(
+            collections.deque
+        )
+        self._lock = threading.Lock()
+
+    def _recent(self, client: str) -> collections.deque[float]:
+        failures = self._failures[client]
+        while failures and time.monotonic() - failures[0] > self.window:
+            failures.popleft()
+        return failures
+
+    def blocked(self, client: str) -> bool:
+        with self._lock:
+            return len(self._recent(client)) >= self.limit
+
+    def failed(self, client: str) -> None:
+        with self._lock:
+            self._recent(client).append(time.monotonic())
+
+
+def check_upload_rate(store: PortalStore, unit_id: str, per_hour: int) -> None:
+    """429 when the unit has already sent ``per_hour`` files in the last hour."""
+    since = now_utc() - dt.timedelta(hours=1)
+    if store.count_uploads_since(unit_id, since) >= per_hour:
+        raise HTTPException(
+            429,
+            f"Đơn vị đã gửi {per_hour} tệp trong một giờ qua: hãy chờ rồi gửi lại. "
+            f"/ The unit sent {per_hour} files in the last hour; try again later.",
+            headers={"Retry-After": "600"},
+        )

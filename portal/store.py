@@ -1,0 +1,297 @@
+"""The portal's own state in SQLite: access tokens (hashed), uploads and the audit log.
+
+SQLite (standard library) rather than DuckDB: the portal makes many small concurrent writes
+from request threads, which SQLite's WAL mode handles, and it must never hold a DuckDB lock that
+the nightly writer or the published warehouse's readers would meet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import secrets
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+TOKEN_PREFIX = "dxp_"
+ROLES = ("unit", "office")
+
+SCHEMA = """
+create table if not exists access_tokens (
+    token_id text primary key,           -- public id, shown in lists and the audit log
+    token_hash text not null unique,     -- sha256 of the token; the token itself is never stored
+    role text not null check (role in ('unit', 'office')),
+    unit_id text,                        -- set for role 'unit'
+    label text not null,
+    issued_at text not null,
+    issued_by text not null,
+    revoked_at text,
+    last_used_at text
+);
+create table if not exists uploads (
+    upload_id text primary key,
+    unit_id text not null,
+    token_id text not null,
+    channel text not null,               -- web | api
+    original_name text not null,         -- shown to people only; never part of a path
+    size_bytes integer not null,
+    sha256 text not null,
+    file_format text,
+    period_id text,
+    submitted_on text,
+    verdict text not null,               -- accepted | accepted_warn | partial | rejected
+    n_errors integer not null,
+    n_warnings integer not null,
+    rows_ok integer not null,
+    rows_bad integer not null,
+    problems_json text not null,
+    stored_path text not null,           -- relative to the data home
+    is_queued integer not null,
+    uploaded_at text not null
+);
+create index if not exists uploads_by_unit on uploads (unit_id, uploaded_at);
+create table if not exists audit_log (
+    seq integer primary key autoincrement,
+    at text not null,
+    actor text not null,
+    unit_id text,
+    action text not null,
+    detail text not null
+);
+"""
+
+
+def now_utc() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).isoformat(timespec="seconds")
+
+
+def hash_token(token: str) -> str:
+    """SHA-256 of a token.
+
+    A token is 256 random bits, not a password a person chose: there is no dictionary to guess
+    from, so a fast hash is enough (a slow KDF protects low-entropy secrets only).
+    """
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class AccessToken:
+    token_id: str
+    role: str
+    unit_id: str | None
+    label: str
+    issued_at: str
+    issued_by: str
+    revoked_at: str | None
+    last_used_at: str | None
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+@dataclass(frozen=True)
+class Upload:
+    upload_id: str
+    unit_id: str
+    token_id: str
+    channel: str
+    original_name: str
+    size_bytes: int
+    sha256: str
+    file_format: str | None
+    period_id: str | None
+    submitted_on: str | None
+    verdict: str
+    n_errors: int
+    n_warnings: int
+    rows_ok: int
+    rows_bad: int
+    problems: list[dict[str, Any]]
+    stored_path: str
+    is_queued: bool
+    uploaded_at: str
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    seq: int
+    at: str
+    actor: str
+    unit_id: str | None
+    action: str
+    detail: str
+
+
+class PortalStore:
+    """All reads and writes of the portal's SQLite file; one short connection per call."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as con:
+            con.execute("pragma journal_mode = wal")
+            con.executescript(SCHEMA)
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        con = sqlite3.connect(self.path, timeout=30)
+        con.row_factory = sqlite3.Row
+        try:
+            with con:  # one transaction: committed on success, rolled back on error
+                yield con
+        finally:
+            con.close()
+
+    # access tokens -------------------------------------------------------------------------
+
+    def issue_token(
+        self, role: str, unit_id: str | None, label: str, issued_by: str
+    ) -> tuple[AccessToken, str]:
+        """A new random token; returns its record and the token itself (shown once, never kept)."""
+        if role not in ROLES:
+            raise ValueError(f"unknown role {role!r}: use one of {', '.join(ROLES)}")
+        if (role == "unit") != (unit_id is not None):
+            raise ValueError("a unit token names its unit; an office token names none")
+        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        token_id = secrets.token_hex(4)
+        at = _iso(now_utc())
+        with self._connect() as con:
+            con.execute(
+                "insert into access_tokens (token_id, token_hash, role, unit_id, label, "
+                "issued_at, issued_by) values (?, ?, ?, ?, ?, ?, ?)",
+                (token_id, hash_token(token), role, unit_id, label, at, issued_by),
+            )
+        self.log(issued_by, unit_id, "token_issued", f"{role} token {token_id} ({label})")
+        record = AccessToken(token_id, role, unit_id, label, at, issued_by, None, None)
+        return record, token
+
+    def verify_token(self, token: str) -> AccessToken | None:
+        """The active token record for ``token``, or ``None`` (unknown or revoked)."""
+        if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+            return None
+        with self._connect() as con:
+            row = con.execute(
+                "select * from access_tokens where token_hash = ? and revoked_at is null",
+                (hash_token(token),),
+            ).fetchone()
+            if row is None:
+                return None
+            con.execute(
+                "update access_tokens set last_used_at = ? where token_id = ?",
+                (_iso(now_utc()), row["token_id"]),
+            )
+        return _token(row)
+
+    def get_token(self, token_id: str) -> AccessToken | None:
+        with self._connect() as con:
+            row = con.execute(
+                "select * from access_tokens where token_id = ?", (token_id,)
+            ).fetchone()
+        return _token(row) if row else None
+
+    def list_tokens(self, include_revoked: bool = True) -> list[AccessToken]:
+        where = "" if include_revoked else "where revoked_at is null"
+        with self._connect() as con:
+            rows = con.execute(
+                f"select * from access_tokens {where} order by role, unit_id, issued_at"
+            ).fetchall()
+        return [_token(r) for r in rows]
+
+    def revoke_token(self, token_id: str, revoked_by: str) -> bool:
+        """Revoke a token; ``False`` when it is unknown or already revoked."""
+        with self._connect() as con:
+            cursor = con.execute(
+                "update access_tokens set revoked_at = ? where token_id = ? and revoked_at is null",
+                (_iso(now_utc()), token_id),
+            )
+        if cursor.rowcount:
+            record = self.get_token(token_id)
+            self.log(revoked_by, record.unit_id if record else None, "token_revoked", token_id)
+        return bool(cursor.rowcount)
+
+    # uploads -------------------------------------------------------------------------------
+
+    def add_upload(self, upload: Upload) -> None:
+        with self._connect() as con:
+            con.execute(
+                "insert into uploads values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                "?, ?)",
+                (
+                    upload.upload_id, upload.unit_id, upload.token_id, upload.channel,
+                    upload.original_name, upload.size_bytes, upload.sha256, upload.file_format,
+                    upload.period_id, upload.submitted_on, upload.verdict, upload.n_errors,
+                    upload.n_warnings, upload.rows_ok, upload.rows_bad,
+                    json.dumps(upload.problems, ensure_ascii=False), upload.stored_path,
+                    int(upload.is_queued), upload.uploaded_at,
+                ),
+            )  # fmt: skip
+
+    def get_upload(self, upload_id: str) -> Upload | None:
+        with self._connect() as con:
+            row = con.execute("select * from uploads where upload_id = ?", (upload_id,)).fetchone()
+        return _upload(row) if row else None
+
+    def uploads_of(self, unit_id: str) -> list[Upload]:
+        """A unit's uploads, newest first."""
+        with self._connect() as con:
+            rows = con.execute(
+                "select * from uploads where unit_id = ? order by uploaded_at desc, rowid desc",
+                (unit_id,),
+            ).fetchall()
+        return [_upload(r) for r in rows]
+
+    def last_uploads(self) -> dict[tuple[str, str], Upload]:
+        """The latest upload of each (unit, period)."""
+        with self._connect() as con:
+            rows = con.execute(
+                "select * from uploads where period_id is not null order by uploaded_at, rowid"
+            ).fetchall()
+        return {(r["unit_id"], r["period_id"]): _upload(r) for r in rows}
+
+    def count_uploads_since(self, unit_id: str, since: dt.datetime) -> int:
+        with self._connect() as con:
+            row = con.execute(
+                "select count(*) from uploads where unit_id = ? and uploaded_at >= ?",
+                (unit_id, _iso(since)),
+            ).fetchone()
+        return int(row[0])
+
+    # audit log -----------------------------------------------------------------------------
+
+    def log(self, actor: str, unit_id: str | None, action: str, detail: str) -> None:
+        with self._connect() as con:
+            con.execute(
+                "insert into audit_log (at, actor, unit_id, action, detail) values (?, ?, ?, ?, ?)",
+                (_iso(now_utc()), actor, unit_id, action, detail),
+            )
+
+    def audit(self, limit: int = 500) -> list[AuditEntry]:
+        """The latest audit entries, newest first."""
+        with self._connect() as con:
+            rows = con.execute(
+                "select * from audit_log order by seq desc limit ?", (limit,)
+            ).fetchall()
+        return [AuditEntry(**dict(r)) for r in rows]
+
+
+def _token(row: sqlite3.Row) -> AccessToken:
+    values = dict(row)
+    values.pop("token_hash")
+    return AccessToken(**values)
+
+
+def _upload(row: sqlite3.Row) -> Upload:
+    values = dict(row)
+    values["problems"] = json.loads(values.pop("problems_json"))
+    values["is_queued"] = bool(values["is_queued"])
+    return Upload(**values)

@@ -1,0 +1,55 @@
+"""Periods a unit must report for, with the deadlines the marts use."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from ingest.registry import build_registry
+from ingest.values import parse_period
+from portal.units import deadline_of, load_deadlines, period_label, unit_periods
+
+DEADLINES = load_deadlines()
+
+
+@pytest.mark.parametrize(
+    ("period_id", "deadline"),
+    [("2025", dt.date(2026, 1, 15)), ("2026-H1", dt.date(2026, 7, 15)),
+     ("2026-H2", dt.date(2027, 1, 15))],
+)  # fmt: skip
+def test_deadlines_come_from_the_seed(period_id: str, deadline: dt.date) -> None:
+    assert deadline_of(period_id, DEADLINES) == deadline
+
+
+@pytest.mark.parametrize("period_id", ["2024", "2025-H1", "2025-H2"])
+def test_period_labels_read_back_as_the_same_period(period_id: str) -> None:
+    assert parse_period(period_label(period_id)) == period_id
+
+
+def _versions(unit_id: str) -> list:  # type: ignore[type-arg]
+    return [u for u in build_registry() if u.unit_id == unit_id]
+
+
+@pytest.mark.parametrize(
+    ("today", "submitted", "expected"),
+    [
+        (dt.date(2026, 7, 1), set(), {"2026-H1": "due_soon", "2025-H2": "late"}),
+        (dt.date(2026, 6, 20), set(), {"2026-H1": "in_progress"}),
+        (dt.date(2026, 7, 1), {"2026-H1"}, {"2026-H1": "submitted"}),
+        (dt.date(2026, 7, 16), set(), {"2026-H1": "late", "2026-H2": "in_progress"}),
+    ],
+)
+def test_period_states(today: dt.date, submitted: set[str], expected: dict[str, str]) -> None:
+    states = {p.period_id: p.state for p in unit_periods(_versions("48-SKHCN"), today, submitted,
+                                                         DEADLINES)}  # fmt: skip
+    for period_id, state in expected.items():
+        assert states[period_id] == state
+
+
+def test_only_periods_in_which_the_unit_exists() -> None:
+    # Tam Kỳ's People's Committee ended with the district level on 2025-06-30
+    periods = {p.period_id for p in unit_periods(_versions("502"), dt.date(2025, 12, 1), set(),
+                                                 DEADLINES)}  # fmt: skip
+    assert "2025-H1" in periods and "2024" in periods
+    assert "2025-H2" not in periods and "2025" not in periods

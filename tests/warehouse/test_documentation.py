@@ -1,0 +1,146 @@
+"""The dbt documentation reaches the published file's comments and the Parquet manifest."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+import yaml
+
+from core.settings import DBT_PROJECT_DIR, Settings
+from pipeline.dbt_runner import run_dbt
+from tests.warehouse.sample_marts import build_sample_marts
+from warehouse.analyst_views import load_views
+from warehouse.documentation import SEPARATOR, read_dbt_docs
+from warehouse.publish import publish
+from warehouse.sql import connect_published
+
+SAMPLE_MARTS = (
+    "dim_period",
+    "dim_unit",
+    "province_crosswalk",
+    "fct_staffing",
+    "fct_reporting_compliance",
+    "fct_target_progress",
+    "fct_dti_scores",
+)
+
+
+@pytest.fixture(scope="session")
+def dbt_manifest(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """dbt's own ``manifest.json`` for the project, written by a real ``dbt parse``."""
+    settings = Settings(home=tmp_path_factory.mktemp("dbt-parse"), pseudonym_key="test-key")
+    run_dbt(settings, "parse")
+    return settings.dbt_target_dir / "manifest.json"
+
+
+def _yml_docs(model: str) -> dict:
+    """The model's entry as written in its dbt YAML file (the documentation's source)."""
+    (path,) = (DBT_PROJECT_DIR / "models" / "marts").glob(f"*/{model}.yml")
+    (entry,) = [m for m in yaml.safe_load(path.read_text(encoding="utf-8"))["models"]]
+    return entry
+
+
+def _expected(entry: dict) -> str:
+    label = " ".join(str((entry.get("meta") or {}).get("label_vi") or "").split())
+    description = " ".join(str(entry.get("description") or "").split())
+    return SEPARATOR.join(p for p in (label, description) if p)
+
+
+@pytest.fixture
+def documented(data_home: Settings, dbt_manifest: Path) -> Settings:
+    build_sample_marts(data_home)
+    data_home.dbt_target_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copy(dbt_manifest, data_home.dbt_target_dir / "manifest.json")
+    publish(data_home)
+    return data_home
+
+
+@pytest.mark.parametrize("model", SAMPLE_MARTS)
+def test_published_tables_and_columns_carry_the_dbt_docs(documented: Settings, model: str) -> None:
+    entry = _yml_docs(model)
+    with connect_published(documented.published_db) as con:
+        (table_comment,) = con.execute(
+            "select comment from duckdb_tables() where schema_name = 'marts' and table_name = ?",
+            [model],
+        ).fetchone() or (None,)
+        columns = dict(
+            con.execute(
+                "select column_name, comment from duckdb_columns() "
+                "where schema_name = 'marts' and table_name = ?",
+                [model],
+            ).fetchall()
+        )
+
+    assert table_comment == _expected(entry)
+    documented_columns = {c["name"]: _expected(c) for c in entry["columns"]}
+    for column, comment in columns.items():
+        # every published column is documented in dbt, Vietnamese first, then English
+        assert comment == documented_columns[column], column
+        assert SEPARATOR in comment
+
+
+def test_reference_tables_and_views_are_described(documented: Settings) -> None:
+    with connect_published(documented.published_db) as con:
+        comments = dict(
+            con.execute(
+                "select schema_name || '.' || table_name, comment from duckdb_tables() "
+                "union all select schema_name || '.' || view_name, comment from duckdb_views() "
+                "where schema_name = 'analyst'"
+            ).fetchall()
+        )
+        target_vi = con.execute(
+            "select comment from duckdb_columns() where schema_name = 'reference' "
+            "and table_name = 'plan_targets' and column_name = 'target_vi'"
+        ).fetchone()
+
+    assert all(comments.values()), [name for name, c in comments.items() if not c]
+    assert comments["reference.plan_targets"].startswith("Chỉ tiêu")  # from the dbt seed
+    for view in load_views():
+        assert comments[view.qualified_name] == view.description
+    assert target_vi is not None and target_vi[0].startswith("Chỉ tiêu — ")
+
+
+def test_manifest_and_parquet_carry_tables_views_and_descriptions(documented: Settings) -> None:
+    parquet = documented.published_dir / "parquet"
+    manifest = json.loads((parquet / "manifest.json").read_text(encoding="utf-8"))
+    entries = {e["table"]: e for e in manifest["tables"]}
+
+    staffing = entries["marts.fct_staffing"]
+    assert staffing["kind"] == "table"
+    assert staffing["description"] == _expected(_yml_docs("fct_staffing"))
+    columns = {c["name"]: c for c in staffing["columns"]}
+    assert columns["n_dedicated"]["description"].startswith("Số chuyên trách — ")
+    for view in load_views():
+        entry = entries[view.qualified_name]
+        assert entry["kind"] == "view"
+        assert entry["description"] == view.description
+        with duckdb.connect() as reader:
+            rows = reader.execute(
+                f"select count(*) from read_parquet('{parquet / entry['file']}')"
+            ).fetchone()
+        assert rows == (entry["rows"],)
+        assert entry["columns"], view.name
+
+
+def test_publish_without_a_dbt_manifest_has_no_comments(data_home: Settings) -> None:
+    build_sample_marts(data_home)
+
+    publish(data_home, views=())
+
+    with connect_published(data_home.published_db) as con:
+        found = con.execute(
+            "select count(*) from duckdb_tables() where schema_name = 'marts' and comment is null"
+        ).fetchone()
+    assert found == (len(SAMPLE_MARTS),)
+
+
+def test_a_broken_dbt_manifest_is_named(tmp_path: Path) -> None:
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text("{ not json", encoding="utf-8")
+
+    with pytest.raises(ValueError, match=r"manifest\.json: not a dbt manifest"):
+        read_dbt_docs(manifest)
