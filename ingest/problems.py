@@ -101,18 +101,19 @@ MESSAGES: dict[str, Message] = {
     "UNIT_VALUE_OUT_OF_RANGE": Message(
         "file",
         "error",
-        "Giá trị '{value}' của '{label}' quá lớn để lưu.",
-        "The value '{value}' of '{label}' is too large to store.",
-        "Ghi số thật của đơn vị (một số nguyên không âm, không quá vài nghìn).",
-        "Write the unit's real number (a whole number ≥ 0, at most a few thousand).",
+        "Giá trị '{value}' của '{label}' quá lớn.",
+        "The value '{value}' of '{label}' is too large.",
+        # the check gives the field's bound; the landing safety net (rows.py) has none to give
+        "Ghi số thật của đơn vị, là số nguyên không âm{range_vi}.",
+        "Write the unit's real number, a whole number ≥ 0{range_en}.",
     ),
     "VALUE_OUT_OF_RANGE": Message(
         "row",
         "error",
-        "Giá trị '{value}' ở cột '{label}' quá lớn để lưu.",
-        "The value '{value}' in column '{label}' is too large to store.",
-        "Ghi đúng số (số nguyên, ví dụ năm sinh 1985, số lớp tập huấn 2).",
-        "Write the right number (a whole number, e.g. birth year 1985, trainings 2).",
+        "Giá trị '{value}' ở cột '{label}' quá lớn.",
+        "The value '{value}' in column '{label}' is too large.",
+        "Ghi đúng số thật, là số nguyên không âm{range_vi}.",
+        "Write the real number, a whole number ≥ 0{range_en}.",
     ),
     "SHEET_MISSING": Message(
         "file",

@@ -117,17 +117,30 @@ def _int_hint(field_id: str) -> dict[str, str]:
     }
 
 
-def _bounded_int(field_id: str, value: object) -> tuple[int | None, bool]:
-    """(the count, whether it is valid): a whole number within the field's bounds.
+def _bounded_int(field_id: str, value: object) -> tuple[int | None, str | None]:
+    """(the count, what is wrong with it): a whole number within the field's bounds.
 
-    ``1e10``, ``99999999999``, ``inf`` and ``nan`` are invalid here rather than overflowing the
-    typed column on load, so ``dxwh check`` and ingest agree.
+    ``1e10``, ``inf`` and ``nan`` are not whole numbers (``INVALID``); ``99999999999`` is over
+    the bound (``OUT_OF_RANGE``). Either is refused here rather than overflowing the typed
+    column on load, so ``dxwh check`` and ingest agree.
     """
     number = parse_int(value)
     top = FIELDS_BY_ID[field_id].max_value
-    if number is None or number < 0 or (top is not None and number > top):
-        return None, False
-    return number, True
+    if number is None or number < 0:
+        return None, "INVALID"
+    if top is not None and number > top:
+        return None, "OUT_OF_RANGE"
+    return number, None
+
+
+def _range_params(field_id: str) -> dict[str, str]:
+    """The label and bound of a count, for a *VALUE_OUT_OF_RANGE problem."""
+    top = FIELDS_BY_ID[field_id].max_value
+    return {
+        "label": _label(field_id),
+        "range_vi": f", không quá {top}",
+        "range_en": f", at most {top}",
+    }
 
 
 def _date_hint(today: dt.date) -> dict[str, str]:
@@ -206,6 +219,7 @@ class _UnitCheck:
         self.unit: dict[str, object] = {}
         self.problems: list[Problem] = []
         self.registered: ReportingUnit | None = None
+        self.stated_code = ""
         # the flat CSV form carries the DonVi fields as columns of the staff sheet
         self.is_column = parsed.unit_sheet == parsed.staff_sheet
 
@@ -282,9 +296,12 @@ class _UnitCheck:
     def identity(self) -> None:
         """Unit code, name, type and period as the file states them."""
         stated_type = choice_for(self.raw("unit_type"), UNIT_TYPES)
-        code = self.text("unit_code")
-        code = _registry_code(code, stated_type, self.registry) if code else ""
-        self.unit["unit_code"] = code if _UNIT_CODE.fullmatch(code) else None
+        # any code is looked up (a wrong one is UNIT_UNKNOWN, whatever its length); only one
+        # shaped like a code names the unit in the loaded data and its feedback folder
+        raw_code = self.raw("unit_code")
+        self.stated_code = _registry_code(raw_code, stated_type, self.registry) if raw_code else ""
+        plausible = _UNIT_CODE.fullmatch(self.stated_code)
+        self.unit["unit_code"] = self.stated_code if plausible else None
         self.unit["unit_name"] = self.text("unit_name")
         period_raw = self.raw("period")
         period = parse_period(self.parsed.unit.get("period"))
@@ -298,9 +315,9 @@ class _UnitCheck:
 
     def registry_entry(self) -> None:
         """The unit is in the registry for the period, of the type and name the file states."""
-        code, period = self.unit["unit_code"], self.unit["period_id"]
+        code, period = self.stated_code, self.unit["period_id"]
         unit_type, name = self.unit["unit_type"], str(self.unit["unit_name"])
-        if isinstance(code, str) and isinstance(period, str):
+        if code and isinstance(period, str):
             on = period_end_date(period)
             self.registered = next(
                 (u for u in self.registry.get(code, []) if u.is_active(on)), None
@@ -357,8 +374,8 @@ class _UnitCheck:
             "community_team_members_trained",
         ):
             raw = self.raw(field_id)
-            number, valid = _bounded_int(field_id, self.parsed.unit.get(field_id))
-            if raw and not valid:
+            number, wrong = _bounded_int(field_id, self.parsed.unit.get(field_id))
+            if raw and wrong == "INVALID":
                 self.add(
                     "UNIT_FIELD_INVALID",
                     field_id,
@@ -366,6 +383,8 @@ class _UnitCheck:
                     label=_label(field_id),
                     **_int_hint(field_id),
                 )
+            elif raw and wrong == "OUT_OF_RANGE":
+                self.add("UNIT_VALUE_OUT_OF_RANGE", field_id, raw, **_range_params(field_id))
             self.unit[field_id] = number if raw else None
         level = self.unit.get("unit_level")
         teams = self.unit.get("community_teams")
@@ -536,8 +555,11 @@ class _RowCheck:
         # is an error, so it cannot overflow the column
         number = parse_int(self.row.values.get("row_no"))
         top = FIELDS_BY_ID["row_no"].max_value
-        if number is not None and top is not None and not 0 <= number <= top:
+        if number is not None and number < 0:
             self.problem("ROW_FIELD_INVALID", "row_no", **_int_hint("row_no"))
+            number = None
+        elif number is not None and top is not None and number > top:
+            self.problem("VALUE_OUT_OF_RANGE", "row_no", **_range_params("row_no"))
             number = None
         self.record["row_no"] = number
 
@@ -583,9 +605,11 @@ class _RowCheck:
             return
         # a blank cell in the column is no training, as the template's hint says
         raw = self.raw.get(field_id, "")
-        number, valid = _bounded_int(field_id, self.row.values.get(field_id)) if raw else (0, True)
-        if not valid:
+        number, wrong = _bounded_int(field_id, self.row.values.get(field_id)) if raw else (0, None)
+        if wrong == "INVALID":
             self.problem("ROW_FIELD_INVALID", field_id, **_int_hint(field_id))
+        elif wrong == "OUT_OF_RANGE":
+            self.problem("VALUE_OUT_OF_RANGE", field_id, **_range_params(field_id))
         self.record[field_id] = number
 
     def yes_no(self) -> None:

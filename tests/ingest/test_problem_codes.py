@@ -182,6 +182,13 @@ CASES: dict[str, tuple[Build, tuple[str | None, int | None, str | None], str | N
     "CONTROL_CHARACTERS_REMOVED": (_nul_in_csv, (None, None, None), None),
     "ROW_TEXT_TOO_LONG": (_person(full_name=_LONG), ("NhanLuc", 2, "Họ và tên"), _LONG_SHOWN),
     "UNIT_TEXT_TOO_LONG": (_unit(unit_name=_LONG), ("DonVi", 2, "B"), _LONG_SHOWN),
+    # also raised on landing (LANDING_CODES), but the check finds them first
+    "VALUE_OUT_OF_RANGE": (
+        _person(trainings_in_period=367),
+        ("NhanLuc", 2, "Số lớp bồi dưỡng, tập huấn về CĐS trong kỳ"),
+        "367",
+    ),
+    "UNIT_VALUE_OUT_OF_RANGE": (_unit(community_teams=3e9), ("DonVi", 7, "B"), "3000000000"),
 }
 
 

@@ -47,25 +47,27 @@ def _row_file(tmp_path: Path, **change: object) -> Path:
     return write_xlsx(tmp_path / "f.xlsx", standard_sheets(UNIT, [{**PEOPLE[0], **change}]))
 
 
+def _too_large(top: int) -> str:
+    return f"Ghi đúng số thật, là số nguyên không âm, không quá {top}."
+
+
+def _whole(top: int) -> str:
+    return f"Ghi một số nguyên từ 0 đến {top}."
+
+
 # (field, value as written in the cell) -> (code, fix in Vietnamese)
 ROW_CASES = [
-    ("row_no", 1e10, "ROW_FIELD_INVALID", f"Ghi một số nguyên từ 0 đến {MAX_ROW_NO}."),
-    ("row_no", "99999999999", "ROW_FIELD_INVALID", f"Ghi một số nguyên từ 0 đến {MAX_ROW_NO}."),
-    ("row_no", 1e308, "ROW_FIELD_INVALID", f"Ghi một số nguyên từ 0 đến {MAX_ROW_NO}."),
-    ("trainings_in_period", 99999999999, "ROW_FIELD_INVALID",
-     f"Ghi một số nguyên từ 0 đến {MAX_TRAININGS}."),
-    ("trainings_in_period", 1e308, "ROW_FIELD_INVALID",
-     f"Ghi một số nguyên từ 0 đến {MAX_TRAININGS}."),
-    ("trainings_in_period", "1e10", "ROW_FIELD_INVALID",
-     f"Ghi một số nguyên từ 0 đến {MAX_TRAININGS}."),
-    ("trainings_in_period", "inf", "ROW_FIELD_INVALID",
-     f"Ghi một số nguyên từ 0 đến {MAX_TRAININGS}."),
-    ("trainings_in_period", "nan", "ROW_FIELD_INVALID",
-     f"Ghi một số nguyên từ 0 đến {MAX_TRAININGS}."),
-    ("trainings_in_period", MAX_TRAININGS + 1, "ROW_FIELD_INVALID",
-     f"Ghi một số nguyên từ 0 đến {MAX_TRAININGS}."),
-    ("trainings_in_period", 2.5, "ROW_FIELD_INVALID",
-     f"Ghi một số nguyên từ 0 đến {MAX_TRAININGS}."),
+    ("row_no", 1e10, "VALUE_OUT_OF_RANGE", _too_large(MAX_ROW_NO)),
+    ("row_no", "99999999999", "VALUE_OUT_OF_RANGE", _too_large(MAX_ROW_NO)),
+    ("row_no", 1e308, "VALUE_OUT_OF_RANGE", _too_large(MAX_ROW_NO)),
+    ("trainings_in_period", 99999999999, "VALUE_OUT_OF_RANGE", _too_large(MAX_TRAININGS)),
+    ("trainings_in_period", 1e308, "VALUE_OUT_OF_RANGE", _too_large(MAX_TRAININGS)),
+    ("trainings_in_period", MAX_TRAININGS + 1, "VALUE_OUT_OF_RANGE", _too_large(MAX_TRAININGS)),
+    ("trainings_in_period", "1e10", "ROW_FIELD_INVALID", _whole(MAX_TRAININGS)),
+    ("trainings_in_period", "inf", "ROW_FIELD_INVALID", _whole(MAX_TRAININGS)),
+    ("trainings_in_period", "nan", "ROW_FIELD_INVALID", _whole(MAX_TRAININGS)),
+    ("trainings_in_period", 2.5, "ROW_FIELD_INVALID", _whole(MAX_TRAININGS)),
+    ("trainings_in_period", -1, "ROW_FIELD_INVALID", _whole(MAX_TRAININGS)),
     ("birth_year", 1e10, "BIRTH_YEAR_OUT_OF_RANGE", "Ghi năm sinh 4 chữ số, từ 1940 đến 2007."),
     ("birth_year", "99999999999", "BIRTH_YEAR_OUT_OF_RANGE",
      "Ghi năm sinh 4 chữ số, từ 1940 đến 2007."),
@@ -124,28 +126,34 @@ def test_infinite_and_nan_numbers_in_a_csv(value: float, tmp_path: Path) -> None
     assert checked.rows[0].record["trainings_in_period"] is None
 
 
-# DonVi field -> (value, fix)
+# DonVi field -> (value, code, the field's bound)
 UNIT_CASES = [
-    ("community_teams", 3e9, f"Ghi một số nguyên từ 0 đến {MAX_COMMUNITY_TEAMS}."),
-    ("community_teams", "99999999999", f"Ghi một số nguyên từ 0 đến {MAX_COMMUNITY_TEAMS}."),
-    ("community_team_members", MAX_COMMUNITY_MEMBERS + 1,
-     f"Ghi một số nguyên từ 0 đến {MAX_COMMUNITY_MEMBERS}."),
-    ("community_team_members_trained", 1e308,
-     f"Ghi một số nguyên từ 0 đến {MAX_COMMUNITY_MEMBERS}."),
+    ("community_teams", 3e9, "UNIT_VALUE_OUT_OF_RANGE", MAX_COMMUNITY_TEAMS),
+    ("community_teams", "99999999999", "UNIT_VALUE_OUT_OF_RANGE", MAX_COMMUNITY_TEAMS),
+    ("community_team_members", MAX_COMMUNITY_MEMBERS + 1, "UNIT_VALUE_OUT_OF_RANGE",
+     MAX_COMMUNITY_MEMBERS),
+    ("community_team_members_trained", 1e308, "UNIT_VALUE_OUT_OF_RANGE", MAX_COMMUNITY_MEMBERS),
+    ("community_teams", "1e10", "UNIT_FIELD_INVALID", MAX_COMMUNITY_TEAMS),
+    ("community_team_members", -3, "UNIT_FIELD_INVALID", MAX_COMMUNITY_MEMBERS),
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("field_id", "value", "fix"), UNIT_CASES)
+@pytest.mark.parametrize(("field_id", "value", "code", "top"), UNIT_CASES)
 def test_an_odd_donvi_count_is_a_file_error_with_a_fix(
-    field_id: str, value: object, fix: str, tmp_path: Path
+    field_id: str, value: object, code: str, top: int, tmp_path: Path
 ) -> None:
     path = write_xlsx(tmp_path / "xa.xlsx", standard_sheets({**COMMUNE, field_id: value}))
 
     checked = _check(path)
 
     (problem,) = checked.all_problems
+    fix = (
+        f"Ghi số thật của đơn vị, là số nguyên không âm, không quá {top}."
+        if code == "UNIT_VALUE_OUT_OF_RANGE"
+        else _whole(top)
+    )
     assert (problem.code, problem.sheet, problem.column, problem.fix("vi")) == (
-        "UNIT_FIELD_INVALID",
+        code,
         "DonVi",
         "B",
         fix,
@@ -158,7 +166,6 @@ def test_an_odd_donvi_count_is_a_file_error_with_a_fix(
     [
         ("unit_name", "UBND " * 1000, MAX_NAME_CHARS),
         ("prepared_by", "X" * 30000, MAX_NAME_CHARS),
-        ("unit_code", "5" * 21, 20),
     ],
 )
 def test_an_oversized_donvi_text_is_a_file_error(
@@ -172,6 +179,17 @@ def test_an_oversized_donvi_text_is_a_file_error(
     problem = next(p for p in checked.all_problems if p.code == "UNIT_TEXT_TOO_LONG")
     assert problem.fix("vi").endswith(f"không quá {limit} ký tự.")
     assert problem.value is not None and len(problem.value) < 200
+
+
+@pytest.mark.parametrize("code", ["5" * 21, "502" * 1000, "50 2"])
+def test_a_code_no_unit_can_have_is_unknown_and_names_no_folder(code: str, tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "f.xlsx", standard_sheets({**UNIT, "unit_code": code}))
+
+    checked = _check(path)
+
+    assert [p.code for p in checked.all_problems] == ["UNIT_UNKNOWN"]
+    assert checked.unit["unit_code"] is None  # not a name for a feedback folder
+    assert len(checked.all_problems[0].message("vi")) < 300
 
 
 # Ngày lập (submitted_on): text or an Excel date -> accepted?
