@@ -33,11 +33,12 @@ run: setup
 portal: setup
 	$(RUN) dxwh portal serve --demo $(if $(PORT),--port $(PORT))
 
-lint: setup
+lint: setup lint-dbt
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
 	$(RUN) mypy
 	DXWH_BUILD_DB=$$(mktemp -d)/lint.duckdb $(RUN) sqlfluff lint dbt_project/models
+	$(RUN) sqlfluff lint --templater raw warehouse/queries
 
 # Fails on any finding; says so and goes on where the evaluator is not installed.
 lint-dbt: setup

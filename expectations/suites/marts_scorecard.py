@@ -29,8 +29,14 @@ TARGET_STATUS_COUNTS = (
     "n_targets_missed",
 )
 
-_sums = ",\n        ".join(f"sum({c}) as {c}" for c in TOTALS)
-_from_units = ",\n    ".join(f"coalesce(staff.{c}, 0) as {c}_from_units" for c in TOTALS)
+# a province's total is unknown (NULL) when any of its units' counts is, as in the mart
+_sums = ",\n        ".join(
+    f"case when count(*) filter (where {c} is null) = 0 then sum({c}) end as {c}" for c in TOTALS
+)
+_from_units = ",\n    ".join(
+    f"case when staff.province_id is null then 0 else staff.{c} end as {c}_from_units"
+    for c in TOTALS
+)
 
 SCORECARD_QUERY = f"""
 with

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import duckdb
 
+from core.settings import Settings
 from ingest.demo.generate import generate_demo
-from warehouse.build import run_dbt
-from warehouse.nightly import step_ingest
-from warehouse.settings import Settings
+from pipeline.dbt_runner import run_dbt
+from pipeline.nightly import step_ingest
 
 PERIOD = "2024-H1"
 # the marts the rule reaches and what they need; their tests run in every full build

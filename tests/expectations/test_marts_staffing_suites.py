@@ -51,6 +51,12 @@ def test_fct_staffing_fails_on_a_broken_rule(
     assert failed[broken].severity == "critical"
 
 
+def test_fct_staffing_accepts_an_unknown_count(failures: Any) -> None:
+    # the unit's file had no training column: unknown, not zero, and no rule is broken
+    frame = _staffing(n_trained=[None, 0]).astype({"n_trained": "Int64"})
+    assert failures(MARTS_FCT_STAFFING, frame) == {}
+
+
 def test_fct_staffing_fails_when_empty(failures: Any) -> None:
     assert "staffing has at least one unit and period" in failures(
         MARTS_FCT_STAFFING, _staffing().iloc[0:0]
@@ -111,3 +117,39 @@ def test_province_scorecard_fails_on_a_broken_rule(
 ) -> None:
     failed = failures(MARTS_PROVINCE_SCORECARD, _scorecard(**overrides))
     assert broken in failed
+
+
+def test_province_scorecard_query_keeps_an_unknown_total_unknown(failures: Any) -> None:
+    # one unit's file lacked the training column: its count and the province's total are NULL,
+    # and the suite's own sum over fct_staffing must say NULL too, not the other units' sum
+    import duckdb
+
+    from expectations.suites.marts_scorecard import SCORECARD_QUERY, TOTALS
+
+    con = duckdb.connect()
+    con.execute("create schema marts")
+    known = ", ".join(f"{c} bigint" for c in TOTALS)
+    con.execute(
+        f"create table marts.fct_staffing (province_id varchar, period_id varchar, {known})"
+    )
+    con.execute(
+        "insert into marts.fct_staffing values "
+        "('49', '2023', 3, 2, 1, 2, null, 1), ('49', '2023', 2, 1, 1, 1, 2, 2)"
+    )
+    frame = _scorecard().iloc[0:1].drop(columns=[f"{c}_from_units" for c in TOTALS])
+    frame = frame.assign(
+        n_staff=5,
+        n_dedicated=3,
+        n_concurrent=2,
+        n_it_degree_university_plus=3,
+        n_trained=None,
+        n_dx_network_members=3,
+    ).drop(columns=["is_in_scorecard"])
+    con.register("scorecard_frame", frame)
+    con.execute("create table marts.province_scorecard as select * from scorecard_frame")
+
+    result = con.execute(SCORECARD_QUERY).df()
+
+    assert pd.isna(result.loc[0, "n_trained_from_units"])
+    assert result.loc[0, "n_staff_from_units"] == 5
+    assert failures(MARTS_PROVINCE_SCORECARD, result) == {}
