@@ -6,7 +6,13 @@ the validator, the template writer and the demo-data generator all take labels f
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
+import re
 from dataclasses import dataclass
+from typing import Literal
+
+from rapidfuzz import fuzz
 
 from core.vocabulary import (
     ASSIGNMENTS,
@@ -16,82 +22,252 @@ from core.vocabulary import (
     UNIT_TYPES,
     YES_NO,
 )
-from ingest.text import match_key
+from ingest.text import clean_text, fold, match_key
 
 SHEET_UNIT = "DonVi"
 SHEET_STAFF = "NhanLuc"
 
 
+# Bounds for every number before it reaches a typed column (DuckDB ``integer``): generous for
+# any real unit, far below the column's limit, so a typo (or ``1e10``) is a row error with a fix
+# instead of an overflow that stops the load.
+MAX_ROW_NO = 100_000  # no unit lists this many people; a larger STT is a typo
+MAX_TRAININGS = 366  # at most one class a day over a year
+MAX_COMMUNITY_TEAMS = 10_000  # one team per village or residential group of a commune
+MAX_COMMUNITY_MEMBERS = 100_000
+# Text limits: a name of 200 characters is already implausible; a note may be a paragraph.
+MAX_NAME_CHARS = 200
+MAX_CODE_CHARS = 20
+MAX_NOTE_CHARS = 2000
+
+# A form date before this is a typo (01/01/0001, 1900 from an empty Excel date), and a date
+# after today cannot be real; either would otherwise win the "latest file" order forever.
+MIN_FORM_DATE = dt.date(2000, 1, 1)
+
+# The one birth-year rule (DESIGN §3.1), shared by the check and the template's dropdown.
+MIN_BIRTH_YEAR = 1940
+MIN_AGE = 16
+
+
+def birth_year_range(period_year: int) -> tuple[int, int]:
+    """Plausible birth years of a person reported for a period of ``period_year``."""
+    return MIN_BIRTH_YEAR, period_year - MIN_AGE
+
+
 @dataclass(frozen=True)
 class Field:
-    """One field of the contract: its id, its canonical Vietnamese label and English label."""
+    """One field of the contract: its id, its labels and the rules its values follow.
+
+    ``aliases`` are the other wordings clerks type for the label (shortened or reworded); a
+    header written that way is read as this field, with a warning saying so. ``short_vi`` is
+    the label shortened to Excel's 32-character limit for input-hint titles (only for labels
+    that are longer). ``max_value`` bounds integers, ``max_chars`` bounds text.
+    """
 
     field_id: str
     label_vi: str
     label_en: str
     required: bool = False
     choices: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    short_vi: str | None = None
+    max_value: int | None = None
+    max_chars: int = MAX_NAME_CHARS
 
 
 UNIT_FIELDS: tuple[Field, ...] = (
-    Field("unit_code", "Mã đơn vị", "Unit code", required=True),
-    Field("unit_name", "Tên đơn vị", "Unit name", required=True),
-    Field("unit_type", "Loại đơn vị", "Unit type", required=True, choices=UNIT_TYPES),
-    Field("period", "Kỳ báo cáo", "Reporting period", required=True),
+    Field(
+        "unit_code",
+        "Mã đơn vị",
+        "Unit code",
+        required=True,
+        aliases=("Mã ĐV", "Mã số đơn vị", "Mã đơn vị báo cáo", "Mã số ĐV"),
+        max_chars=MAX_CODE_CHARS,
+    ),
+    Field(
+        "unit_name",
+        "Tên đơn vị",
+        "Unit name",
+        required=True,
+        aliases=("Tên ĐV", "Tên đơn vị báo cáo", "Đơn vị báo cáo", "Tên cơ quan, đơn vị"),
+    ),
+    Field(
+        "unit_type",
+        "Loại đơn vị",
+        "Unit type",
+        required=True,
+        choices=UNIT_TYPES,
+        aliases=("Loại hình đơn vị", "Cấp đơn vị", "Loại ĐV"),
+    ),
+    Field(
+        "period",
+        "Kỳ báo cáo",
+        "Reporting period",
+        required=True,
+        aliases=("Thời kỳ báo cáo", "Năm báo cáo", "Kỳ BC"),
+    ),
     Field(
         "has_dx_focal_point",
         "Có bộ phận/đầu mối CĐS",
         "Has a DX unit or focal point",
         required=True,
         choices=YES_NO,
+        aliases=(
+            "Có đầu mối CĐS",
+            "Đầu mối CĐS",
+            "Bộ phận/đầu mối CĐS",
+            "Có bộ phận hoặc đầu mối CĐS",
+            "Có bộ phận, đầu mối chuyển đổi số",
+        ),
     ),
-    Field("focal_point_decision_ref", "Văn bản phân công đầu mối CĐS", "Focal point decision"),
-    Field("community_teams", "Số Tổ công nghệ số cộng đồng", "Community digital teams"),
-    Field("community_team_members", "Số thành viên Tổ CNSCĐ", "Community team members"),
+    Field(
+        "focal_point_decision_ref",
+        "Văn bản phân công đầu mối CĐS",
+        "Focal point decision",
+        aliases=(
+            "Văn bản phân công đầu mối",
+            "Quyết định phân công đầu mối CĐS",
+            "Số văn bản phân công",
+            "Văn bản phân công",
+        ),
+    ),
+    Field(
+        "community_teams",
+        "Số Tổ công nghệ số cộng đồng",
+        "Community digital teams",
+        aliases=("Số Tổ CNSCĐ", "Số Tổ công nghệ số", "Tổ công nghệ số cộng đồng"),
+        max_value=MAX_COMMUNITY_TEAMS,
+    ),
+    Field(
+        "community_team_members",
+        "Số thành viên Tổ CNSCĐ",
+        "Community team members",
+        aliases=("Số thành viên Tổ công nghệ số cộng đồng", "Số thành viên Tổ"),
+        max_value=MAX_COMMUNITY_MEMBERS,
+    ),
     Field(
         "community_team_members_trained",
         "Số thành viên Tổ CNSCĐ đã được tập huấn",
         "Community team members trained",
+        aliases=(
+            "Số thành viên Tổ đã được tập huấn",
+            "Số thành viên Tổ CNSCĐ được tập huấn",
+            "Số thành viên Tổ đã tập huấn",
+            "Thành viên Tổ CNSCĐ đã tập huấn",
+        ),
+        short_vi="Thành viên Tổ CNSCĐ đã tập huấn",
+        max_value=MAX_COMMUNITY_MEMBERS,
     ),
-    Field("prepared_by", "Người lập biểu", "Prepared by"),
-    Field("submitted_on", "Ngày lập", "Date prepared"),
+    Field(
+        "prepared_by",
+        "Người lập biểu",
+        "Prepared by",
+        aliases=("Người lập", "Người lập báo cáo", "Người báo cáo"),
+    ),
+    Field(
+        "submitted_on",
+        "Ngày lập",
+        "Date prepared",
+        aliases=("Ngày lập biểu", "Ngày báo cáo", "Ngày lập báo cáo"),
+    ),
 )
 
 STAFF_FIELDS: tuple[Field, ...] = (
-    Field("row_no", "STT", "No."),
-    Field("full_name", "Họ và tên", "Full name", required=True),
-    Field("birth_year", "Năm sinh", "Birth year", required=True),
-    Field("gender", "Giới tính", "Gender", choices=GENDERS),
-    Field("position_title", "Chức vụ", "Position"),
-    Field("job_position", "Vị trí việc làm", "Job position"),
-    Field("assignment", "Hình thức bố trí", "Assignment", required=True, choices=ASSIGNMENTS),
+    Field("row_no", "STT", "No.", aliases=("Số thứ tự", "Số TT", "TT"), max_value=MAX_ROW_NO),
+    Field(
+        "full_name",
+        "Họ và tên",
+        "Full name",
+        required=True,
+        aliases=("Họ tên", "Họ và tên cán bộ", "Họ và tên công chức", "Tên cán bộ"),
+    ),
+    Field("birth_year", "Năm sinh", "Birth year", required=True, aliases=("Sinh năm", "Năm SN")),
+    Field("gender", "Giới tính", "Gender", choices=GENDERS, aliases=("Nam/Nữ", "Nam, Nữ")),
+    Field("position_title", "Chức vụ", "Position", aliases=("Chức danh", "Chức vụ, chức danh")),
+    Field(
+        "job_position",
+        "Vị trí việc làm",
+        "Job position",
+        aliases=("VTVL", "Vị trí việc làm (VTVL)", "Vị trí công việc"),
+    ),
+    Field(
+        "assignment",
+        "Hình thức bố trí",
+        "Assignment",
+        required=True,
+        choices=ASSIGNMENTS,
+        aliases=(
+            "Chuyên trách/Kiêm nhiệm",
+            "Chuyên trách hay kiêm nhiệm",
+            "Hình thức bố trí (chuyên trách/kiêm nhiệm)",
+        ),
+    ),
     Field(
         "education_level",
         "Trình độ chuyên môn",
         "Education level",
         required=True,
         choices=EDUCATION_LEVELS,
+        aliases=("Trình độ", "Trình độ đào tạo", "Trình độ chuyên môn cao nhất", "Bằng cấp"),
     ),
-    Field("field_of_study", "Chuyên ngành", "Field of study", choices=FIELDS_OF_STUDY),
+    Field(
+        "field_of_study",
+        "Chuyên ngành",
+        "Field of study",
+        choices=FIELDS_OF_STUDY,
+        aliases=("Chuyên ngành đào tạo", "Ngành đào tạo", "Chuyên ngành được đào tạo"),
+    ),
     Field(
         "trainings_in_period",
         "Số lớp bồi dưỡng, tập huấn về CĐS trong kỳ",
         "DX trainings in period",
+        aliases=(
+            "Số lớp tập huấn CĐS trong kỳ",
+            "Số lớp tập huấn về CĐS trong kỳ",
+            "Số lớp bồi dưỡng, tập huấn trong kỳ",
+            "Số lớp tập huấn trong kỳ",
+            "Số lớp tập huấn",
+            "Số lớp bồi dưỡng, tập huấn",
+            "Số lần tập huấn CĐS",
+        ),
+        short_vi="Số lớp tập huấn CĐS trong kỳ",
+        max_value=MAX_TRAININGS,
     ),
-    Field("dx_network_member", "Thành viên Mạng lưới CĐS", "DX network member", choices=YES_NO),
+    Field(
+        "dx_network_member",
+        "Thành viên Mạng lưới CĐS",
+        "DX network member",
+        choices=YES_NO,
+        aliases=("Mạng lưới CĐS", "Thành viên mạng lưới", "Tham gia Mạng lưới CĐS"),
+    ),
     Field(
         "incident_response_member",
         "Thành viên Đội ứng cứu sự cố ATTT mạng",
         "Incident response team member",
         choices=YES_NO,
+        aliases=(
+            "Thành viên Đội ứng cứu sự cố",
+            "Đội ứng cứu sự cố ATTT mạng",
+            "Đội ứng cứu sự cố",
+            "Thành viên Đội ứng cứu sự cố ATTT",
+        ),
+        short_vi="Đội ứng cứu sự cố ATTT mạng",
     ),
     Field(
         "platform_access",
         "Được tiếp cận, sử dụng nền tảng số, bộ công cụ CĐS",
         "Uses national platforms and toolkits",
         choices=YES_NO,
+        aliases=(
+            "Được tiếp cận nền tảng số",
+            "Tiếp cận nền tảng số",
+            "Sử dụng nền tảng số",
+            "Được tiếp cận, sử dụng nền tảng số",
+            "Sử dụng nền tảng số, bộ công cụ CĐS",
+        ),
+        short_vi="Sử dụng nền tảng số, bộ công cụ",
     ),
-    Field("note", "Ghi chú", "Note"),
+    Field("note", "Ghi chú", "Note", max_chars=MAX_NOTE_CHARS),
 )
 
 UNIT_FIELD_IDS = tuple(f.field_id for f in UNIT_FIELDS)
@@ -99,26 +275,198 @@ STAFF_FIELD_IDS = tuple(f.field_id for f in STAFF_FIELDS)
 FIELDS_BY_ID: dict[str, Field] = {f.field_id: f for f in UNIT_FIELDS + STAFF_FIELDS}
 
 
-def _label_index(fields: tuple[Field, ...]) -> dict[str, str]:
-    index: dict[str, str] = {}
-    for f in fields:
-        for label in (f.label_vi, f.label_en, f.field_id):
-            index[match_key(label)] = f.field_id
-    return index
+def hint_title(f: Field) -> str:
+    """The label as an input-hint title, within Excel's 32 characters and in whole words."""
+    return f.label_vi if len(f.label_vi) <= 32 else (f.short_vi or f.label_vi)
 
 
-_UNIT_LABELS = _label_index(UNIT_FIELDS)
-_STAFF_LABELS = _label_index(STAFF_FIELDS)
+# The plan targets (DESIGN §4.1) a field is needed for, in a clerk's words, and the staffing
+# figures it feeds: a column that is missing leaves them unknown for the unit, never 0.
+TARGET_NAMES: dict[str, tuple[str, str]] = {
+    "T2025_PLATFORM_ACCESS": (
+        "100% thành viên Mạng lưới CĐS được tiếp cận, sử dụng nền tảng số",
+        "every CĐS network member uses the national platforms",
+    ),
+    "T2030_ANNUAL_TRAINING": (
+        "100% cán bộ làm CĐS được tập huấn hằng năm",
+        "every CĐS staff member is trained every year",
+    ),
+    "T2030_NETWORK": (
+        "Mạng lưới CĐS được hình thành ở mọi đơn vị",
+        "a CĐS network in every unit",
+    ),
+}
+TARGETS_NEEDING: dict[str, tuple[str, ...]] = {
+    "trainings_in_period": ("T2030_ANNUAL_TRAINING",),
+    "platform_access": ("T2025_PLATFORM_ACCESS",),
+    "dx_network_member": ("T2025_PLATFORM_ACCESS", "T2030_NETWORK"),
+}
+FIGURES_NEEDING: dict[str, tuple[str, str]] = {
+    "field_of_study": (
+        "số người có trình độ đại học CNTT trở lên",
+        "people with a university IT degree or higher",
+    ),
+    "incident_response_member": (
+        "số thành viên Đội ứng cứu sự cố",
+        "incident-response team members",
+    ),
+    "community_teams": ("số Tổ công nghệ số cộng đồng", "community digital teams"),
+    "community_team_members": ("số thành viên Tổ CNSCĐ", "community team members"),
+    "community_team_members_trained": (
+        "số thành viên Tổ CNSCĐ đã được tập huấn",
+        "community team members trained",
+    ),
+    "submitted_on": (
+        "thứ tự các tệp gửi lại cho cùng kỳ (tệp lập sau thay tệp trước)",
+        "which of several files for the same period is the latest",
+    ),
+}
+
+
+LabelHow = Literal["exact", "alias", "similar", "ambiguous", "unknown"]
+# A similarity match needs this score (0-100) and a lead of SIMILAR_MARGIN over any other field.
+SIMILAR_SCORE = 80.0
+SIMILAR_MARGIN = 10.0
+# The closest label is named for an unrecognised one only when it is at least this close.
+CLOSEST_SCORE = 60.0
+_MAX_LABEL_CHARS = 300  # longer cells are text, not labels: not compared at all
+_WORD = re.compile(r"[a-z0-9]+")
+# Abbreviations official forms use, spelled out or not by clerks: compared in their short form.
+_ABBREVIATIONS = (
+    (re.compile(r"\bchuyen doi so\b"), "cds"),
+    (re.compile(r"\bcong nghe thong tin\b"), "cntt"),
+    (re.compile(r"\ban toan thong tin\b"), "attt"),
+    (re.compile(r"\bcong nghe so cong dong\b"), "cnscd"),
+    (re.compile(r"\buy ban nhan dan\b"), "ubnd"),
+)
+
+
+def _words(label: str) -> list[str]:
+    """The folded words of a label, with the forms' abbreviations in their short form."""
+    text = " ".join(_WORD.findall(fold(label)))
+    for long_form, short in _ABBREVIATIONS:
+        text = long_form.sub(short, text)
+    return text.split()
+
+
+@dataclass(frozen=True)
+class LabelMatch:
+    """How one typed label was read.
+
+    ``how`` is ``exact`` (the template's label, English label or field id, in any spelling),
+    ``alias`` (a known clerk wording), ``similar`` (close to one field only), ``ambiguous``
+    (close to several fields: not used) or ``unknown``. ``candidates`` names the fields it
+    was close to, best first: the ambiguous ones, or the closest for an unknown label.
+    """
+
+    typed: str
+    field_id: str | None
+    how: LabelHow
+    candidates: tuple[str, ...] = ()
+
+    @property
+    def understood(self) -> bool:
+        """Whether the label names a field but not in the template's own words."""
+        return self.how in ("alias", "similar")
+
+
+class LabelMatcher:
+    """Reads the labels of one group of fields (the ``DonVi`` rows, or a header row).
+
+    Matching goes from strict to loose: the template's labels (DESIGN §3.1: any case,
+    diacritics or not, NFC or NFD, English id), then the known clerk wordings, then — only
+    where ``similar`` is asked for — a similarity score (0-100) against each field's label and
+    wordings, on folded words with the forms' abbreviations shortened: the best of rapidfuzz's
+    ``token_sort_ratio`` (letters: typos, word order), the share of words in common (reworded
+    and shortened forms) and, for the whole label plus one or two qualifying words ("Chức vụ
+    hiện nay"), 90 less 5 per extra word. A field is taken from ``SIMILAR_SCORE`` when no other
+    field comes within ``SIMILAR_MARGIN``; a label close to two fields is never guessed.
+    """
+
+    def __init__(self, fields: tuple[Field, ...]) -> None:
+        self.fields = fields
+        self._exact: dict[str, str] = {}
+        self._alias: dict[str, str] = {}
+        self._variants: list[tuple[str, str, frozenset[str], int]] = []
+        for f in fields:
+            for label in (f.label_vi, f.label_en, f.field_id):
+                self._exact[match_key(label)] = f.field_id
+            for label in (*f.aliases, *((f.short_vi,) if f.short_vi else ())):
+                self._alias.setdefault(match_key(label), f.field_id)
+            for label in (f.label_vi, f.label_en, *f.aliases):
+                words = _words(label)
+                self._variants.append((f.field_id, " ".join(words), frozenset(words), len(words)))
+        # a header scan reads the same cells more than once (finding the header, then saying
+        # why there is none): scoring each distinct text once keeps a hostile sheet cheap
+        self.scores = functools.lru_cache(maxsize=8192)(self._scores)  # type: ignore[method-assign]
+
+    def strict(self, label: object) -> str | None:
+        """The field a label names exactly or by a known wording, or ``None``."""
+        if isinstance(label, str) and len(label) > _MAX_LABEL_CHARS:
+            return None  # a long text is no label: not even folded (it may be megabytes)
+        key = match_key(label)
+        return self._exact.get(key) or self._alias.get(key)
+
+    def match(self, label: object, *, similar: bool = True) -> LabelMatch:
+        """How ``label`` reads (see the class); ``similar=False`` stops after known wordings."""
+        if isinstance(label, str) and len(label) > _MAX_LABEL_CHARS:
+            return LabelMatch(f"{clean_text(label[:40])}…", None, "unknown")
+        typed = clean_text(label) if isinstance(label, str) else clean_text(label)[:40]
+        key = match_key(label)
+        if key in self._exact:
+            return LabelMatch(typed, self._exact[key], "exact")
+        if key in self._alias:
+            return LabelMatch(typed, self._alias[key], "alias")
+        if not similar or not key or not isinstance(label, str) or len(typed) > _MAX_LABEL_CHARS:
+            return LabelMatch(typed, None, "unknown")
+        scores = self.scores(typed)
+        ranked = sorted(scores.items(), key=lambda kv: -kv[1])
+        strong = [(f, s) for f, s in ranked if s >= SIMILAR_SCORE]
+        if len(strong) == 1 or (len(strong) > 1 and strong[0][1] - strong[1][1] >= SIMILAR_MARGIN):
+            return LabelMatch(typed, strong[0][0], "similar", (strong[0][0],))
+        if len(strong) > 1:
+            return LabelMatch(typed, None, "ambiguous", tuple(f for f, _ in strong))
+        close = tuple(f for f, s in ranked[:1] if s >= CLOSEST_SCORE)
+        return LabelMatch(typed, None, "unknown", close)
+
+    def scores(self, typed: str) -> dict[str, float]:
+        """Each field's best similarity (0-100) to ``typed`` (cached; see ``_scores``)."""
+        return self._scores(typed)
+
+    def _scores(self, typed: str) -> dict[str, float]:
+        """Each field's best similarity (0-100) to ``typed`` over its label and wordings."""
+        words = _words(typed)
+        text, word_set = " ".join(words), frozenset(words)
+        best: dict[str, float] = {}
+        for field_id, label, label_words, n_label in self._variants:
+            # letters catch typos ("Ho va tne"); shared words catch reworded and shortened
+            # forms ("Số lớp tập huấn năm 2024"), whose letters differ more than their words
+            shared = 200.0 * len(word_set & label_words) / (len(word_set) + n_label or 1)
+            score = max(fuzz.token_sort_ratio(text, label), shared)
+            extra = len(word_set - label_words)
+            if n_label >= 2 and label_words <= word_set and extra <= 2:
+                # the whole label and a qualifier or two: "Chức vụ hiện nay"
+                score = max(score, 90.0 - 5.0 * extra)
+            best[field_id] = max(best.get(field_id, 0.0), score)
+        return best
+
+
+UNIT_LABELS = LabelMatcher(UNIT_FIELDS)
+STAFF_LABELS = LabelMatcher(STAFF_FIELDS)
+# A NhanLuc header may also carry the DonVi fields (the flat form): one matcher over both, so
+# a header close to a staff field and a unit field is ambiguous, not guessed.
+HEADER_LABELS = LabelMatcher(STAFF_FIELDS + UNIT_FIELDS)
 
 
 def unit_field_for(label: object) -> str | None:
-    """The ``DonVi`` field id a label names (any case, diacritics or not, NFC/NFD, English id)."""
-    return _UNIT_LABELS.get(match_key(label))
+    """The ``DonVi`` field id a label names (any case, diacritics or not, NFC/NFD, English id,
+    or a known clerk wording), or ``None``."""
+    return UNIT_LABELS.strict(label)
 
 
 def staff_field_for(label: object) -> str | None:
     """The ``NhanLuc`` field id a column header names, or ``None``."""
-    return _STAFF_LABELS.get(match_key(label))
+    return STAFF_LABELS.strict(label)
 
 
 def choice_for(value: object, choices: tuple[str, ...]) -> str | None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 Severity = Literal["error", "warning"]
+MAX_VALUE_CHARS = 120
 Scope = Literal["file", "row"]
 
 
@@ -28,7 +29,8 @@ MESSAGES: dict[str, Message] = {
     "FILE_UNREADABLE": Message(
         "file",
         "error",
-        "Không đọc được tệp ({detail}).",
+        # the detail is the reader's own (English) words: for the operator, not the clerk
+        "Không đọc được tệp: tệp bị hỏng, có mật khẩu, hoặc không phải bảng tính Excel/CSV.",
         "The file cannot be read ({detail}).",
         "Lưu lại tệp bằng Excel dưới dạng .xlsx theo mẫu v1 rồi gửi lại.",
         "Save the file again in Excel as .xlsx using template v1 and resend it.",
@@ -54,8 +56,8 @@ MESSAGES: dict[str, Message] = {
         "error",
         "Nội dung nén trong tệp lớn bất thường ({detail}); tệp không được mở.",
         "The file's compressed content is implausibly large ({detail}); it was not opened.",
-        "Lưu lại tệp bằng Excel theo mẫu v1 (lệnh dxwh template) rồi gửi lại.",
-        "Save the file again in Excel from template v1 (dxwh template) and resend it.",
+        "Nhập số liệu vào tệp mẫu v1 rồi lưu lại bằng Excel và gửi lại.",
+        "Enter the data in the template v1 file, save it in Excel and resend it.",
     ),
     "FILE_TOO_COMPLEX": Message(
         "file",
@@ -99,50 +101,53 @@ MESSAGES: dict[str, Message] = {
     "UNIT_VALUE_OUT_OF_RANGE": Message(
         "file",
         "error",
-        "Giá trị '{value}' của '{label}' quá lớn để lưu.",
-        "The value '{value}' of '{label}' is too large to store.",
-        "Ghi số thật của đơn vị (một số nguyên không âm, không quá vài nghìn).",
-        "Write the unit's real number (a whole number ≥ 0, at most a few thousand).",
+        "Giá trị '{value}' của '{label}' quá lớn.",
+        "The value '{value}' of '{label}' is too large.",
+        # the check gives the field's bound; the landing safety net (rows.py) has none to give
+        "Ghi số thật của đơn vị, là số nguyên không âm{range_vi}.",
+        "Write the unit's real number, a whole number ≥ 0{range_en}.",
     ),
     "VALUE_OUT_OF_RANGE": Message(
         "row",
         "error",
-        "Giá trị '{value}' ở cột '{label}' quá lớn để lưu.",
-        "The value '{value}' in column '{label}' is too large to store.",
-        "Ghi đúng số (số nguyên, ví dụ năm sinh 1985, số lớp tập huấn 2).",
-        "Write the right number (a whole number, e.g. birth year 1985, trainings 2).",
+        "Giá trị '{value}' ở cột '{label}' quá lớn.",
+        "The value '{value}' in column '{label}' is too large.",
+        "Ghi đúng số thật, là số nguyên không âm{range_vi}.",
+        "Write the real number, a whole number ≥ 0{range_en}.",
     ),
     "SHEET_MISSING": Message(
         "file",
         "error",
         "Thiếu trang tính '{sheet}'.",
         "Sheet '{sheet}' is missing.",
-        "Dùng mẫu v1 (lệnh dxwh template): giữ nguyên tên hai trang tính DonVi và NhanLuc.",
-        "Use template v1 (dxwh template): keep the two sheets named DonVi and NhanLuc.",
+        "Dùng tệp mẫu v1: giữ nguyên tên hai trang tính DonVi và NhanLuc.",
+        "Use the template v1 file: keep the two sheets named DonVi and NhanLuc.",
     ),
     "HEADER_NOT_FOUND": Message(
         "file",
         "error",
-        "Không tìm thấy dòng tiêu đề cột trong trang '{sheet}' (cần có cột {detail}).",
-        "No header row found on sheet '{sheet}' (columns {detail} are needed).",
-        "Giữ nguyên dòng tiêu đề của mẫu, không xóa hay đổi tên các cột bắt buộc.",
-        "Keep the template's header row; do not delete or rename the required columns.",
+        "Trang '{sheet}' không có dòng tiêu đề đủ các cột bắt buộc: thiếu cột {missing}.{seen_vi}",
+        "Sheet '{sheet}' has no header row with every required column: {missing} missing.{seen_en}",
+        "Ghi tiêu đề các cột còn thiếu đúng như mẫu: {missing}.",
+        "Write the missing column headers as the template does: {missing}.",
     ),
     "REQUIRED_FIELD_MISSING": Message(
         "file",
         "error",
         "Thiếu thông tin bắt buộc '{label}'.",
         "Required field '{label}' is missing.",
-        "Điền '{label}' vào cột B của trang DonVi.",
-        "Fill in '{label}' in column B of sheet DonVi.",
+        "Điền '{label}' vào cột {column} của trang {sheet}.",
+        "Fill in '{label}' in column {column} of sheet {sheet}.",
     ),
     "UNIT_UNKNOWN": Message(
         "file",
         "error",
         "Mã đơn vị '{value}' không có trong danh mục đơn vị báo cáo kỳ {period}.",
         "Unit code '{value}' is not in the reporting-unit registry for period {period}.",
-        "Ghi đúng mã đơn vị đã được cấp (ví dụ 502 cho UBND TP Tam Kỳ); liên hệ Sở để được cấp mã.",
-        "Write the unit code you were given (e.g. 502 for Tam Kỳ); ask the province office for it.",
+        "{suggest_vi}Ghi đúng mã đơn vị đã được cấp (ví dụ 502 cho UBND TP Tam Kỳ);"
+        " liên hệ Sở để được cấp mã.",
+        "{suggest_en}Write the unit code you were given (e.g. 502 for Tam Kỳ);"
+        " ask the province office for it.",
     ),
     "UNIT_TYPE_INVALID": Message(
         "file",
@@ -204,7 +209,7 @@ MESSAGES: dict[str, Message] = {
         "file",
         "warning",
         "Văn bản dùng bảng mã cũ {value}; {count} ô đã được chuyển sang Unicode.",
-        "Text uses the old {value} font encoding; {count} cells were converted to Unicode.",
+        "Text uses the old {value} font encoding; {cells_en} converted to Unicode.",
         "Lần sau hãy gõ bằng bảng mã Unicode (phông Times New Roman, Arial).",
         "Next time type in Unicode (fonts such as Times New Roman or Arial).",
     ),
@@ -229,16 +234,96 @@ MESSAGES: dict[str, Message] = {
         "error",
         "Năm sinh {value} không hợp lý.",
         "Birth year {value} is not plausible.",
-        "Ghi năm sinh 4 chữ số, từ 1940 đến {max_year}.",
-        "Write a 4-digit birth year from 1940 to {max_year}.",
+        "Ghi năm sinh 4 chữ số, từ {min_year} đến {max_year}.",
+        "Write a 4-digit birth year from {min_year} to {max_year}.",
     ),
     "EXTRA_COLUMN": Message(
         "file",
         "warning",
-        "Cột '{value}' không thuộc mẫu; dữ liệu được giữ lại nhưng không dùng.",
-        "Column '{value}' is not in the template; it is kept but not used.",
-        "Có thể xóa cột này ở lần gửi sau.",
-        "You may delete this column next time.",
+        "Cột '{value}' không thuộc mẫu; dữ liệu được giữ lại nhưng không dùng.{closest_vi}",
+        "Column '{value}' is not in the template; it is kept but not used.{closest_en}",
+        "Nếu cột này là một cột của mẫu, hãy ghi tiêu đề đúng như mẫu; nếu không, có thể xóa"
+        " cột ở lần gửi sau.",
+        "If it is one of the template's columns, write its header as the template does;"
+        " otherwise you may delete it next time.",
+    ),
+    "HEADER_UNDERSTOOD": Message(
+        "file",
+        "warning",
+        "{what_vi} '{value}' được hiểu là '{label}'.",
+        "{what_en} '{value}' was read as '{label}'.",
+        "Nếu đúng thì không cần sửa; lần sau nên ghi đúng như mẫu: '{label}'.",
+        "If that is right nothing needs fixing; next time write it as the template does:"
+        " '{label}'.",
+    ),
+    "HEADER_AMBIGUOUS": Message(
+        "file",
+        "warning",
+        "{what_vi} '{value}' có thể là {options_vi}; không tự đoán nên {what_lower_vi} này"
+        " không được dùng.",
+        "{what_en} '{value}' could be {options_en}; it was not guessed, so it is not used.",
+        "Ghi lại đúng một tiêu đề của mẫu: {options_vi}.",
+        "Write exactly one of the template's labels: {options_en}.",
+    ),
+    "HEADER_DUPLICATE": Message(
+        "file",
+        "error",
+        "{what_vi} '{label}' xuất hiện hai lần ({places_vi}): không biết dùng giá trị nào.",
+        "{what_en} '{label}' appears twice ({places_en}): it is unclear which one to use.",
+        "Giữ một {what_lower_vi} '{label}', xóa hoặc đổi tên {what_lower_vi} kia.",
+        "Keep one '{label}' and delete or rename the other.",
+    ),
+    "UNIT_LABEL_UNKNOWN": Message(
+        "file",
+        "warning",
+        "Mục '{value}' ở trang {sheet} không thuộc mẫu nên không được dùng.{closest_vi}",
+        "Label '{value}' on sheet {sheet} is not in the template, so it is not used.{closest_en}",
+        "Nếu đây là một mục của mẫu, hãy sửa chữ ở cột A cho đúng như mẫu{closest_fix_vi}.",
+        "If it is one of the template's items, write its label as the template does"
+        "{closest_fix_en}.",
+    ),
+    "REQUIRED_LABEL_NOT_FOUND": Message(
+        "file",
+        "error",
+        "Không tìm thấy mục bắt buộc '{label}' ở trang {sheet}.{near_vi}",
+        "Required item '{label}' was not found on sheet {sheet}.{near_en}",
+        "{fix_vi}",
+        "{fix_en}",
+    ),
+    "OPTIONAL_COLUMN_MISSING": Message(
+        "file",
+        "warning",
+        "Tệp không có {what_lower_vi} '{label}' nên giá trị này được ghi là chưa biết (không"
+        " tính là 0 hay Không).{unknown_vi}",
+        "The file has no {what_lower_en} '{label}', so it is recorded as unknown (not as 0 or"
+        " No).{unknown_en}",
+        "Thêm {what_lower_vi} '{label}' như trong mẫu, điền đầy đủ rồi gửi lại tệp.",
+        "Add the {what_lower_en} '{label}' as in the template, fill it in and resend the file.",
+    ),
+    "CONTROL_CHARACTERS_REMOVED": Message(
+        "file",
+        "warning",
+        "Tệp có {count} ô chứa ký tự điều khiển không nhìn thấy (đầu tiên: {first}); các ký tự"
+        " này đã được xóa.",
+        "Invisible control characters were removed from {cells} (first: {first}).",
+        "Kiểm tra lại các ô này; lần sau gõ trực tiếp thay vì dán từ phần mềm khác.",
+        "Check these cells; next time type the text instead of pasting it from other software.",
+    ),
+    "ROW_TEXT_TOO_LONG": Message(
+        "row",
+        "error",
+        "'{label}' dài {length} ký tự, quá giới hạn {max_chars} ký tự.",
+        "'{label}' is {length} characters long, over the {max_chars}-character limit.",
+        "Ghi '{label}' ngắn gọn, không quá {max_chars} ký tự.",
+        "Write '{label}' in at most {max_chars} characters.",
+    ),
+    "UNIT_TEXT_TOO_LONG": Message(
+        "file",
+        "error",
+        "'{label}' dài {length} ký tự, quá giới hạn {max_chars} ký tự.",
+        "'{label}' is {length} characters long, over the {max_chars}-character limit.",
+        "Ghi '{label}' ngắn gọn, không quá {max_chars} ký tự.",
+        "Write '{label}' in at most {max_chars} characters.",
     ),
 }
 
@@ -268,6 +353,12 @@ class Problem:
     column: str | None = None
     value: str | None = None
     params: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # a problem quotes what it found, not all of it: a 10 MB cell is named, not repeated
+        if self.value is not None and len(self.value) > MAX_VALUE_CHARS:
+            shown = f"{self.value[:MAX_VALUE_CHARS]}… ({len(self.value)} ký tự / characters)"
+            object.__setattr__(self, "value", shown)
 
     @property
     def severity(self) -> Severity:

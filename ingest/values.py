@@ -65,7 +65,10 @@ def parse_int(value: object) -> int | None:
 
 
 def parse_date(value: object) -> dt.date | None:
-    """A date from an Excel date, an Excel serial, ``dd/mm/yyyy``, ``d/m/yy`` or ISO text."""
+    """A date from an Excel date, an Excel serial, ``dd/mm/yyyy``, ``d/m/yy`` or ISO text.
+
+    Whether the date is plausible (not before 2000, not in the future) is the check's rule.
+    """
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -82,7 +85,9 @@ def parse_date(value: object) -> dt.date | None:
     match = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})", text)
     if match:
         day, month, year = (int(g) for g in match.groups())
-        if year < 100:
+        if len(match.group(3)) == 2:
+            # two digits are this century: forms date from 2000 on ("5/1/24" is 2024); a
+            # four-digit year is taken as written, so 01/01/0001 stays year 1 (and is refused)
             year += 2000
         try:
             return dt.date(year, month, day)

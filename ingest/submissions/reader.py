@@ -20,15 +20,19 @@ from pathlib import Path
 from python_calamine import CalamineWorkbook
 
 from ingest.contract import (
+    CLOSEST_SCORE,
     FIELDS_BY_ID,
+    HEADER_LABELS,
     SHEET_STAFF,
     SHEET_UNIT,
+    STAFF_FIELD_IDS,
     STAFF_FIELDS,
+    STAFF_LABELS,
     UNIT_FIELD_IDS,
+    UNIT_LABELS,
     YES_NO,
+    LabelMatch,
     choice_for,
-    staff_field_for,
-    unit_field_for,
 )
 from ingest.encoding import Encoding, decode_text, file_encoding, repair
 from ingest.problems import Problem
@@ -55,6 +59,18 @@ BLOCKING_CODES = frozenset(
     }
 )
 _HEADER_SCAN_ROWS = 30
+# Similarity is only tried on the first columns: a header wider than this is not template v1,
+# and comparing every cell of a very wide row would cost seconds for nothing.
+_SIMILAR_COLUMNS = 64
+# DonVi has a dozen items; below this many rows only the template's labels and known wordings
+# are read, so a sheet of a million rows costs no similarity scoring and no warning per row.
+_UNIT_SIMILAR_ROWS = 100
+# Invisible characters that no clerk types on purpose: C0/C1 controls (tab and line breaks are
+# white space, kept for clean_text to collapse), zero-width and bidirectional formatting marks,
+# and stray byte-order marks. U+00AD is not among them: TCVN3 text uses it for "ư".
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]"
+)
 _REQUIRED_STAFF = tuple(f.field_id for f in STAFF_FIELDS if f.required)
 _TOTAL_KEYS = {"tongcong", "tong", "cong", "total", "tongso"}
 _COLUMN_NUMBER = re.compile(r"\(?\d{1,2}\)?")
@@ -84,6 +100,13 @@ class ParsedFile:
     staff_sheet: str = SHEET_STAFF
     unit_sheet: str = SHEET_UNIT
     problems: list[Problem] = field(default_factory=list)
+    # the DonVi fields whose label was found, and the NhanLuc fields whose column was found:
+    # a field that is not among them is unknown (None), never 0 or "Không"
+    unit_found: set[str] = field(default_factory=set)
+    staff_found: set[str] = field(default_factory=set)
+    staff_header_row: int | None = None
+    # DonVi rows whose label was not recognised: (row number, how the label was read)
+    unit_unmatched: list[tuple[int, LabelMatch]] = field(default_factory=list)
 
     @property
     def readable(self) -> bool:
@@ -114,7 +137,8 @@ def _is_blank(row: list[Cell]) -> bool:
 
 
 def _is_total_row(row: list[Cell]) -> bool:
-    return any(match_key(c) in _TOTAL_KEYS for c in row[:4])
+    # only a short cell can say "Tổng cộng": a long one is not even folded
+    return any(len(str(c)) <= 40 and match_key(c) in _TOTAL_KEYS for c in row[:4])
 
 
 def _is_column_number_row(row: list[Cell]) -> bool:
@@ -150,12 +174,27 @@ class _Text:
             unicodedata.normalize("NFC", t) for t in texts
         )
         self.converted = 0
+        self.controls = 0  # cells that held control characters
+        self.first_control: str | None = None
 
-    def fix_grid(self, grid: Grid) -> tuple[Grid, Grid]:
-        """(repaired grid, NFC grid as typed)."""
-        typed = [[_nfc(c) for c in row] for row in grid]
+    def fix_grid(self, grid: Grid, sheet: str) -> tuple[Grid, Grid]:
+        """(repaired grid, NFC grid as typed, without control characters)."""
+        typed = [
+            [self._clean(c, sheet, r, i) for i, c in enumerate(row)] for r, row in enumerate(grid)
+        ]
         fixed = [[self._fix(c) for c in row] for row in typed]
         return fixed, typed
+
+    def _clean(self, value: Cell, sheet: str, row: int, col: int) -> Cell:
+        if not isinstance(value, str):
+            return value
+        text = unicodedata.normalize("NFC", value)
+        stripped = _CONTROL.sub("", text)
+        if stripped != text:
+            self.controls += 1
+            if self.first_control is None:
+                self.first_control = f"{sheet} {column_letter(col)}{row + 1}"
+        return stripped
 
     def _fix(self, value: Cell) -> Cell:
         if not isinstance(value, str):
@@ -166,10 +205,6 @@ class _Text:
         return repaired
 
 
-def _nfc(value: Cell) -> Cell:
-    return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
-
-
 def _pick(field_id: str, repaired: Cell, typed: Cell) -> Cell:
     """The repaired value, unless only the value as typed spells an allowed choice."""
     test = _CHOICE_TESTS.get(field_id)
@@ -178,45 +213,307 @@ def _pick(field_id: str, repaired: Cell, typed: Cell) -> Cell:
     return repaired
 
 
-def read_unit_sheet(rows: Grid, typed: Grid, parsed: ParsedFile) -> None:
-    """Key/value rows: a label (column A, or the first labelled cell) and the value after it."""
+def read_unit_sheet(rows: Grid, typed: Grid, parsed: ParsedFile, sheet: str = SHEET_UNIT) -> None:
+    """Key/value rows: a label (column A, or the first labelled cell) and the value after it.
+
+    A label in the template's words (any spelling) may sit in any cell of the row; otherwise the
+    row's first text cell is read as a label, by known clerk wordings and then by similarity,
+    with a warning saying how it was understood. A row whose label is not recognised is
+    reported with the closest known label when it carries a value.
+    """
     for index, row in enumerate(rows):
-        for col, cell in enumerate(row):
-            field_id = unit_field_for(cell)
-            if field_id is None:
+        hit = _strict_label(row)
+        if hit is None:
+            first = next((c for c, cell in enumerate(row) if clean_text(cell) != ""), None)
+            if first is None or not isinstance(row[first], str) or index >= _UNIT_SIMILAR_ROWS:
                 continue
-            if field_id not in parsed.unit:
-                value_col = next(
-                    (i for i in range(col + 1, len(row)) if clean_text(row[i]) != ""), col + 1
-                )
-                value = row[value_col] if value_col < len(row) else None
-                original = typed[index][value_col] if value_col < len(row) else None
-                parsed.unit[field_id] = _pick(field_id, value, original)
-                parsed.unit_rows[field_id] = index + 1
-                parsed.unit_columns[field_id] = column_letter(value_col)
-            break
+            match = UNIT_LABELS.match(row[first])
+            if match.field_id is None:
+                _unit_label_unmatched(parsed, sheet, index, first, row, match)
+                continue
+            hit = (first, match)
+        col, match = hit
+        field_id = str(match.field_id)
+        value_col = next((i for i in range(col + 1, len(row)) if clean_text(row[i]) != ""), col + 1)
+        value = row[value_col] if value_col < len(row) else None
+        original = typed[index][value_col] if value_col < len(row) else None
+        if field_id in parsed.unit_found:
+            _unit_label_repeated(parsed, sheet, field_id, index, value)
+            continue
+        parsed.unit[field_id] = _pick(field_id, value, original)
+        parsed.unit_rows[field_id] = index + 1
+        parsed.unit_columns[field_id] = column_letter(value_col)
+        parsed.unit_found.add(field_id)
+        if match.understood:
+            parsed.problems.append(
+                _understood(sheet, index + 1, column_letter(col), match, is_column=False)
+            )
 
 
-def find_header(rows: Grid) -> tuple[int, dict[int, str], int] | None:
-    """Index of the header row, its column → field map, and how many rows the header spans.
+def _strict_label(row: list[Cell]) -> tuple[int, LabelMatch] | None:
+    """The first cell of a DonVi row naming an item in the template's words or a known
+    wording (a label may sit after a number or a blank cell), with how it was read."""
+    for col, cell in enumerate(row):
+        match = UNIT_LABELS.match(cell, similar=False)
+        if match.field_id is not None:
+            return col, match
+    return None
 
-    A header is the first row, among the first rows of the sheet, naming every required column.
+
+def _understood(
+    sheet: str, row: int | None, column: str, match: LabelMatch, *, is_column: bool
+) -> Problem:
+    """HEADER_UNDERSTOOD: a label read as a field although not written as the template does."""
+    assert match.field_id is not None
+    return Problem(
+        "HEADER_UNDERSTOOD",
+        sheet=sheet,
+        row=row,
+        column=column,
+        value=match.typed,
+        params={"label": FIELDS_BY_ID[match.field_id].label_vi, **_what(is_column)},
+    )
+
+
+def _what(is_column: bool) -> dict[str, str]:
+    """How a clerk calls the thing a label heads: a column (NhanLuc) or an item (DonVi)."""
+    if is_column:
+        return {
+            "what_vi": "Cột",
+            "what_lower_vi": "cột",
+            "what_en": "Column",
+            "what_lower_en": "column",
+        }
+    return {"what_vi": "Mục", "what_lower_vi": "mục", "what_en": "Item", "what_lower_en": "item"}
+
+
+def _options(field_ids: tuple[str, ...]) -> dict[str, str]:
+    labels = [f"'{FIELDS_BY_ID[f].label_vi}'" for f in field_ids]
+    return {"options_vi": " hoặc ".join(labels), "options_en": " or ".join(labels)}
+
+
+def _closest(field_ids: tuple[str, ...], *, is_column: bool = False) -> dict[str, str]:
+    """Params naming the closest known label of an unrecognised one (empty when none is close)."""
+    if not field_ids:
+        return {}
+    label = FIELDS_BY_ID[field_ids[0]].label_vi
+    what = "Cột" if is_column else "Mục"
+    return {
+        "closest_vi": f" {what} gần nhất trong mẫu: '{label}'.",
+        "closest_en": f" The closest template label is '{label}'.",
+        "closest_fix_vi": f" (có thể là '{label}')",
+        "closest_fix_en": f" (perhaps '{label}')",
+        "closest": label,
+    }
+
+
+def _unit_label_unmatched(
+    parsed: ParsedFile, sheet: str, index: int, col: int, row: list[Cell], match: LabelMatch
+) -> None:
+    parsed.unit_unmatched.append((index + 1, match))
+    if match.how == "ambiguous":
+        parsed.problems.append(
+            Problem(
+                "HEADER_AMBIGUOUS",
+                sheet=sheet,
+                row=index + 1,
+                column=column_letter(col),
+                value=match.typed,
+                params={**_what(False), **_options(match.candidates)},
+            )
+        )
+    elif any(clean_text(c) != "" for c in row[col + 1 :]):
+        # a row with a value: something the clerk meant to report, under a label not read
+        parsed.problems.append(
+            Problem(
+                "UNIT_LABEL_UNKNOWN",
+                sheet=sheet,
+                row=index + 1,
+                column=column_letter(col),
+                value=match.typed,
+                params=_closest(match.candidates),
+            )
+        )
+
+
+def _unit_label_repeated(
+    parsed: ParsedFile, sheet: str, field_id: str, index: int, value: Cell
+) -> None:
+    """A second row for the same DonVi item: harmless when it repeats the value, else an error."""
+    if clean_text(value) == clean_text(parsed.unit.get(field_id)):
+        return
+    first = parsed.unit_rows[field_id]
+    parsed.problems.append(
+        Problem(
+            "HEADER_DUPLICATE",
+            sheet=sheet,
+            row=index + 1,
+            params={
+                "label": FIELDS_BY_ID[field_id].label_vi,
+                "places_vi": f"dòng {first} và dòng {index + 1}",
+                "places_en": f"rows {first} and {index + 1}",
+                **_what(False),
+            },
+        )
+    )
+
+
+@dataclass
+class Header:
+    """The NhanLuc header: its row, how many rows it spans, and how each labelled cell read."""
+
+    index: int  # 0-based row of the header
+    span: int
+    columns: dict[int, str]  # column → field id, staff and (flat form) DonVi fields
+    matches: dict[int, LabelMatch]
+    below: set[int] = field(default_factory=set)  # columns labelled in the second row
+
+    def row_of(self, column: int) -> int:
+        """The 1-based row where a column's label was read."""
+        return self.index + (2 if column in self.below else 1)
+
+    @property
+    def found(self) -> set[str]:
+        return set(self.columns.values())
+
+
+def _header_at(rows: Grid, index: int) -> Header:
+    """Read row ``index`` as a header (with the row below for merged two-row headers)."""
+    matches: dict[int, LabelMatch] = {}
+    columns: dict[int, str] = {}
+    for i, cell in enumerate(rows[index]):
+        if clean_text(cell) == "":
+            continue
+        match = HEADER_LABELS.match(cell, similar=i < _SIMILAR_COLUMNS)
+        matches[i] = match
+        if match.field_id is not None:
+            columns[i] = match.field_id
+    span = 1
+    below_cols: set[int] = set()
+    if columns and index + 1 < len(rows):
+        # (a row naming nothing itself is not a header, whatever the row below it names)
+        # only the template's labels and known wordings below: a data row must never be
+        # taken for the second row of a header because a value looks like a label
+        below = {i: f for i, c in enumerate(rows[index + 1]) if (f := STAFF_LABELS.strict(c))}
+        for i, f in below.items():
+            if i not in columns and f not in columns.values():
+                columns[i] = f
+                matches[i] = STAFF_LABELS.match(rows[index + 1][i], similar=False)
+                below_cols.add(i)
+        if below:
+            span = 2
+    return Header(index, span, columns, matches, below_cols)
+
+
+def find_header(rows: Grid) -> Header | None:
+    """The header: the first row, among the first rows of the sheet, naming every required column.
+
     Calamine gives a merged cell's value in its first cell only, so a label may sit in the row
     below a merged group title: the two rows are combined.
     """
-    for index, row in enumerate(rows[:_HEADER_SCAN_ROWS]):
-        columns = {i: f for i, c in enumerate(row) if (f := staff_field_for(c))}
-        span = 1
-        if index + 1 < len(rows):
-            below = {i: f for i, c in enumerate(rows[index + 1]) if (f := staff_field_for(c))}
-            for i, f in below.items():
-                if i not in columns and f not in columns.values():
-                    columns[i] = f
-            if below:
-                span = 2
-        if all(f in columns.values() for f in _REQUIRED_STAFF):
-            return index, columns, span
+    for index in range(min(len(rows), _HEADER_SCAN_ROWS)):
+        header = _header_at(rows, index)
+        if all(f in header.found for f in _REQUIRED_STAFF):
+            return header
     return None
+
+
+def _header_not_found(rows: Grid, sheet: str) -> Problem:
+    """HEADER_NOT_FOUND naming the missing required columns, the row most like a header, and
+    the labels seen there that come closest to each missing column."""
+    best: Header | None = None
+    for index in range(min(len(rows), _HEADER_SCAN_ROWS)):
+        header = _header_at(rows, index)
+        key = (sum(f in header.found for f in _REQUIRED_STAFF), len(header.found))
+        if key > (0, 0) and (
+            best is None or key > (sum(f in best.found for f in _REQUIRED_STAFF), len(best.found))
+        ):
+            best = header
+    if best is None:
+        missing = list(_REQUIRED_STAFF)
+        params = {"missing": _labels(missing)}
+        return Problem("HEADER_NOT_FOUND", sheet=sheet, params=params)
+    missing = [f for f in _REQUIRED_STAFF if f not in best.found]
+    seen: list[tuple[str, str]] = []
+    for field_id in missing:
+        near = [
+            (HEADER_LABELS.scores(m.typed).get(field_id, 0.0), m.typed)
+            for i, m in best.matches.items()
+            if i not in best.columns and m.typed
+        ]
+        score, typed = max(near, default=(0.0, ""))
+        if score >= CLOSEST_SCORE:
+            seen.append((typed, FIELDS_BY_ID[field_id].label_vi))
+    row = best.index + 1
+    seen_vi = f" Dòng {row} giống dòng tiêu đề nhất" + (
+        "; ở đó có " + ", ".join(f"'{t}' (gần với '{lb}')" for t, lb in seen) + "." if seen else "."
+    )
+    seen_en = f" Row {row} looks most like the header" + (
+        "; it has " + ", ".join(f"'{t}' (close to '{lb}')" for t, lb in seen) + "." if seen else "."
+    )
+    return Problem(
+        "HEADER_NOT_FOUND",
+        sheet=sheet,
+        row=row,
+        params={"missing": _labels(missing), "seen_vi": seen_vi, "seen_en": seen_en},
+    )
+
+
+def _labels(field_ids: list[str]) -> str:
+    return ", ".join(f"'{FIELDS_BY_ID[f].label_vi}'" for f in field_ids)
+
+
+def _settle_header(header: Header, sheet: str) -> list[Problem]:
+    """Columns read in other words than the template's, ambiguous ones, and repeated ones.
+
+    A field headed twice is an error, unless exactly one of its columns has the template's
+    label: the others ("Chức vụ hiện nay" beside "Chức vụ") are then extra columns, removed
+    from ``header.columns`` here.
+    """
+    problems: list[Problem] = []
+    row = header.index + 1
+    by_field: dict[str, list[int]] = {}
+    for i, field_id in sorted(header.columns.items()):
+        by_field.setdefault(field_id, []).append(i)
+    for field_id, cols in by_field.items():
+        exact = [i for i in cols if header.matches[i].how == "exact"]
+        if len(cols) > 1 and len(exact) == 1:
+            for i in cols:
+                if i != exact[0]:
+                    del header.columns[i]
+        elif len(cols) > 1:
+            places = [f"{column_letter(i)} '{header.matches[i].typed}'" for i in cols]
+            problems.append(
+                Problem(
+                    "HEADER_DUPLICATE",
+                    sheet=sheet,
+                    row=row,
+                    column=", ".join(column_letter(i) for i in cols),
+                    params={
+                        "label": FIELDS_BY_ID[field_id].label_vi,
+                        "places_vi": "cột " + " và cột ".join(places),
+                        "places_en": "columns " + " and ".join(places),
+                        **_what(True),
+                    },
+                )
+            )
+    for i, match in sorted(header.matches.items()):
+        if match.understood and i in header.columns:
+            problems.append(
+                _understood(sheet, header.row_of(i), column_letter(i), match, is_column=True)
+            )
+        elif match.how == "ambiguous":
+            problems.append(
+                Problem(
+                    "HEADER_AMBIGUOUS",
+                    sheet=sheet,
+                    row=row,
+                    column=column_letter(i),
+                    value=match.typed,
+                    params={**_what(True), **_options(match.candidates)},
+                )
+            )
+    return problems
 
 
 def _extras(rows: Grid, header_index: int, span: int, skip: set[int]) -> dict[int, str]:
@@ -233,30 +530,42 @@ def _extras(rows: Grid, header_index: int, span: int, skip: set[int]) -> dict[in
 
 
 def read_staff_sheet(rows: Grid, typed: Grid, parsed: ParsedFile, sheet: str) -> None:
-    found = find_header(rows)
-    if found is None:
+    """The NhanLuc rows under the header: one person each, until a total row."""
+    header = find_header(rows)
+    if header is None:
+        parsed.problems.append(_header_not_found(rows, sheet))
+        return
+    parsed.staff_header_row = header.index + 1
+    parsed.problems.extend(_settle_header(header, sheet))
+    # a field named twice is read from its first column (the file is rejected anyway)
+    columns: dict[int, str] = {}
+    for i, f in sorted(header.columns.items()):
+        if f not in columns.values():
+            columns[i] = f
+    staff_columns = {i: f for i, f in columns.items() if f in STAFF_FIELD_IDS}
+    unit_columns = {i: f for i, f in columns.items() if f not in STAFF_FIELD_IDS}
+    parsed.staff_found = set(staff_columns.values())
+    extras = _extras(rows, header.index, header.span, set(header.columns))
+    for i, label in extras.items():
+        match = header.matches.get(i)
+        if match is not None and match.how == "ambiguous":
+            continue  # already reported as HEADER_AMBIGUOUS
+        # an unknown label's closest field, or the field a second column of it was close to
+        closest = (
+            ()
+            if match is None
+            else match.candidates or ((match.field_id,) if match.field_id else ())
+        )
         parsed.problems.append(
             Problem(
-                "HEADER_NOT_FOUND",
+                "EXTRA_COLUMN",
                 sheet=sheet,
-                params={
-                    "detail": ", ".join(FIELDS_BY_ID[f].label_vi for f in _REQUIRED_STAFF),
-                },
+                column=column_letter(i),
+                value=label,
+                params=_closest(closest, is_column=True),
             )
         )
-        return
-    header_index, columns, span = found
-    unit_columns = {
-        i: f
-        for i, c in enumerate(rows[header_index])
-        if (f := unit_field_for(c)) and i not in columns
-    }
-    extras = _extras(rows, header_index, span, set(columns) | set(unit_columns))
-    for i, label in extras.items():
-        parsed.problems.append(
-            Problem("EXTRA_COLUMN", sheet=sheet, column=column_letter(i), value=label)
-        )
-    start = header_index + span
+    start = header.index + header.span
     if start < len(rows) and _is_column_number_row(rows[start]):
         start += 1
     if unit_columns:
@@ -268,7 +577,7 @@ def read_staff_sheet(rows: Grid, typed: Grid, parsed: ParsedFile, sheet: str) ->
         if _is_blank(row):
             continue
         cell = _cell_getter(row, typed[index])
-        values = {f: cell(i, f) for i, f in columns.items()}
+        values = {f: cell(i, f) for i, f in staff_columns.items()}
         if all(clean_text(v) == "" for v in values.values()):
             continue  # only extra columns filled in: a note beside the table, not a person
         extra_values = {label: row[i] for i, label in extras.items() if i < len(row)}
@@ -305,6 +614,7 @@ def _read_flat_unit_fields(
                 parsed.unit[field_id] = value
                 parsed.unit_rows[field_id] = index + 1
                 parsed.unit_columns[field_id] = FIELDS_BY_ID[field_id].label_vi
+                parsed.unit_found.add(field_id)
             elif clean_text(value) != clean_text(parsed.unit[field_id]):
                 parsed.problems.append(
                     Problem(
@@ -332,9 +642,24 @@ def _legacy_warning(parsed: ParsedFile, text: _Text) -> None:
             Problem(
                 "LEGACY_ENCODING",
                 value=names.get(text.encoding or "", "TCVN3/VNI"),
-                params={"count": str(text.converted)},
+                params={"count": str(text.converted), "cells_en": _cells_en(text.converted)},
             )
         )
+    if text.controls:
+        parsed.problems.append(
+            Problem(
+                "CONTROL_CHARACTERS_REMOVED",
+                params={
+                    "count": str(text.controls),
+                    "cells": f"{text.controls} cell" + ("" if text.controls == 1 else "s"),
+                    "first": text.first_control or "",
+                },
+            )
+        )
+
+
+def _cells_en(n: int) -> str:
+    return f"{n} cell was" if n == 1 else f"{n} cells were"
 
 
 def read_workbook(path: Path, parsed: ParsedFile) -> ParsedFile:
@@ -362,9 +687,9 @@ def read_workbook(path: Path, parsed: ParsedFile) -> ParsedFile:
         parsed.problems.append(Problem("FILE_UNREADABLE", params={"detail": str(exc)[:200]}))
         return parsed
     text = _Text([unit_grid, staff_grid])
-    unit_rows, unit_typed = text.fix_grid(unit_grid)
-    staff_rows, staff_typed = text.fix_grid(staff_grid)
-    read_unit_sheet(unit_rows, unit_typed, parsed)
+    unit_rows, unit_typed = text.fix_grid(unit_grid, unit_sheet)
+    staff_rows, staff_typed = text.fix_grid(staff_grid, staff_sheet)
+    read_unit_sheet(unit_rows, unit_typed, parsed, unit_sheet)
     read_staff_sheet(staff_rows, staff_typed, parsed, staff_sheet)
     _legacy_warning(parsed, text)
     return parsed
@@ -389,8 +714,8 @@ def read_csv(path: Path, parsed: ParsedFile) -> ParsedFile:
             parsed.problems.append(Problem("FILE_UNREADABLE", params={"detail": str(exc)[:200]}))
         return parsed
     text = _Text([grid])
-    rows, typed = text.fix_grid(grid)
     sheet = path.name
+    rows, typed = text.fix_grid(grid, sheet)
     parsed.staff_sheet = parsed.unit_sheet = sheet
     read_staff_sheet(rows, typed, parsed, sheet)
     _legacy_warning(parsed, text)
@@ -414,7 +739,7 @@ def read_submission(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> ParsedFil
         suffix = path.suffix.lower() or path.name
         if suffix in SPREADSHEET_SUFFIXES:
             # named like a workbook, but its bytes are not one (damaged, or another format)
-            detail = f"{path.name}: không phải bảng tính / not a spreadsheet"
+            detail = f"{path.name}: not a spreadsheet"
             parsed.problems.append(Problem("FILE_UNREADABLE", params={"detail": detail}))
         else:
             parsed.problems.append(Problem("FILE_UNSUPPORTED_TYPE", params={"detail": suffix}))

@@ -10,18 +10,20 @@ Labels and choices come from :mod:`ingest.contract`, so the template and the rea
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import xlsxwriter
 
+from core.periods import period_end_date, period_start_date, period_year
 from core.vocabulary import TEMPLATE_VERSION
 from ingest.contract import (
     ASSIGNMENTS,
     EDUCATION_LEVELS,
     FIELDS_OF_STUDY,
     GENDERS,
+    MIN_FORM_DATE,
     SHEET_STAFF,
     SHEET_UNIT,
     STAFF_FIELDS,
@@ -29,19 +31,25 @@ from ingest.contract import (
     UNIT_TYPES,
     YES_NO,
     Field,
+    birth_year_range,
+    hint_title,
 )
+from ingest.registry import ReportingUnit, build_registry
+from ingest.values import parse_period
 
 SHEET_HELP = "HuongDan"
 SHEET_LISTS = "DanhMuc"
 STAFF_ROWS = 500  # rows that carry the dropdowns below the header
-_PERIODS = ("Năm 2024", "6 tháng đầu năm 2025", "6 tháng cuối năm 2025", "Năm 2025")
+# The dropdown offers the periods of this many past years and the current one: late reports
+# and corrections come in for recent periods, rarely older ones (any period may still be typed).
+PERIOD_YEARS_BACK = 2
 
 # field id -> (input hint in Vietnamese, list of choices or None)
 _HINTS: dict[str, str] = {
     "unit_code": "Mã đơn vị được cấp, ví dụ 502 (UBND TP Tam Kỳ) hoặc 49-STTTT.",
     "unit_name": "Tên đơn vị như trong danh mục, ví dụ UBND Thành phố Tam Kỳ.",
     "unit_type": "Chọn: Sở, ban, ngành · UBND cấp huyện · UBND cấp xã.",
-    "period": "Ví dụ: Năm 2024, 6 tháng đầu năm 2025 (2025-H1), 6 tháng cuối năm 2025.",
+    "period": "Chọn kỳ trong danh sách, hoặc ghi: Năm 2025, 6 tháng đầu năm 2026 (2026-H1).",
     "has_dx_focal_point": "Đơn vị đã có bộ phận hoặc người đầu mối CĐS chưa? Chọn Có/Không.",
     "focal_point_decision_ref": "Số hiệu văn bản phân công, ví dụ 123/QĐ-UBND (nếu có).",
     "community_teams": "Chỉ UBND cấp xã ghi: số Tổ công nghệ số cộng đồng (số nguyên ≥ 0).",
@@ -67,7 +75,7 @@ _HINTS: dict[str, str] = {
 
 _LISTS: dict[str, tuple[str, ...]] = {
     "unit_type": UNIT_TYPES,
-    "period": _PERIODS,
+    "period": (),  # derived from today's date and the registry when the template is written
     "has_dx_focal_point": YES_NO,
     "gender": GENDERS,
     "assignment": ASSIGNMENTS,
@@ -121,32 +129,63 @@ EXAMPLE_STAFF: tuple[dict[str, object], ...] = (
 )
 _COUNTS = ("community_teams", "community_team_members", "community_team_members_trained")
 
-INSTRUCTIONS = (
-    f"BÁO CÁO NHÂN LỰC CHUYỂN ĐỔI SỐ — MẪU {TEMPLATE_VERSION}",
-    "",
-    "1. Trang DonVi: ghi thông tin đơn vị ở cột B, mỗi dòng một mục. Không đổi chữ ở cột A.",
-    "2. Trang NhanLuc: mỗi dòng là một người làm công tác CNTT/CĐS của đơn vị (chuyên trách hoặc"
-    " kiêm nhiệm). Giữ nguyên dòng tiêu đề; có thể đổi thứ tự cột nhưng không xóa cột bắt buộc.",
-    "3. Các ô có mũi tên: chọn giá trị trong danh sách. Ô Có/Không: để trống được hiểu là Không.",
-    "4. Kỳ báo cáo: Năm 2024, 6 tháng đầu năm 2025 (2025-H1) hoặc 6 tháng cuối năm 2025 (2025-H2).",
-    "5. Chỉ UBND cấp xã ghi số Tổ công nghệ số cộng đồng và thành viên của Tổ.",
-    "6. Gõ chữ bằng bảng mã Unicode (phông Times New Roman, Arial). Không gộp ô, không thêm dòng"
-    " tổng cộng vào giữa bảng.",
-    "7. Trước khi gửi, có thể tự kiểm tra tệp bằng lệnh: dxwh check TEN_TEP.xlsx",
-    "8. Gửi lại tệp đã sửa cho cùng kỳ: tệp gửi sau (theo Ngày lập) sẽ thay thế tệp trước.",
-    "",
-    "Cột bắt buộc ở trang NhanLuc: "
-    + ", ".join(f.label_vi for f in STAFF_FIELDS if f.required)
-    + ".",
-)
+
+def period_label(period_id: str) -> str:
+    """How the template writes a period: ``2025`` → "Năm 2025", ``2026-H1`` → "6 tháng đầu năm
+    2026" (both read back by :func:`ingest.values.parse_period`)."""
+    year = period_year(period_id)
+    if period_id.endswith("-H1"):
+        return f"6 tháng đầu năm {year}"
+    if period_id.endswith("-H2"):
+        return f"6 tháng cuối năm {year}"
+    return f"Năm {year}"
 
 
-def _validation(field: Field, lists: Mapping[str, str]) -> dict[str, Any]:
-    hint = _HINTS.get(field.field_id, field.label_en)
-    base: dict[str, Any] = {
-        "input_title": field.label_vi[:32],
-        "input_message": hint[:255],
-    }
+def period_choices(today: dt.date, units: Iterable[ReportingUnit]) -> tuple[str, ...]:
+    """Period ids a clerk may report, newest first: the periods of the last
+    ``PERIOD_YEARS_BACK`` years and this one that have begun by ``today`` and for which the
+    registry has units to report."""
+    units = list(units)
+    periods = []
+    for year in range(today.year, today.year - PERIOD_YEARS_BACK - 1, -1):
+        for period_id in (f"{year}-H2", str(year), f"{year}-H1"):
+            if period_start_date(period_id) > today:
+                continue
+            on = min(period_end_date(period_id), today)
+            if any(u.is_active(on) for u in units):
+                periods.append(period_id)
+    return tuple(periods)
+
+
+def instructions(periods: Sequence[str]) -> tuple[str, ...]:
+    """The lines of the instructions sheet; ``periods`` are the dropdown's period ids."""
+    examples = ", ".join(period_label(p) for p in periods[:3]) or "Năm 2025"
+    return (
+        f"BÁO CÁO NHÂN LỰC CHUYỂN ĐỔI SỐ — MẪU {TEMPLATE_VERSION}",
+        "",
+        "1. Trang DonVi: ghi thông tin đơn vị ở cột B, mỗi dòng một mục. Không đổi chữ ở cột A.",
+        "2. Trang NhanLuc: mỗi dòng là một người làm công tác CNTT/CĐS của đơn vị (chuyên trách"
+        " hoặc kiêm nhiệm). Giữ nguyên dòng tiêu đề; có thể đổi thứ tự cột nhưng không xóa cột.",
+        "3. Các ô có mũi tên: chọn giá trị trong danh sách. Ô Có/Không: để trống được hiểu là"
+        " Không. Nếu bỏ hẳn một cột, số liệu của cột đó được coi là chưa biết.",
+        f"4. Kỳ báo cáo: chọn trong danh sách (ví dụ {examples}).",
+        "5. Chỉ UBND cấp xã ghi số Tổ công nghệ số cộng đồng và thành viên của Tổ.",
+        "6. Gõ chữ bằng bảng mã Unicode (phông Times New Roman, Arial). Không gộp ô, không thêm"
+        " dòng tổng cộng vào giữa bảng.",
+        "7. Sau khi gửi, đơn vị nhận kết quả kiểm tra: tệp có lỗi sẽ được chỉ rõ trang, dòng, cột"
+        " và cách sửa.",
+        "8. Gửi lại tệp đã sửa cho cùng kỳ: tệp gửi sau (theo Ngày lập) sẽ thay thế tệp trước.",
+        "",
+        "Cột bắt buộc ở trang NhanLuc: "
+        + ", ".join(f.label_vi for f in STAFF_FIELDS if f.required)
+        + ".",
+    )
+
+
+def _validation(
+    field: Field, lists: Mapping[str, str], birth_years: tuple[int, int]
+) -> dict[str, Any]:
+    base: dict[str, Any] = dict(_hint(field))
     if field.field_id in lists:
         strict = field.field_id != "period"  # other spellings of a period are also read
         return {
@@ -161,28 +200,29 @@ def _validation(field: Field, lists: Mapping[str, str]) -> dict[str, Any]:
         return {
             **base,
             "validate": "integer",
-            "criteria": ">=",
-            "value": 0,
-            "error_message": "Ghi một số nguyên không âm.",
+            "criteria": "between",
+            "minimum": 0,
+            "maximum": field.max_value,
+            "error_message": f"Ghi một số nguyên từ 0 đến {field.max_value}.",
         }
     if field.field_id == "birth_year":
         return {
             **base,
             "validate": "integer",
             "criteria": "between",
-            "minimum": 1940,
-            "maximum": dt.date.today().year - 16,
-            "error_message": "Ghi năm sinh 4 chữ số, từ 1940.",
+            "minimum": birth_years[0],
+            "maximum": birth_years[1],
+            "error_message": f"Ghi năm sinh 4 chữ số, từ {birth_years[0]} đến {birth_years[1]}.",
         }
     if field.field_id == "submitted_on":
         return {
             **base,
             "validate": "date",
             "criteria": "between",
-            "minimum": dt.date(2020, 1, 1),
-            "maximum": dt.date(2100, 12, 31),
+            "minimum": MIN_FORM_DATE,
+            "maximum": "=TODAY()",
             "error_type": "information",  # dd/mm/yyyy typed as text is also accepted
-            "error_message": "Ghi ngày dạng dd/mm/yyyy.",
+            "error_message": "Ghi ngày dạng dd/mm/yyyy, từ 01/01/2000 đến hôm nay.",
         }
     return {**base, "validate": "any"}
 
@@ -191,8 +231,23 @@ def write_template(
     path: Path,
     unit: Mapping[str, object] | None = None,
     staff: Sequence[Mapping[str, object]] = (),
+    *,
+    today: dt.date | None = None,
+    units: Iterable[ReportingUnit] | None = None,
 ) -> Path:
-    """Write template v1 to ``path``; ``unit`` and ``staff`` (by field id) pre-fill it."""
+    """Write template v1 to ``path``; ``unit`` and ``staff`` (by field id) pre-fill it.
+
+    The period dropdown lists the periods :func:`period_choices` gives for ``today`` and the
+    registry ``units`` (the province's registry by default). The birth-year range is the
+    check's rule for the pre-filled period, else for the newest period offered.
+    """
+    today = today or dt.date.today()
+    periods = period_choices(today, build_registry() if units is None else units)
+    stated = parse_period((unit or {}).get("period"))
+    birth_years = birth_year_range(
+        period_year(stated or (periods[0] if periods else str(today.year)))
+    )
+    choices = {**_LISTS, "period": tuple(period_label(p) for p in periods)}
     path.parent.mkdir(parents=True, exist_ok=True)
     book = xlsxwriter.Workbook(str(path))
     book.set_properties(
@@ -207,17 +262,17 @@ def write_template(
 
     help_sheet = book.add_worksheet(SHEET_HELP)
     help_sheet.set_column(0, 0, 110, wrap)
-    for row, line in enumerate(INSTRUCTIONS):
+    for row, line in enumerate(instructions(periods)):
         help_sheet.write_string(row, 0, line, bold if row == 0 else wrap)
 
     lists_sheet = book.add_worksheet(SHEET_LISTS)
     lists: dict[str, str] = {}
-    for col, (field_id, choices) in enumerate(_LISTS.items()):
+    for col, (field_id, values) in enumerate(choices.items()):
         lists_sheet.write_string(0, col, field_id)
-        for row, choice in enumerate(choices, start=1):
+        for row, choice in enumerate(values, start=1):
             lists_sheet.write_string(row, col, choice)
         letter = xlsxwriter.utility.xl_col_to_name(col)
-        lists[field_id] = f"={SHEET_LISTS}!${letter}$2:${letter}${len(choices) + 1}"
+        lists[field_id] = f"={SHEET_LISTS}!${letter}$2:${letter}${max(len(values), 1) + 1}"
     lists_sheet.hide()
 
     unit_sheet = book.add_worksheet(SHEET_UNIT)
@@ -226,7 +281,7 @@ def write_template(
     for row, f in enumerate(UNIT_FIELDS):
         unit_sheet.write_string(row, 0, f.label_vi + (" (*)" if f.required else ""), bold)
         unit_sheet.data_validation(row, 0, row, 0, {"validate": "any", **_hint(f)})
-        unit_sheet.data_validation(row, 1, row, 1, _validation(f, lists))
+        unit_sheet.data_validation(row, 1, row, 1, _validation(f, lists, birth_years))
         value = (unit or {}).get(f.field_id)
         if isinstance(value, dt.date):
             unit_sheet.write_datetime(row, 1, dt.datetime.combine(value, dt.time()), date)
@@ -240,7 +295,7 @@ def write_template(
         staff_sheet.write_string(0, col, f.label_vi, bold)
         staff_sheet.set_column(col, col, 26 if f.field_id == "full_name" else 16)
         staff_sheet.data_validation(0, col, 0, col, {"validate": "any", **_hint(f)})
-        staff_sheet.data_validation(1, col, STAFF_ROWS, col, _validation(f, lists))
+        staff_sheet.data_validation(1, col, STAFF_ROWS, col, _validation(f, lists, birth_years))
         for row, person in enumerate(staff, start=1):
             value = person.get(f.field_id)
             if value is not None:
@@ -251,7 +306,9 @@ def write_template(
 
 
 def _hint(f: Field) -> dict[str, str]:
+    """The input hint Excel shows on a cell: a title of at most 32 characters, in whole words,
+    and a message of at most 255."""
     return {
-        "input_title": f.label_vi[:32],
+        "input_title": hint_title(f),
         "input_message": _HINTS.get(f.field_id, f.label_en)[:255],
     }

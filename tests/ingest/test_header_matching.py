@@ -5,10 +5,18 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ingest.contract import STAFF_FIELDS, UNIT_FIELDS, Field, staff_field_for, unit_field_for
+from ingest.contract import (
+    HEADER_LABELS,
+    STAFF_FIELDS,
+    UNIT_FIELDS,
+    Field,
+    staff_field_for,
+    unit_field_for,
+)
 from ingest.text import match_key
 
 
@@ -64,9 +72,34 @@ def test_match_key_ignores_form_case_marks_and_spacing(text: str) -> None:
 
 
 def test_no_spelling_names_two_fields() -> None:
-    for fields in (STAFF_FIELDS, UNIT_FIELDS):
-        owners: dict[str, set[str]] = {}
-        for f in fields:
-            for label in (f.label_vi, f.label_en, f.field_id):
-                owners.setdefault(match_key(label), set()).add(f.field_id)
-        assert all(len(ids) == 1 for ids in owners.values()), owners
+    # staff and unit fields together: the flat CSV form has both in one header row
+    owners: dict[str, set[str]] = {}
+    for f in STAFF_FIELDS + UNIT_FIELDS:
+        for label in (f.label_vi, f.label_en, f.field_id, *f.aliases, f.short_vi or f.label_vi):
+            owners.setdefault(match_key(label), set()).add(f.field_id)
+    assert all(len(ids) == 1 for ids in owners.values()), owners
+
+
+@pytest.mark.parametrize("f", STAFF_FIELDS + UNIT_FIELDS, ids=lambda f: f.field_id)
+def test_every_wording_of_a_field_reads_as_that_field(f: Field) -> None:
+    for label in (*f.aliases, *((f.short_vi,) if f.short_vi else ())):
+        match = HEADER_LABELS.match(label)
+        assert (match.field_id, match.how) == (f.field_id, "alias"), label
+
+
+@given(spelled(STAFF_FIELDS + UNIT_FIELDS))
+@settings(max_examples=300, deadline=None)
+def test_the_templates_own_labels_give_no_warning(case: tuple[str, str]) -> None:
+    field_id, header = case
+    match = HEADER_LABELS.match(header)
+    assert (match.field_id, match.understood) == (field_id, False)
+
+
+@given(st.text(alphabet=_LABEL_CHARS + "0123456789 /()", max_size=60))
+@settings(max_examples=300, deadline=None)
+def test_a_label_is_never_read_as_two_fields(text: str) -> None:
+    match = HEADER_LABELS.match(text)
+    if match.how == "ambiguous":
+        assert match.field_id is None and len(match.candidates) >= 2
+    elif match.field_id is not None:
+        assert match.candidates in ((), (match.field_id,))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -18,9 +19,9 @@ from submission_files import (
     write_xlsx,
 )
 
-from ingest.contract import SHEET_STAFF, SHEET_UNIT
+from ingest.contract import SHEET_STAFF, SHEET_UNIT, STAFF_FIELDS
 from ingest.encoding import unicode_to_tcvn3
-from ingest.problems import LANDING_CODES, MESSAGES, Problem
+from ingest.problems import LANDING_CODES, MAX_VALUE_CHARS, MESSAGES, Problem
 from ingest.registry import build_registry
 from ingest.submissions.checks import check_submission, index_registry
 from ingest.submissions.reader import read_submission
@@ -78,6 +79,46 @@ def _legacy(d: Path) -> Path:
     return write_xlsx(d / "f.xlsx", sheets)
 
 
+def _staff_labels(**labels: str) -> Build:
+    return lambda d: write_xlsx(
+        d / "f.xlsx", {SHEET_UNIT: unit_grid(UNIT), SHEET_STAFF: staff_grid(PEOPLE, labels)}
+    )
+
+
+def _unit_labels(**labels: str) -> Build:
+    return lambda d: write_xlsx(
+        d / "f.xlsx", {SHEET_UNIT: unit_grid(UNIT, labels), SHEET_STAFF: staff_grid(PEOPLE)}
+    )
+
+
+def _two_name_columns(d: Path) -> Path:
+    staff = staff_grid(PEOPLE)
+    staff[0].append("HỌ VÀ TÊN")
+    for row in staff[1:]:
+        row.append("Một tên khác")
+    return write_xlsx(d / "f.xlsx", {SHEET_UNIT: unit_grid(UNIT), SHEET_STAFF: staff})
+
+
+def _unknown_unit_label(d: Path) -> Path:
+    unit = [*unit_grid(UNIT), ["Số điện thoại liên hệ", "0235 3812 345"]]
+    return write_xlsx(d / "f.xlsx", {SHEET_UNIT: unit, SHEET_STAFF: staff_grid(PEOPLE)})
+
+
+def _no_trainings_column(d: Path) -> Path:
+    order = [f.field_id for f in STAFF_FIELDS if f.field_id != "trainings_in_period"]
+    return write_xlsx(
+        d / "f.xlsx", {SHEET_UNIT: unit_grid(UNIT), SHEET_STAFF: staff_grid(PEOPLE, order=order)}
+    )
+
+
+def _nul_in_csv(d: Path) -> Path:
+    people = [{**PEOPLE[0], "full_name": "Trần\x00 Thị Bình"}, PEOPLE[1]]
+    return write_csv(d / "f.csv", flat_grid(UNIT, people), "utf-8")
+
+
+_LONG = "A" * 300
+_LONG_SHOWN = "A" * MAX_VALUE_CHARS + "… (300 ký tự / characters)"
+
 # code -> (file, where the problem must point: (sheet, row, column), value found)
 CASES: dict[str, tuple[Build, tuple[str | None, int | None, str | None], str | None]] = {
     "FILE_UNREADABLE": (
@@ -101,7 +142,7 @@ CASES: dict[str, tuple[Build, tuple[str | None, int | None, str | None], str | N
         ("DonVi", None, None),
         None,
     ),
-    "HEADER_NOT_FOUND": (_no_header, ("NhanLuc", None, None), None),
+    "HEADER_NOT_FOUND": (_no_header, ("NhanLuc", 1, None), None),
     "REQUIRED_FIELD_MISSING": (_unit(unit_name=""), ("DonVi", 2, "B"), None),
     "UNIT_UNKNOWN": (_unit(unit_code="99999"), ("DonVi", 1, "B"), "99999"),
     "UNIT_TYPE_INVALID": (_unit(unit_type="Phòng"), ("DonVi", 3, "B"), "Phòng"),
@@ -120,7 +161,41 @@ CASES: dict[str, tuple[Build, tuple[str | None, int | None, str | None], str | N
     ),
     "BIRTH_YEAR_OUT_OF_RANGE": (_person(birth_year=2015), ("NhanLuc", 2, "Năm sinh"), "2015"),
     "EXTRA_COLUMN": (_extra_column, ("NhanLuc", None, "O"), "Email"),
+    "HEADER_UNDERSTOOD": (
+        _staff_labels(field_of_study="Chuyên ngành đào tạo"),
+        ("NhanLuc", 1, "I"),
+        "Chuyên ngành đào tạo",
+    ),
+    "HEADER_AMBIGUOUS": (
+        _staff_labels(dx_network_member="Thành viên Mạng lưới CĐS / Đội ứng cứu"),
+        ("NhanLuc", 1, "K"),
+        "Thành viên Mạng lưới CĐS / Đội ứng cứu",
+    ),
+    "HEADER_DUPLICATE": (_two_name_columns, ("NhanLuc", 1, "B, O"), None),
+    "UNIT_LABEL_UNKNOWN": (_unknown_unit_label, ("DonVi", 12, "A"), "Số điện thoại liên hệ"),
+    "REQUIRED_LABEL_NOT_FOUND": (
+        _unit_labels(unit_code="Mã đơn vị cấp"),
+        ("DonVi", 1, "A"),
+        "Mã đơn vị cấp",
+    ),
+    "OPTIONAL_COLUMN_MISSING": (_no_trainings_column, ("NhanLuc", None, None), None),
+    "CONTROL_CHARACTERS_REMOVED": (_nul_in_csv, (None, None, None), None),
+    "ROW_TEXT_TOO_LONG": (_person(full_name=_LONG), ("NhanLuc", 2, "Họ và tên"), _LONG_SHOWN),
+    "UNIT_TEXT_TOO_LONG": (_unit(unit_name=_LONG), ("DonVi", 2, "B"), _LONG_SHOWN),
+    # also raised on landing (LANDING_CODES), but the check finds them first
+    "VALUE_OUT_OF_RANGE": (
+        _person(trainings_in_period=367),
+        ("NhanLuc", 2, "Số lớp bồi dưỡng, tập huấn về CĐS trong kỳ"),
+        "367",
+    ),
+    "UNIT_VALUE_OUT_OF_RANGE": (_unit(community_teams=3e9), ("DonVi", 7, "B"), "3000000000"),
 }
+
+
+# Words of the readers' (English) errors and of the English messages, never in Vietnamese text
+_ENGLISH = re.compile(
+    r"\b(the|cannot|can't|is|not|file|format|detect|rows?|cells?|was|were|of|and)\b", re.I
+)
 
 
 def test_every_code_has_a_case() -> None:
@@ -142,6 +217,9 @@ def test_problem_code(code: str, tmp_path: Path) -> None:
     for lang in ("vi", "en"):
         assert problem.message(lang) and problem.fix(lang)
         assert "{" not in problem.message(lang) + problem.fix(lang)
+    vietnamese = problem.message("vi") + " " + problem.fix("vi")
+    assert not _ENGLISH.findall(vietnamese.replace(problem.value or "", "")), vietnamese
+    assert "dxwh" not in vietnamese  # a clerk has no such command
     message = MESSAGES[code]
     if message.severity == "warning":
         assert checked.file_ok

@@ -55,6 +55,14 @@ def test_parse_yes_no(value: object, expected: bool | None) -> None:
         ("1,234", 1234),
         ("1.5", None),
         ("abc", None),
+        # numbers beyond any column are parsed as they are; the field's bounds refuse them
+        (1e10, 10_000_000_000),
+        ("99999999999", 99_999_999_999),
+        ("1e10", None),
+        ("inf", None),
+        ("nan", None),
+        (float("inf"), None),
+        (float("nan"), None),
     ],
 )
 def test_parse_int(value: object, expected: int | None) -> None:
@@ -72,6 +80,14 @@ def test_parse_int(value: object, expected: int | None) -> None:
         ("Ngày 15 tháng 01 năm 2024", dt.date(2024, 1, 15)),
         ("Tam Kỳ, ngày 5 tháng 1 năm 2024", dt.date(2024, 1, 5)),
         ("15.01.2024", dt.date(2024, 1, 15)),
+        # a four-digit year is taken as written (the check then refuses it), never as 20xx
+        ("01/01/0001", dt.date(1, 1, 1)),
+        ("01/01/0024", dt.date(24, 1, 1)),
+        # two digits are this century, explicitly
+        ("5/1/99", dt.date(2099, 1, 5)),
+        ("5/1/00", dt.date(2000, 1, 5)),
+        ("5/1/024", None),
+        ("0001-01-01", dt.date(1, 1, 1)),
     ],
 )
 def test_parse_date(value: object, expected: dt.date | None) -> None:
