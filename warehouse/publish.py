@@ -171,8 +171,10 @@ def content_digest(build_db: Path, views: Sequence[AnalystView]) -> tuple[str, d
     """A digest of everything a publish copies from the build, and each table's row count.
 
     Per table: its name, columns and types, row count and the sum of its rows' hashes (row
-    order does not matter); per analyst view: its name, SQL and description. The docs site is
-    left out: it is regenerated every night with a new timestamp and carries no data.
+    order does not matter); per analyst view: its name, SQL and description. The docs site and
+    the quality tables are left out of the digest: the docs are regenerated every night with a
+    new timestamp, and a validation of the same data differs only in its run id and time. The
+    quality tables are counted, as a publish would write them.
     """
     digest = hashlib.sha256()
     counts: dict[str, int] = {}
@@ -198,6 +200,8 @@ def content_digest(build_db: Path, views: Sequence[AnalystView]) -> tuple[str, d
             n_rows = int(row[0]) if row else 0
             counts[name] = n_rows
             digest.update(f"{name}|{columns}|{n_rows}|{row[1] if row else ''}\n".encode())
+        con.execute("attach ':memory:' as pub")
+        counts.update(copy_quality(con, source="build", target="pub"))
     for view in views:
         digest.update(f"view {view.qualified_name}|{view.sql}|{view.description}\n".encode())
     return digest.hexdigest(), counts
