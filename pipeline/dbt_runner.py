@@ -124,24 +124,32 @@ def run_dbt(settings: Settings, command: str = "build", *extra: str) -> DbtResul
     return result
 
 
-# What a static web server (or a browser opening static_index.html) needs for the dbt docs site.
-DOCS_FILES = ("index.html", "static_index.html", "catalog.json", "manifest.json")
+# The docs site as written under <home>/docs/dbt, and what dbt wrote each file from. dbt's own
+# index.html fetches catalog.json and manifest.json, which a browser refuses from disk, so it
+# stays blank when opened as a file; the single-file static page works from disk and from a web
+# server alike, so it is the site's index. The JSON files stay for tools that read them.
+DOCS_FILES = (
+    ("index.html", "static_index.html"),
+    ("static_index.html", "static_index.html"),
+    ("catalog.json", "catalog.json"),
+    ("manifest.json", "manifest.json"),
+)
 
 
 def generate_docs(settings: Settings) -> Path:
     """``dbt docs generate`` on the built database; copy the site to ``<home>/docs/dbt``.
 
     Run after a successful ``dbt build``: the catalog is read from the database, so the models
-    need not be compiled again (``--no-compile``). ``--static`` adds a single-file page that
-    opens without a web server. Returns the docs folder.
+    need not be compiled again (``--no-compile``). ``--static`` writes the single-file page
+    that opens without a web server; it is the site's ``index.html``. Returns the docs folder.
     """
     run_dbt(settings, "docs generate", "--no-compile", "--static")
     docs = settings.docs_dir / "dbt"
     docs.mkdir(parents=True, exist_ok=True)
-    for name in DOCS_FILES:
-        source = settings.dbt_target_dir / name
+    for name, written in DOCS_FILES:
+        source = settings.dbt_target_dir / written
         if not source.exists():
-            raise DbtFailed(f"dbt docs generate wrote no {name} in {settings.dbt_target_dir}")
+            raise DbtFailed(f"dbt docs generate wrote no {written} in {settings.dbt_target_dir}")
         # copy under a temporary name, then rename: a reader never sees a half-written file
         tmp = docs / f".{name}.tmp"
         shutil.copyfile(source, tmp)

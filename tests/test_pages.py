@@ -50,8 +50,10 @@ def test_the_data_quality_page(demo_warehouse: Settings) -> None:
     assert "Cổng chất lượng MỞ" in page.text and "marts.fct_staffing" in page.text
 
 
-def test_the_published_dbt_docs(demo_warehouse: Settings) -> None:
-    page = load_page(demo_warehouse.published_dir / "docs" / "static_index.html")
+@pytest.mark.parametrize("name", ["index.html", "static_index.html"])
+def test_the_published_dbt_docs(demo_warehouse: Settings, name: str) -> None:
+    # index.html is what a person double-clicks: it must work from disk too
+    page = load_page(demo_warehouse.published_dir / "docs" / name)
 
     assert page.errors == []
     # drawn by the page's script from the manifest embedded in it: no server needed
