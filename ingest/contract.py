@@ -44,15 +44,6 @@ MAX_NOTE_CHARS = 2000
 # after today cannot be real; either would otherwise win the "latest file" order forever.
 MIN_FORM_DATE = dt.date(2000, 1, 1)
 
-# The one birth-year rule (DESIGN §3.1), shared by the check and the template's dropdown.
-MIN_BIRTH_YEAR = 1940
-MIN_AGE = 16
-
-
-def birth_year_range(period_year: int) -> tuple[int, int]:
-    """Plausible birth years of a person reported for a period of ``period_year``."""
-    return MIN_BIRTH_YEAR, period_year - MIN_AGE
-
 
 @dataclass(frozen=True)
 class Field:

@@ -17,6 +17,8 @@ from core.vocabulary import (
     EDUCATION_LEVELS,
     FIELDS_OF_STUDY,
     GENDERS,
+    MIN_AGE,
+    MIN_BIRTH_YEAR,
     TEMPLATE_VERSION,
     UNIT_LEVELS,
     UNIT_TYPES,
@@ -24,8 +26,6 @@ from core.vocabulary import (
 from expectations.spec import SuiteSpec, critical, warning
 
 PERIOD_PATTERN = PERIOD_ID_PATTERN
-MIN_BIRTH_YEAR = 1940
-MIN_WORKING_AGE = 16
 
 # who prepared the form is personal data: it is never read into a validation frame
 SUBMISSIONS_QUERY = "select * exclude (prepared_by) from raw.submissions"
@@ -118,7 +118,7 @@ def _with_birth_year_bound(frame: pd.DataFrame) -> pd.DataFrame:
     """Add ``max_birth_year`` = year of the period − 16 (DESIGN §3.1)."""
     out = frame.copy()
     year = pd.to_numeric(out["period_id"].astype("string").str[:4], errors="coerce")
-    out["max_birth_year"] = (year - MIN_WORKING_AGE).astype("Int64")
+    out["max_birth_year"] = (year - MIN_AGE).astype("Int64")
     return out
 
 
@@ -159,7 +159,7 @@ def raw_staff_rows() -> list[Expectation]:
             column_B="birth_year",
             or_equal=True,
             ignore_row_if="either_value_is_missing",
-            meta=critical(f"birth year ≤ year of the period − {MIN_WORKING_AGE}"),
+            meta=critical(f"birth year ≤ year of the period − {MIN_AGE}"),
         ),
         gxe.ExpectColumnValuesToBeBetween(
             column="trainings_in_period",

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz, process
 
 from core.periods import period_end_date, period_year
+from core.vocabulary import birth_year_range
 from ingest.contract import (
     ASSIGNMENTS,
     CLOSEST_SCORE,
@@ -28,7 +29,6 @@ from ingest.contract import (
     TARGETS_NEEDING,
     UNIT_LABELS,
     UNIT_TYPES,
-    birth_year_range,
     choice_for,
     unit_level_for_type,
 )

@@ -17,7 +17,7 @@ from typing import Any
 import xlsxwriter
 
 from core.periods import period_end_date, period_start_date, period_year
-from core.vocabulary import TEMPLATE_VERSION
+from core.vocabulary import TEMPLATE_VERSION, birth_year_range
 from ingest.contract import (
     ASSIGNMENTS,
     EDUCATION_LEVELS,
@@ -31,7 +31,6 @@ from ingest.contract import (
     UNIT_TYPES,
     YES_NO,
     Field,
-    birth_year_range,
     hint_title,
 )
 from ingest.registry import ReportingUnit, build_registry
