@@ -6,13 +6,13 @@ import great_expectations.expectations as gxe
 import pandas as pd
 from great_expectations.expectations.expectation import Expectation
 
+from core.dti_ranking import rank_order_excess
 from expectations.spec import SuiteSpec, critical, warning
 from expectations.suites.raw_dti import (
     BASES,
     MAIN_INDICES,
     RESIDUAL_MISREAD,
     RESIDUAL_ROUNDING,
-    rank_order_excess,
 )
 
 COMPONENTS = ("dti", *MAIN_INDICES, "chinh_quyen_so", "kinh_te_so", "xa_hoi_so")

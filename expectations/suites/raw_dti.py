@@ -8,13 +8,11 @@ up as a score out of range, a rank out of order or a large formula residual.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import great_expectations.expectations as gxe
-import numpy as np
 import pandas as pd
 from great_expectations.expectations.expectation import Expectation
 
+from core.dti_ranking import RANKED_SCORES, rank_order_excess
 from expectations.spec import SuiteSpec, critical, warning
 
 BASES = (63, 34)
@@ -30,13 +28,8 @@ MAIN_INDICES = (
     "hoat_dong_kinh_te_so",
     "hoat_dong_xa_hoi_so",
 )
-PILLARS = {  # pillar score -> its published rank
-    "tru_cot_chinh_quyen_so": "hang_chinh_quyen_so",
-    "tru_cot_kinh_te_so": "hang_kinh_te_so",
-    "tru_cot_xa_hoi_so": "hang_xa_hoi_so",
-}
+PILLARS = {s: r for s, r in RANKED_SCORES.items() if s != "dti"}  # pillar score -> its rank
 SCORES = ("dti", *MAIN_INDICES, *PILLARS)
-RANKED_SCORES = {"dti": "rank", **PILLARS}
 
 # QĐ 922/QĐ-BTTTT (2021–2023): 0.1 × each foundation index + 0.2 / 0.15 / 0.15 × activities
 FORMULA_922_YEARS = (2021, 2022, 2023)
@@ -69,28 +62,6 @@ def formula_residual(frame: pd.DataFrame) -> pd.Series:
     weighted = sum(frame[c].astype("Float64") * w for c, w in FORMULA_922_WEIGHTS.items())
     residual = frame["dti"].astype("Float64") - weighted
     return residual.where(frame["year"].isin(FORMULA_922_YEARS))
-
-
-def rank_order_excess(
-    frame: pd.DataFrame, score: str, rank: str, group_by: Sequence[str] = ("publication_id",)
-) -> pd.Series:
-    """How far a province's score exceeds that of any province ranked above it (≤ 0 if in order).
-
-    Within one ranking (a publication, or a year, basis and component) a worse (higher) rank
-    never has a higher score; equal ranks are ties and are not compared. Rows without a score
-    or a rank are left out (missing).
-    """
-    result = pd.Series(np.nan, index=frame.index, dtype="float64")
-    keys = list(group_by)
-    usable = frame[[score, rank, *keys]].dropna()
-    for _, group in usable.groupby(keys):
-        lowest_score_by_rank = group.groupby(rank)[score].min().sort_index()
-        # the lowest score among strictly better ranks
-        floor_above = lowest_score_by_rank.cummin().shift(1)
-        result.loc[group.index] = (
-            group[score].astype("float64") - group[rank].map(floor_above).astype("float64")
-        ).to_numpy()
-    return result
 
 
 def _with_dti_checks(frame: pd.DataFrame) -> pd.DataFrame:

@@ -15,7 +15,6 @@ from expectations.suites.raw_dti import (
     MAIN_INDICES,
     RAW_DTI_PUBLICATIONS,
     RAW_DTI_SCORES,
-    rank_order_excess,
 )
 
 # 2022, 63 basis: Đà Nẵng 1, TP. Hồ Chí Minh 2, Quảng Ninh 3 (dti then the 8 main indices)
@@ -108,20 +107,6 @@ def test_raw_dti_scores_fail_on_a_broken_rule(
     failed = failures(RAW_DTI_SCORES, _scores(**overrides))
     assert broken in failed
     assert failed[broken].severity == severity
-
-
-def test_rank_order_excess_names_the_out_of_order_row() -> None:
-    frame = pd.DataFrame(
-        {
-            "publication_id": ["p", "p", "p", "q"],
-            "dti": [0.8, 0.6, 0.7, 0.9],
-            "rank": [1, 2, 3, 1],
-        }
-    )
-    excess = rank_order_excess(frame, "dti", "rank")
-    assert excess.isna().tolist() == [True, False, False, True]
-    assert excess.iloc[1] == pytest.approx(-0.2)
-    assert excess.iloc[2] == pytest.approx(0.1)  # ranked 3rd with more than the 2nd
 
 
 def _publications(**overrides: list[object]) -> pd.DataFrame:
