@@ -22,10 +22,11 @@ import shutil
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import closing
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from core.db import (
     Columns,
@@ -38,6 +39,7 @@ from core.db import (
 from core.settings import Settings
 from core.vocabulary import FileStatus
 from ingest.dti.checks import CheckedPublication, CheckedRow, check_file
+from ingest.dti.current import RANKING_COLUMNS, contradictions, current_ranking, pending_rows
 from ingest.dti.fields import PILLAR_RANKS, SCORE_FIELDS
 from ingest.dti.metadata import sidecar_path
 from ingest.dti.problems import DtiProblem
@@ -168,6 +170,9 @@ class DtiLanded:
 
     outcome: DtiFileOutcome
     rows: dict[str, Columns]
+    # a partial publication as checked, kept until the loader has read it against the current
+    # ranking (only the loading process sees the database) and shaped it again if need be
+    partial: tuple[CheckedPublication, DtiTask] | None = None
 
 
 def _bound_ranks(pub: CheckedPublication) -> None:
@@ -310,6 +315,10 @@ def _file_load(
 def landed_publication(pub: CheckedPublication, task: DtiTask) -> DtiLanded:
     """The outcome of one checked publication and its rows for raw, quarantine and audit."""
     _bound_ranks(pub)
+    return _shaped(pub, task)
+
+
+def _shaped(pub: CheckedPublication, task: DtiTask) -> DtiLanded:
     good, bad = pub.good_rows, pub.bad_rows
     rows: dict[str, list[dict[str, object]]] = {}
     if pub.file_ok:
@@ -336,7 +345,46 @@ def landed_publication(pub: CheckedPublication, task: DtiTask) -> DtiLanded:
     rows["audit.dti_file_loads"] = [
         _file_load(outcome, pub, task.archived, task.arrival_seq, task.batch_id, task.now)
     ]
-    return DtiLanded(outcome, {t: to_columns(r) for t, r in rows.items() if r})
+    partial = (pub, task) if pub.file_ok and pub.is_partial else None
+    return DtiLanded(outcome, {t: to_columns(r) for t, r in rows.items() if r}, partial)
+
+
+def _against_current(
+    con: duckdb.DuckDBPyConnection, landed: DtiLanded, earlier: list[DtiLanded]
+) -> DtiLanded:
+    """A partial publication whose rows would break the rank order of the ranking they are
+    merged into (the mart suite's rule) has those rows quarantined; the rest loads."""
+    if landed.partial is None:
+        return landed
+    pub, task = landed.partial
+    year, basis = pub.meta.year, pub.meta.basis
+    if year is None or basis is None or not pub.good_rows:
+        return replace(landed, partial=None)
+    pending = pending_rows([e.rows for e in earlier], year, basis)
+    current = current_ranking(con, year, basis, pending)
+    new = pd.DataFrame(landed.rows["raw.dti_scores"])[list(RANKING_COLUMNS)]
+    found = contradictions(current, new)
+    if not found:
+        return replace(landed, partial=None)
+    by_province = {r.province.province_id: r for r in pub.good_rows if r.province}
+    for c in found:
+        row = by_province[c.province_id]
+        row.add(
+            "RANK_CONTRADICTS_CURRENT",
+            column=c.rank_column,
+            value=str(c.rank),
+            params={
+                "province": row.name,
+                "score": f"{c.score:.4f}",
+                "rank": str(c.rank),
+                "other": c.other,
+                "other_score": f"{c.other_score:.4f}",
+                "other_rank": str(c.other_rank),
+                "year": str(year),
+                "basis": str(basis),
+            },
+        )
+    return replace(_shaped(pub, task), partial=None)
 
 
 def _land_one(task: DtiTask) -> DtiLanded:
@@ -532,7 +580,9 @@ def _land(
                     task, result = next(by_task), next(results)
                     yield c, _failed(task, result) if isinstance(result, Failure) else result
 
-            batch = list(in_order())
+            batch = []
+            for c, landed in in_order():
+                batch.append((c, _against_current(con, landed, [w for _, w in batch])))
     written = _write(con, batch) if batch else []
     if index:
         append_index(

@@ -187,6 +187,18 @@ CHECKS: dict[str, Check] = {
         "Kiểm tra lại điểm và hạng của hai dòng này trong bảng gốc.",
         "Check both rows' score and rank against the published table.",
     ),
+    "RANK_CONTRADICTS_CURRENT": Check(
+        "row",
+        "error",
+        "Hạng '{label}' của {province} ({score}, hạng {rank}) mâu thuẫn với bảng DTI {year} "
+        "({basis} tỉnh) đang dùng: {other} ({other_score}, hạng {other_rank}).",
+        "Rank '{label}' of {province} ({score}, rank {rank}) contradicts the current DTI {year} "
+        "table ({basis} provinces): {other} ({other_score}, rank {other_rank}).",
+        "Bảng đính chính một phần chỉ thay các tỉnh nó liệt kê: kiểm tra điểm và hạng của dòng "
+        "này; nếu hạng của các tỉnh khác cũng đổi, gửi lại bảng đầy đủ {basis} tỉnh.",
+        "A partial re-publication replaces only the provinces it lists: check this row's score "
+        "and rank; if other provinces' ranks changed too, send the full {basis}-province table.",
+    ),
     "RANK_TIE_SPLIT": Check(
         "row",
         "warning",
