@@ -35,4 +35,14 @@ def format_dti_report(name: str, pub: CheckedPublication, lang: str = "vi") -> s
         )
         if problem.is_error:
             lines.append(f"      → {problem.fix(lang)}")
+    if pub.file_ok and pub.is_partial:
+        # this check cannot see the warehouse: the merged ranking is read when the file loads
+        lines.append(
+            "  note: a partial table replaces only the provinces it lists; when it loads, rows "
+            "whose rank contradicts the current table's scores are quarantined "
+            "(RANK_CONTRADICTS_CURRENT)"
+            if en
+            else "  lưu ý: bảng một phần chỉ thay các tỉnh nó liệt kê; khi nạp, dòng có hạng mâu "
+            "thuẫn với điểm của bảng đang dùng sẽ bị cách ly (RANK_CONTRADICTS_CURRENT)"
+        )
     return "\n".join(lines)
