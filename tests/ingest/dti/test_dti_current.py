@@ -122,3 +122,46 @@ def test_rows_contradicting_the_current_ranking_are_quarantined(
         "select fix_en from audit.dti_problems where check_code = 'RANK_CONTRADICTS_CURRENT'",
     )
     assert len(fixes) == 1 and "send the full 34-province table" in str(fixes[0][0])
+
+
+@pytest.mark.slow
+def test_the_gate_stays_open_after_a_contradicting_partial(data_home: Settings) -> None:
+    """Through the real dbt build and the DTI suites: the quarantined row never reaches the
+    mart, so the merged ranking the mart suite checks is in order."""
+    from expectations.runner import run_validations
+    from expectations.suites import (
+        MARTS_FCT_DTI_SCORES,
+        RAW_DTI_PUBLICATIONS,
+        RAW_DTI_SCORES,
+    )
+    from pipeline.nightly import step_build
+
+    _full(data_home.inbox_dti)
+    step_ingest_dti(data_home, "b1")
+    partial = write_csv(
+        data_home.inbox_dti / "dti_2025_34_dinh_chinh.csv",
+        RANKING,
+        [("5", PROVINCES_34[4], "0,7000"), ("25", PROVINCES_34[24], "0,6550")],
+    )
+    _later(partial, 60)
+    assert step_ingest_dti(data_home, "b2")["rows_quarantined"] == 1
+    step_build(data_home)
+    with session(data_home.build_db, read_only=True) as con:
+        mart = con.execute(
+            "select province_name, score from marts.fct_dti_scores"
+            " where year = 2025 and basis = 34 and component = 'dti' and rank in (5, 25)"
+            " order by rank"
+        ).fetchall()
+    assert [(n, pytest.approx(s)) for n, s in mart] == [
+        (PROVINCES_34[4], 0.85),
+        (PROVINCES_34[24], 0.655),
+    ]
+    report = run_validations(
+        data_home,
+        run_id="dti-partial",
+        suites=(RAW_DTI_PUBLICATIONS, RAW_DTI_SCORES, MARTS_FCT_DTI_SCORES),
+    )
+    dti_suites = {s.name for s in (RAW_DTI_PUBLICATIONS, RAW_DTI_SCORES, MARTS_FCT_DTI_SCORES)}
+    assert dti_suites <= set(report.suites)
+    failed = [o.describe() for o in report.critical_failures if o.suite in dti_suites]
+    assert failed == []
