@@ -387,6 +387,23 @@ def _against_current(
     return replace(_shaped(pub, task), partial=None)
 
 
+def _checked_against_current(
+    con: duckdb.DuckDBPyConnection,
+    c: _Candidate,
+    landed: DtiLanded,
+    earlier: list[tuple[_Candidate, DtiLanded]],
+) -> DtiLanded:
+    """:func:`_against_current`, or the file rejected with the traceback kept if that check
+    fails on it: one file must not stop the night's other files."""
+    try:
+        return _against_current(con, landed, [w for _, w in earlier])
+    except Exception:  # any failure is the file's, kept in audit.file_errors
+        failure = Failure(
+            PARSER_FAILED, "rank check against the current table failed", traceback.format_exc()
+        )
+        return _failed(c.task, failure)
+
+
 def _land_one(task: DtiTask) -> DtiLanded:
     """Worker side: read, check and shape one archived file."""
     return landed_publication(check_file(task.path), task)
@@ -580,9 +597,9 @@ def _land(
                     task, result = next(by_task), next(results)
                     yield c, _failed(task, result) if isinstance(result, Failure) else result
 
-            batch = []
+            batch: list[tuple[_Candidate, DtiLanded]] = []
             for c, landed in in_order():
-                batch.append((c, _against_current(con, landed, [w for _, w in batch])))
+                batch.append((c, _checked_against_current(con, c, landed, batch)))
     written = _write(con, batch) if batch else []
     if index:
         append_index(
