@@ -23,6 +23,9 @@ RUN useradd --uid 50000 --gid 0 --home-dir /opt/dxwh --no-create-home airflow \
 WORKDIR /opt/dxwh/app
 USER airflow
 
+# .pyc compiled once at build time, not by every process of every container
+ENV UV_COMPILE_BYTECODE=1
+
 # dependencies first (cached while only the project's code changes), exactly as locked
 COPY --chown=airflow:0 pyproject.toml uv.lock README.md ./
 RUN uv sync --frozen --no-dev --extra postgres --no-install-project
