@@ -1,29 +1,53 @@
-"""Text normalisation shared by every reader: NFC, and a diacritic-free matching key."""
+"""Text normalisation shared by every reader: NFC, and a diacritic-free matching key.
+
+Every label, DonVi value and enumerated cell of every file is folded to be compared, and the
+same few hundred spellings come back file after file: the string forms are memoised (bounded,
+per process), which made reading and checking a file several times cheaper.
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _SPACES = re.compile(r"\s+")
 _NON_KEY = re.compile(r"[^a-z0-9]+")
+_MEMO = 1 << 15  # distinct strings remembered per function and process
 
 
 def clean_text(value: object) -> str:
     """NFC text with trimmed and collapsed white space; ``None`` becomes ``""``."""
     if value is None:
         return ""
-    text = unicodedata.normalize("NFC", str(value))
-    return _SPACES.sub(" ", text).strip()
+    return _clean(value if isinstance(value, str) else str(value))
+
+
+@lru_cache(maxsize=_MEMO)
+def _clean(text: str) -> str:
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
 
 
 def fold(value: object) -> str:
     """Lower-case, diacritic-free, single-spaced form of ``value`` (``Đ`` folds to ``d``)."""
-    text = unicodedata.normalize("NFD", clean_text(value).lower())
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
-    return text.replace("đ", "d")
+    if value is None:
+        return ""
+    return _fold(value if isinstance(value, str) else str(value))
+
+
+@lru_cache(maxsize=_MEMO)
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", _clean(text).lower())
+    return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn").replace("đ", "d")
 
 
 def match_key(value: object) -> str:
     """Key for comparing labels: folded, with everything but letters and digits removed."""
-    return _NON_KEY.sub("", fold(value))
+    if value is None:
+        return ""
+    return _match_key(value if isinstance(value, str) else str(value))
+
+
+@lru_cache(maxsize=_MEMO)
+def _match_key(text: str) -> str:
+    return _NON_KEY.sub("", _fold(text))

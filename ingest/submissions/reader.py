@@ -36,7 +36,7 @@ from ingest.contract import (
 )
 from ingest.encoding import Encoding, decode_text, file_encoding, repair
 from ingest.problems import Problem
-from ingest.submissions.sniff import check_limits, sniff_kind
+from ingest.submissions.sniff import inspect
 from ingest.text import clean_text, match_key
 from ingest.values import parse_period, parse_yes_no
 
@@ -662,11 +662,13 @@ def _cells_en(n: int) -> str:
     return f"{n} cell was" if n == 1 else f"{n} cells were"
 
 
-def read_workbook(path: Path, parsed: ParsedFile) -> ParsedFile:
-    """Read a template-v1 spreadsheet (.xlsx, .xls, .ods); problems are recorded, not raised."""
+def read_workbook(path: Path, parsed: ParsedFile, data: bytes | None = None) -> ParsedFile:
+    """Read a template-v1 spreadsheet (.xlsx, .xls, .ods) from ``data`` (its bytes), or from
+    ``path``; problems are recorded, not raised."""
     try:
-        with path.open("rb") as handle:
-            workbook = CalamineWorkbook.from_filelike(handle)  # sniffs the format itself
+        if data is None:
+            data = path.read_bytes()
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))  # sniffs the format itself
         names = list(workbook.sheet_names)
         unit_sheet = _find_sheet(names, SHEET_UNIT)
         staff_sheet = _find_sheet(names, SHEET_STAFF)
@@ -695,9 +697,10 @@ def read_workbook(path: Path, parsed: ParsedFile) -> ParsedFile:
     return parsed
 
 
-def read_csv(path: Path, parsed: ParsedFile) -> ParsedFile:
-    """Read the flat CSV form: one row per person, ``DonVi`` fields as leading columns."""
-    content, charset = decode_text(path.read_bytes())
+def read_csv(path: Path, parsed: ParsedFile, data: bytes | None = None) -> ParsedFile:
+    """Read the flat CSV form: one row per person, ``DonVi`` fields as leading columns (the
+    sheet is named after ``parsed.path``, the name the file arrived under)."""
+    content, charset = decode_text(path.read_bytes() if data is None else data)
     parsed.text_encoding = charset
     sample = content[:8192]
     try:
@@ -714,7 +717,7 @@ def read_csv(path: Path, parsed: ParsedFile) -> ParsedFile:
             parsed.problems.append(Problem("FILE_UNREADABLE", params={"detail": str(exc)[:200]}))
         return parsed
     text = _Text([grid])
-    sheet = path.name
+    sheet = parsed.path.name
     rows, typed = text.fix_grid(grid, sheet)
     parsed.staff_sheet = parsed.unit_sheet = sheet
     read_staff_sheet(rows, typed, parsed, sheet)
@@ -722,12 +725,17 @@ def read_csv(path: Path, parsed: ParsedFile) -> ParsedFile:
     return parsed
 
 
-def read_submission(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> ParsedFile:
-    """Read any supported submission file; problems are recorded, never raised."""
-    parsed = ParsedFile(path=path)
+def read_submission(
+    path: Path, max_bytes: int = DEFAULT_MAX_BYTES, name: str | None = None
+) -> ParsedFile:
+    """Read any supported submission file; problems are recorded, never raised.
+
+    ``name`` is the name the file arrived under when ``path`` is its archived copy (named by
+    its hash): messages and a CSV's sheet use it.
+    """
+    parsed = ParsedFile(path=path if name is None else path.with_name(name))
     try:
-        kind = sniff_kind(path)
-        refusal = check_limits(path, kind, max_bytes)
+        kind, refusal, data = inspect(path, max_bytes)
     except OSError as exc:
         parsed.problems.append(Problem("FILE_UNREADABLE", params={"detail": str(exc)[:200]}))
         return parsed
@@ -736,14 +744,15 @@ def read_submission(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> ParsedFil
         parsed.problems.append(Problem(refusal.code, params={"detail": refusal.detail}))
         return parsed
     if kind is None:
-        suffix = path.suffix.lower() or path.name
+        shown = parsed.path
+        suffix = shown.suffix.lower() or shown.name
         if suffix in SPREADSHEET_SUFFIXES:
             # named like a workbook, but its bytes are not one (damaged, or another format)
-            detail = f"{path.name}: not a spreadsheet"
+            detail = f"{shown.name}: not a spreadsheet"
             parsed.problems.append(Problem("FILE_UNREADABLE", params={"detail": detail}))
         else:
             parsed.problems.append(Problem("FILE_UNSUPPORTED_TYPE", params={"detail": suffix}))
         return parsed
     if kind == "csv":
-        return read_csv(path, parsed)
-    return read_workbook(path, parsed)
+        return read_csv(path, parsed, data)
+    return read_workbook(path, parsed, data)

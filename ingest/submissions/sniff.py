@@ -14,6 +14,7 @@ must not block.
 
 from __future__ import annotations
 
+import io
 import os
 import posixpath
 import re
@@ -22,7 +23,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 FileKind = Literal["xlsx", "ods", "xls", "csv"]
 
@@ -70,6 +71,63 @@ def ensure_regular(path: Path) -> None:
         raise OSError(f"{path.name}: not a regular file ({kind})")
 
 
+class Inspection(NamedTuple):
+    """What a file is (``kind``), why it is not opened (``refusal``), and its bytes, read once
+    (``None`` when it is refused before being read)."""
+
+    kind: FileKind | None
+    refusal: Refusal | None
+    data: bytes | None
+
+
+def inspect(path: Path, max_bytes: int) -> Inspection:
+    """Open ``path`` once (never a symlink, FIFO or device) and decide what it is and whether it
+    is safe to read; a file within the size limit is read into memory for the reader.
+
+    Raises ``OSError`` for anything but a regular file.
+    """
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        ensure_regular(path)  # says "symlink" or "FIFO" when that is why
+        raise exc
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(f"{path.name}: not a regular file (FIFO, device or socket)")
+        if info.st_size > max_bytes:
+            size, limit = info.st_size / 1048576, max_bytes / 1048576
+            refusal = Refusal("FILE_TOO_LARGE", f"{size:.1f} MB > {limit:.0f} MB")
+            return Inspection(sniff_kind(path), refusal, None)
+        data = handle.read(max_bytes + 1)
+    if len(data) > max_bytes:  # grew since the fstat
+        return Inspection(None, Refusal("FILE_TOO_LARGE", f"> {max_bytes / 1048576:.0f} MB"), None)
+    if data.startswith(_ZIP_MAGIC):
+        return _inspect_zip(data, max_bytes)
+    if data[:8] == _OLE_MAGIC:
+        return Inspection("xls", None, data)
+    if path.suffix.lower() in {".csv", ".txt"} or _text_sample(data[:4096]):
+        return Inspection("csv", None, data)
+    return Inspection(None, None, data)
+
+
+def _inspect_zip(data: bytes, max_bytes: int) -> Inspection:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            kind: FileKind = "xlsx"
+            if "mimetype" in archive.namelist():
+                with archive.open("mimetype") as member:
+                    if member.read(len(_ODS_MIMETYPE) + 8).strip() == _ODS_MIMETYPE:
+                        kind = "ods"
+            refusal = _content_refusal(archive.infolist(), max_bytes)
+            if refusal is None and kind == "xlsx":
+                refusal = _extent_refusal(archive)
+            return Inspection(kind, refusal, data)
+    except _ZIP_ERRORS:
+        return Inspection("xlsx", None, data)  # the workbook reader reports it as unreadable
+
+
 def sniff_kind(path: Path) -> FileKind | None:
     """The format the file's bytes show, or ``None`` when it is no supported format.
 
@@ -97,29 +155,13 @@ def sniff_kind(path: Path) -> FileKind | None:
 
 def _looks_like_text(path: Path) -> bool:
     with path.open("rb") as handle:
-        sample = handle.read(4096)
+        return _text_sample(handle.read(4096))
+
+
+def _text_sample(sample: bytes) -> bool:
     if sample.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
         return True
     return b"\x00" not in sample and bool(sample) and (b"," in sample or b";" in sample)
-
-
-def check_limits(path: Path, kind: FileKind | None, max_bytes: int) -> Refusal | None:
-    """A refusal when the file, a zipped spreadsheet's declared content, or an .xlsx sheet's
-    extent is too large."""
-    size = file_size(path)
-    if size > max_bytes:
-        return Refusal("FILE_TOO_LARGE", f"{size / 1048576:.1f} MB > {max_bytes / 1048576:.0f} MB")
-    if kind not in ("xlsx", "ods"):
-        return None
-    try:
-        with zipfile.ZipFile(path) as archive:
-            members = archive.infolist()
-            refusal = _content_refusal(members, max_bytes)
-            if refusal is None and kind == "xlsx":
-                refusal = _extent_refusal(archive)
-            return refusal
-    except _ZIP_ERRORS:
-        return None  # the workbook reader reports it as unreadable
 
 
 def _content_refusal(members: list[zipfile.ZipInfo], max_bytes: int) -> Refusal | None:
@@ -195,9 +237,11 @@ def _extent(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> tuple[int, int
     with archive.open(member) as handle:
         while chunk := handle.read(_SCAN_CHUNK):
             data = tail + chunk
-            for letters, number in _CELL_REF.findall(data):
-                rows = max(rows, int(number))
-                columns = max(columns, column_number(letters))
+            refs = _CELL_REF.findall(data)
+            if refs:  # maxima without a Python step per cell: a sheet has few distinct columns
+                letters, numbers = zip(*refs, strict=True)
+                rows = max(rows, *map(int, numbers))
+                columns = max(columns, *map(column_number, set(letters)))
             tail = data[-_SCAN_TAIL:]
     return rows, columns
 
