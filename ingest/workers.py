@@ -16,7 +16,8 @@ worker behind.
 
 ``multiprocessing``'s own pools are not used: ``ProcessPoolExecutor`` marks the whole pool
 broken when one worker dies, without saying which file killed it, and has no per-task time
-limit; here every file is sent to one worker at a time, so a death is always attributed.
+limit; here a worker answers its files one by one, in the order sent, so a death is always
+attributed to the file it was running, and the files queued behind it go to its successor.
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ import sys
 import time
 import traceback
 import types
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence, Sized
 from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
@@ -47,6 +49,10 @@ _PR_SET_PDEATHSIG = 1
 # here at all (not a bad file): the run stops with an error instead of retrying forever.
 _MAX_START_FAILURES = 3
 _STOP_GRACE_SECONDS = 5.0
+# Tasks queued at a worker beyond the one it runs. Each file still has its own time limit
+# (counted from when the worker answered the one before), and a death is still attributed to
+# the one file that was running: the worker answers in order.
+_IN_FLIGHT = 4
 
 
 @dataclass(frozen=True)
@@ -148,8 +154,15 @@ class _Worker:
         child_conn.close()
         self.conn: Connection = parent_conn
         self.ready = False
-        self.task: int | None = None
+        # tasks sent and not answered, in the order the worker runs them; the first one is
+        # running, and its deadline is ``deadline``
+        self.tasks: deque[int] = deque()
         self.deadline = 0.0
+
+    @property
+    def task(self) -> int | None:
+        """The task the worker is running (the first one sent and not answered)."""
+        return self.tasks[0] if self.tasks else None
 
     def kill(self) -> None:
         if self.process.is_alive():
@@ -176,9 +189,47 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+@dataclass(frozen=True)
+class Answered:
+    """An item of :func:`run_contained`'s tasks whose result is already known: it is yielded
+    in its place, without a worker."""
+
+    result: Any
+
+
+class _Tasks:
+    """The tasks drawn lazily, in order: each gets an index; answered ones go straight to the
+    results; the others wait in ``pending`` (tasks given back by a dead worker go first)."""
+
+    def __init__(self, tasks: Iterable[Any], results: dict[int, Any]) -> None:
+        self._source = iter(tasks)
+        self._results = results
+        self.drawn = 0
+        self.exhausted = False
+        self.pending: deque[int] = deque()
+        self.task_of: dict[int, Any] = {}
+
+    def ready(self) -> bool:
+        """Draw until a task waits for a worker (or the tasks run out); True when one does."""
+        while not self.pending and not self.exhausted:
+            try:
+                item = next(self._source)
+            except StopIteration:
+                self.exhausted = True
+                break
+            index = self.drawn
+            self.drawn += 1
+            if isinstance(item, Answered):
+                self._results[index] = item.result
+            else:
+                self.task_of[index] = item
+                self.pending.append(index)
+        return bool(self.pending)
+
+
 def run_contained(
     fn: Callable[[Any], Any],
-    tasks: Sequence[Any],
+    tasks: Iterable[Any],
     *,
     workers: int = 0,
     limits: Limits | None = None,
@@ -189,44 +240,45 @@ def run_contained(
     """``fn(task)`` for every task, in worker processes; results come in the order of ``tasks``.
 
     Each result is what ``fn`` returned, or a :class:`Failure` when it raised, its worker died
-    or it ran past ``limits.seconds``. ``fn`` and ``setup`` must be module-level functions
-    (they are sent to the workers by name); ``setup(*setup_args)`` runs once in each worker.
-    ``preload`` names modules the fork server imports once. Closing the iterator early stops
-    every worker.
+    or it ran past ``limits.seconds``; an :class:`Answered` item's result is yielded as it is.
+    ``tasks`` is drawn lazily, as workers need work (so preparing a task, archiving its file
+    say, overlaps with the reading of the ones before), and workers start only when a task
+    needs one. ``fn`` and ``setup`` must be module-level functions (they are sent to the
+    workers by name); ``setup(*setup_args)`` runs once in each worker. ``preload`` names
+    modules the fork server imports once. Closing the iterator early stops every worker.
     """
     limits = limits or Limits()
-    if not tasks:
-        return
+    results: dict[int, Any] = {}
+    queue = _Tasks(tasks, results)
     context = multiprocessing.get_context("forkserver")
     if preload:
         context.set_forkserver_preload(list(preload))
-    n_workers = max(1, min(workers or default_workers(), len(tasks)))
+    n_workers = max(1, workers or default_workers())
+    if isinstance(tasks, Sized):
+        n_workers = min(n_workers, max(1, len(tasks)))
     target_args = (setup, setup_args, limits.memory_bytes)
     pool: list[_Worker] = []
-    results: dict[int, Any] = {}
-    pending = list(range(len(tasks)))
-    pending.reverse()  # pop() from the end hands out tasks in order
     next_out = 0
     start_failures = 0
     try:
-        pool = [_Worker(context, target_args) for _ in range(n_workers)]
-        while next_out < len(tasks):
+        while True:
+            while next_out in results:
+                yield results.pop(next_out)
+                next_out += 1
+            if not pool and queue.ready():
+                pool = [_Worker(context, target_args) for _ in range(n_workers)]
             for worker in pool:
-                if worker.ready and worker.task is None and pending:
-                    task = pending.pop()
-                    try:
-                        worker.conn.send((task, fn, tasks[task]))
-                    except OSError:  # the worker died idle: the task goes to its successor
-                        pending.append(task)
-                        continue
-                    worker.task = task
-                    worker.deadline = time.monotonic() + limits.seconds
-            busy = [w.deadline for w in pool if w.task is not None]
+                _hand_out(worker, fn, queue, limits)
+            if not any(w.tasks for w in pool) and not queue.ready():
+                if next_out in results:
+                    continue
+                break  # every task drawn and answered
+            busy = [w.deadline for w in pool if w.tasks]
             timeout = max(0.0, min(busy) - time.monotonic()) if busy else None
             ready = wait([w.conn for w in pool] + [w.process.sentinel for w in pool], timeout)
             replaced: list[_Worker] = []
             for worker in pool:
-                dead = retire = False
+                dead = retire = timed_out = False
                 if worker.conn in ready or worker.process.sentinel in ready:
                     try:
                         while worker.conn.poll():
@@ -236,23 +288,29 @@ def run_contained(
                                 start_failures = 0
                                 continue
                             results[index] = payload
-                            worker.task = None
-                            retire = retire or (
-                                isinstance(payload, Failure) and payload.code == TOO_COMPLEX
-                            )
+                            queue.task_of.pop(index, None)
+                            worker.tasks.popleft()
+                            worker.deadline = time.monotonic() + limits.seconds
+                            if isinstance(payload, Failure) and payload.code == TOO_COMPLEX:
+                                retire = True  # its memory may be in any state
+                                break
                     except (EOFError, OSError):
                         dead = True
                     dead = dead or retire or not worker.process.is_alive()
-                if not dead and worker.task is not None and time.monotonic() >= worker.deadline:
-                    results[worker.task] = Failure(
+                if not dead and worker.tasks and time.monotonic() >= worker.deadline:
+                    timed_out_task = worker.tasks.popleft()
+                    queue.task_of.pop(timed_out_task, None)
+                    results[timed_out_task] = Failure(
                         TIMEOUT, f"{limits.seconds:g} s", "stopped after the per-file time limit"
                     )
-                    worker.task = None
-                    dead = True
+                    dead = timed_out = True
                 if dead:
                     worker.kill()
-                    if worker.task is not None:
-                        results[worker.task] = _death_failure(worker.process.exitcode)
+                    if worker.tasks and not (retire or timed_out):
+                        # it died running its first unanswered task: that file killed it
+                        killed = worker.tasks.popleft()
+                        queue.task_of.pop(killed, None)
+                        results[killed] = _death_failure(worker.process.exitcode)
                     elif not worker.ready:
                         start_failures += 1
                         if start_failures >= _MAX_START_FAILURES:
@@ -260,17 +318,32 @@ def run_contained(
                                 "reader worker processes cannot start "
                                 f"(exit code {worker.process.exitcode})"
                             )
+                    # the tasks sent after the one that ended it were not run: first in line
+                    queue.pending.extendleft(reversed(worker.tasks))
+                    worker.tasks.clear()
                     replaced.append(worker)
-            for worker in replaced:  # a successor only while files wait for one
-                if pending:
+            for worker in replaced:  # a successor only while tasks wait for one
+                if queue.ready():
                     pool[pool.index(worker)] = _Worker(context, target_args)
                 else:
                     pool.remove(worker)
-            while next_out in results:
-                yield results.pop(next_out)
-                next_out += 1
     finally:
         _stop(pool)
+
+
+def _hand_out(worker: _Worker, fn: Callable[[Any], Any], queue: _Tasks, limits: Limits) -> None:
+    """Keep up to ``_IN_FLIGHT`` tasks queued at a ready worker, so that it starts its next
+    file as soon as it has answered, not when the parent (busy writing a batch) gets to it."""
+    while worker.ready and len(worker.tasks) < _IN_FLIGHT and queue.ready():
+        task = queue.pending.popleft()
+        try:
+            worker.conn.send((task, fn, queue.task_of[task]))
+        except OSError:  # the worker died idle: the task goes to its successor
+            queue.pending.appendleft(task)
+            return
+        if not worker.tasks:
+            worker.deadline = time.monotonic() + limits.seconds
+        worker.tasks.append(task)
 
 
 def _stop(pool: list[_Worker]) -> None:

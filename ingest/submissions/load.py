@@ -7,10 +7,12 @@ whose bytes were already loaded is recorded as a duplicate and skipped. A file t
 read at all (a crash, a time-out, its memory) is rejected with a code and its traceback kept in
 ``audit.file_errors``: the batch goes on.
 
-Files are read, checked and shaped into rows by contained worker processes
-(:mod:`ingest.submissions.parallel`); here the rows of up to ``BATCH_FILES`` files are appended
-to every table in one transaction, in arrival order, so a killed run leaves no part of a file
-visible and the tables do not depend on the number of workers.
+Files are archived here, one after the other, as the contained worker processes that read,
+check and shape them into rows (:mod:`ingest.submissions.parallel`) need more work, so the
+copying overlaps with the reading. The rows of up to ``BATCH_FILES`` files are appended to every
+table in one transaction, in arrival order, once their archived copies are flushed to disk:
+a killed run leaves no part of a file visible and the tables do not depend on the number of
+workers.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ import datetime as dt
 import logging
 import time
 import traceback
-from collections.abc import Callable, Iterator, Mapping
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +41,7 @@ from core.settings import Settings
 from core.vocabulary import FileStatus
 from ingest.landing import (
     ArchiveEntry,
+    InboxFile,
     append_index,
     archive,
     make_durable,
@@ -45,7 +49,6 @@ from ingest.landing import (
     remove_stale_work,
     scan_inbox,
     sha256_of,
-    staging,
 )
 from ingest.registry import ReportingUnit, registry_rows
 from ingest.submissions.checks import index_registry
@@ -59,7 +62,7 @@ from ingest.submissions.rows import (
     landed_rows,
     person_key,
 )
-from ingest.workers import PARSER_FAILED, Failure, Limits
+from ingest.workers import PARSER_FAILED, Answered, Failure, Limits
 
 __all__ = [
     "BatchResult",
@@ -75,7 +78,7 @@ log = logging.getLogger(__name__)
 LOADER = "submissions"
 # Files appended per transaction: large enough that DuckDB's per-statement cost is shared by
 # many files, small enough that progress is reported and memory stays flat.
-BATCH_FILES = 256
+BATCH_FILES = 1024
 _IN_PROGRESS_SUFFIXES = {".part", ".tmp", ".crdownload", ".partial"}
 
 
@@ -179,16 +182,20 @@ def _known(con: duckdb.DuckDBPyConnection) -> tuple[set[tuple[str, str]], set[st
     return seen, loaded, int(last[0]) if last else 0
 
 
-def _archive_new(
-    con: duckdb.DuckDBPyConnection, settings: Settings
-) -> tuple[int, list[_Candidate], list[tuple[str, str]]]:
-    """Inbox files not yet recorded, archived (and so frozen) before anything parses them."""
-    scan = scan_inbox(settings.inbox_submissions, _wanted, settings.inbox_settle_seconds)
+def _archived(
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    files: list[InboxFile],
+    skipped: list[tuple[str, str]],
+    progress: list[int],
+) -> Iterator[_Candidate]:
+    """Inbox files not yet recorded, each archived (and so frozen) before anything parses it,
+    lazily: a file is copied when a worker is about to need it. ``progress[0]`` counts the
+    inbox files looked at."""
     seen, loaded, seq = _known(con)
-    candidates: list[_Candidate] = []
-    skipped = list(scan.skipped)
     seen_sources = {source for source, _ in seen}
-    for f in scan.files:
+    for n, f in enumerate(files, start=1):
+        progress[0] = n
         try:
             # a name never recorded is new whatever its bytes: read it once, into the archive
             sha = sha256_of(f.path) if f.source in seen_sources else None
@@ -204,11 +211,8 @@ def _archive_new(
             continue
         sha, archived = copied
         seq += 1
-        candidates.append(_Candidate(f.source, sha, archived, seq, duplicate=sha in loaded))
+        yield _Candidate(f.source, sha, archived, seq, duplicate=sha in loaded)
         loaded.add(sha)
-    if candidates:
-        make_durable()
-    return len(scan.files), candidates, skipped
 
 
 def _duplicate(c: _Candidate, ctx: BatchContext) -> LandedFile:
@@ -298,54 +302,59 @@ def _land(
     con: duckdb.DuckDBPyConnection,
     settings: Settings,
     registry: Mapping[str, list[ReportingUnit]],
-    candidates: list[_Candidate],
+    candidates: Iterable[_Candidate],
     ctx: BatchContext,
     *,
     workers: int,
     limits: Limits | None,
     on_file: ProgressCallback | None,
     index: bool,
+    progress: Callable[[], tuple[int, int]] | None = None,
 ) -> list[FileOutcome]:
-    """Read the archived copies in workers and append them, ``BATCH_FILES`` per transaction."""
+    """Read the archived copies in workers and append them, ``BATCH_FILES`` per transaction.
+
+    ``candidates`` is drawn lazily, as the workers need files; ``progress()`` says how many
+    files were looked at, of how many, for ``on_file``.
+    """
     outcomes: list[FileOutcome] = []
     feedback = False
-    with staging(settings.archive_dir) as stage:
-        tasks = [
-            FileTask(
-                stage(c.archived, Path(c.source).name),
-                c.source,
-                c.sha,
-                str(c.archived),
-                c.arrival_seq,
+    placed: deque[_Candidate] = deque()  # the candidates drawn, waiting for their result
+
+    def tasks() -> Iterator[FileTask | Answered]:
+        for c in candidates:
+            placed.append(c)
+            # a duplicate is recorded as such without being read again
+            yield (
+                Answered(None)
+                if c.duplicate
+                else FileTask(c.archived, c.source, c.sha, c.arrival_seq)
             )
-            for c in candidates
-            if not c.duplicate
-        ]
-        results = land_files(
-            tasks, registry, settings.max_file_bytes, ctx, workers=workers, limits=limits
-        )
-        with closing(results):  # stops the workers even if a write fails
 
-            def landed_in_order() -> Iterator[tuple[_Candidate, LandedFile]]:
-                for c in candidates:
-                    if c.duplicate:
-                        yield c, _duplicate(c, ctx)
-                        continue
-                    result = next(results)
-                    yield c, _failed(c, result, ctx) if isinstance(result, Failure) else result
+    def report() -> None:
+        if on_file is not None and progress is not None:
+            on_file(*progress())
 
-            batch: list[tuple[_Candidate, LandedFile]] = []
-            for item in landed_in_order():
-                batch.append(item)
-                if len(batch) >= BATCH_FILES:
-                    feedback |= _commit(con, settings, batch, ctx, outcomes, index)
-                    batch = []
-                    if on_file is not None:
-                        on_file(len(outcomes), len(candidates))
-            if batch:
+    results = land_files(
+        tasks(), registry, settings.max_file_bytes, ctx, workers=workers, limits=limits
+    )
+    with closing(results):  # stops the workers even if a write fails
+        batch: list[tuple[_Candidate, LandedFile]] = []
+        for result in results:
+            c = placed.popleft()
+            if c.duplicate:
+                landed = _duplicate(c, ctx)
+            elif isinstance(result, Failure):
+                landed = _failed(c, result, ctx)
+            else:
+                landed = result
+            batch.append((c, landed))
+            if len(batch) >= BATCH_FILES:
                 feedback |= _commit(con, settings, batch, ctx, outcomes, index)
-                if on_file is not None:
-                    on_file(len(outcomes), len(candidates))
+                batch = []
+                report()
+        if batch:
+            feedback |= _commit(con, settings, batch, ctx, outcomes, index)
+        report()
     if feedback:
         try:
             write_index(settings.feedback_dir)
@@ -362,7 +371,9 @@ def _commit(
     outcomes: list[FileOutcome],
     index: bool,
 ) -> bool:
-    """Write one batch, then (it is committed) index it in the archive and send feedback."""
+    """Flush the batch's archived copies to disk, write the batch, then (it is committed)
+    index it in the archive and send feedback."""
+    make_durable()
     written = _write_batch(con, batch, ctx)
     if index:
         append_index(
@@ -434,18 +445,22 @@ def ingest_submissions(
     _sync_index(con, settings)
     ctx = BatchContext(batch_id, dt.datetime.now(dt.UTC), settings.pseudonym_key)
     _start_batch(con, batch_id, ctx.now)
-    files_seen, candidates, skipped = _archive_new(con, settings)
+    scan = scan_inbox(settings.inbox_submissions, _wanted, settings.inbox_settle_seconds)
+    skipped = list(scan.skipped)
+    looked_at = [0]
     outcomes = _land(
         con,
         settings,
         index_registry(units),
-        candidates,
+        _archived(con, settings, scan.files, skipped, looked_at),
         ctx,
         workers=workers,
         limits=limits or _limits(settings),
         on_file=on_file,
         index=True,
+        progress=lambda: (looked_at[0], len(scan.files)),
     )
+    files_seen = len(scan.files)
     _finish_batch(con, batch_id, files_seen, len(outcomes))
     return BatchResult(
         batch_id=batch_id,

@@ -1,17 +1,21 @@
 """Read, check and shape many submission files in contained worker processes.
 
-Parsing spreadsheets is CPU-bound and DuckDB allows one writer. So workers read, check and turn
-each file into its landing rows (:mod:`ingest.submissions.rows`), and the caller appends them
-in input order: the tables do not depend on which worker finished first. A file whose reading
-raises, crashes its worker or runs out of time or memory becomes a rejected file with a code
-(:mod:`ingest.workers`); the other files go on.
+Parsing spreadsheets is CPU-bound and DuckDB allows one writer. So workers read and check each
+archived file and turn it into its landing rows (:mod:`ingest.submissions.rows`), and the
+caller appends them in input order: the tables do not depend on which worker finished first.
+A file whose reading raises, crashes its worker or runs out of time or memory becomes a
+rejected file with a code (:mod:`ingest.workers`); the other files go on.
+
+Archiving stays in the caller: copying into the archive is file-system work that got slower,
+not faster, when two workers did it at once (0.3 → 0.6 ms a file here).
 """
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ingest.problems import Problem
 from ingest.registry import ReportingUnit
@@ -23,9 +27,16 @@ from ingest.submissions.rows import (
     enforce_column_bounds,
     landed_rows,
 )
-from ingest.workers import Failure, Limits, default_workers, run_contained
+from ingest.workers import Answered, Failure, Limits, default_workers, run_contained
 
-__all__ = ["FileTask", "check_files", "default_workers", "failed_check", "land_files"]
+__all__ = [
+    "Answered",
+    "FileTask",
+    "check_files",
+    "default_workers",
+    "failed_check",
+    "land_files",
+]
 
 # modules the fork server imports once, so each worker starts with the readers loaded
 _PRELOAD = ("ingest.submissions.parallel",)
@@ -37,12 +48,11 @@ _context: BatchContext | None = None
 
 @dataclass(frozen=True)
 class FileTask:
-    """One file to land: where to read it (the archived copy) and how it is recorded."""
+    """One archived file to land, and how it is recorded."""
 
-    path: Path
-    source: str
+    archived: Path  # the archived copy: what is read
+    source: str  # the name it arrived under (its path in the inbox)
     sha: str
-    archived: str
     arrival_seq: int
 
 
@@ -53,8 +63,8 @@ def _init(
     _registry, _max_bytes, _context = registry, max_bytes, context
 
 
-def _check(path: Path) -> CheckedSubmission:
-    return check_submission(read_submission(path, _max_bytes), _registry)
+def _check(path: Path, name: str | None = None) -> CheckedSubmission:
+    return check_submission(read_submission(path, _max_bytes, name=name), _registry)
 
 
 def _check_as_landed(path: Path) -> CheckedSubmission:
@@ -65,12 +75,13 @@ def _check_as_landed(path: Path) -> CheckedSubmission:
 
 
 def _land(task: FileTask) -> LandedFile:
+    """The archived copy read under the name it arrived with, checked, and shaped into rows."""
     assert _context is not None, "_init sets the batch context"
     return landed_rows(
-        _check(task.path),
+        _check(task.archived, name=Path(task.source).name),
         sha=task.sha,
         source=task.source,
-        archived=task.archived,
+        archived=str(task.archived),
         arrival_seq=task.arrival_seq,
         ctx=_context,
     )
@@ -109,18 +120,18 @@ def check_files(
 
 
 def land_files(
-    tasks: Sequence[FileTask],
+    tasks: Iterable[FileTask | Answered],
     registry: Mapping[str, list[ReportingUnit]],
     max_bytes: int,
     context: BatchContext,
     workers: int = 0,
     limits: Limits | None = None,
-) -> Generator[LandedFile | Failure, None, None]:
+) -> Generator[Any, None, None]:
     """Each task's :class:`LandedFile`, or the :class:`Failure` that stopped its reading, in
-    the order of ``tasks``."""
+    the order of ``tasks`` (drawn lazily); an :class:`Answered` item's result in its place."""
     yield from run_contained(
         _land,
-        list(tasks),
+        tasks,
         workers=workers,
         limits=limits,
         setup=_init,

@@ -28,7 +28,15 @@ from ingest.landing import archive, read_index, scan_inbox, sha256_of
 from ingest.registry import build_registry
 from ingest.submissions.load import BatchResult, ingest_submissions, rebuild_from_archive
 from ingest.submissions.reader import read_submission
-from ingest.workers import PARSER_FAILED, TIMEOUT, TOO_COMPLEX, Failure, Limits, run_contained
+from ingest.workers import (
+    PARSER_FAILED,
+    TIMEOUT,
+    TOO_COMPLEX,
+    Answered,
+    Failure,
+    Limits,
+    run_contained,
+)
 
 UNITS = build_registry()
 
@@ -316,13 +324,54 @@ def test_a_worker_that_exits_fails_that_task_only() -> None:
     assert after == [1, 2]
 
 
+def test_tasks_queued_behind_a_dying_task_go_to_its_successor() -> None:
+    import signal
+
+    # SIGCHLD is ignored (the call returns None); SIGKILL ends the worker. Several tasks are
+    # queued at the one worker when the second kills it: only that task fails.
+    signals = [
+        signal.SIGCHLD,
+        signal.SIGKILL,
+        *[signal.SIGCHLD] * 6,
+        signal.SIGKILL,
+        signal.SIGCHLD,
+    ]
+    results = list(run_contained(signal.raise_signal, signals, workers=1))
+
+    failed = [i for i, r in enumerate(results) if isinstance(r, Failure)]
+    assert failed == [1, 8]
+    assert all(results[i] is None for i in range(len(signals)) if i not in failed)
+    assert "SIGKILL" in results[1].detail
+
+
+def test_answered_items_keep_their_place_between_worker_results() -> None:
+    tasks = (Answered(f"known {i}") if i % 3 == 0 else -i for i in range(9))
+
+    results = list(run_contained(abs, tasks, workers=2))
+
+    assert results == ["known 0", 1, 2, "known 3", 4, 5, "known 6", 7, 8]
+
+
+def test_a_night_of_answered_items_starts_no_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    import ingest.workers
+
+    def no_worker(*args: object) -> None:
+        raise AssertionError("a worker was started")
+
+    monkeypatch.setattr(ingest.workers, "_Worker", no_worker)
+
+    assert list(run_contained(abs, [Answered(1), Answered(2)])) == [1, 2]
+    assert list(run_contained(abs, iter([]))) == []
+
+
 def test_a_task_past_its_time_limit_is_stopped(tmp_path: Path) -> None:
     import time
 
-    results = list(run_contained(time.sleep, [3600, 0], workers=1, limits=Limits(seconds=0.5)))
+    tasks = [3600, 0, 0, 0, 0, 0]
+    results = list(run_contained(time.sleep, tasks, workers=1, limits=Limits(seconds=0.5)))
 
     assert isinstance(results[0], Failure) and results[0].code == TIMEOUT
-    assert results[1] is None  # the next task ran in a fresh worker
+    assert results[1:] == [None] * 5  # the tasks queued behind it ran in a fresh worker
 
 
 def test_a_task_past_its_memory_limit_is_stopped() -> None:
