@@ -25,7 +25,7 @@ import stat
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -279,7 +279,10 @@ class ArchiveEntry:
 
 def append_index(archive_dir: Path, entries: Iterable[ArchiveEntry]) -> None:
     """Append entries to ``index.jsonl`` (fsynced; one JSON object per line)."""
-    lines = [json.dumps(asdict(e), ensure_ascii=False) + "\n" for e in entries]
+    names = [f.name for f in fields(ArchiveEntry)]  # plain values: no deep copy (asdict)
+    lines = [
+        json.dumps({n: getattr(e, n) for n in names}, ensure_ascii=False) + "\n" for e in entries
+    ]
     if not lines:
         return
     path = private_dir(archive_dir) / INDEX_NAME

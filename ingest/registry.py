@@ -22,7 +22,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from vietnamadminunits.database import query
@@ -267,4 +267,7 @@ def build_registry(scope: str = "province") -> list[ReportingUnit]:
 
 
 def registry_rows(units: list[ReportingUnit]) -> list[dict[str, object]]:
-    return [asdict(u) for u in units]
+    # a shallow dict per unit (its fields are plain values): ``asdict`` deep-copies every
+    # field and took 0.6 s for the national registry
+    names = [f.name for f in fields(ReportingUnit)]
+    return [{name: getattr(u, name) for name in names} for u in units]
