@@ -9,6 +9,8 @@ in one run on this machine:
 - the raw-parse limit: python-calamine reading every cell of every .xlsx, all cores, no checks;
 - the naive peer: ``pandas.read_excel`` (openpyxl) per file + one bulk insert, on a sample;
 - the whole ``dxwh ingest`` (submissions and DTI) and its ratios to both;
+- where a file's time goes: each step of the ingest path timed apart, serially, on a sample
+  (:mod:`tests.benchmarks.file_path_profile`);
 - ``dbt build``: the first (full) night, a night with no new file, and each night that adds one
   period onto the history (``--history 5`` gives the 1-vs-5-period comparison);
 - Great Expectations, publish;
@@ -238,6 +240,14 @@ def run_bench(args: argparse.Namespace) -> dict[str, Any]:
         "ingest_vs_peer_files": round(whole["files_per_s"] / max(peer["files_per_s"], 1e-9), 2),
     }
 
+    # where a file's time goes: each step of the path, serial, on a sample of the same files
+    _step("where a file's time goes", figures)
+    from tests.benchmarks.file_path_profile import profile_file_path
+
+    figures["file_path"] = profile_file_path(
+        random.Random(11).sample(files, min(args.profile_files, len(files))), scale
+    )
+
     # dbt: the first night (full), a night with no new file, then a night per added period
     _step("dbt build", figures)
     dbt: dict[str, Any] = {}
@@ -329,6 +339,10 @@ def format_table(f: dict[str, Any]) -> str:
             + (")" if n["quiet_was_skipped"] else ", NOT skipped)"),
             n["quiet_s"],
         )
+    if "file_path" in f:
+        from tests.benchmarks.file_path_profile import format_profile
+
+        lines.append(format_profile(f["file_path"]))
     rss = f["peak_rss_mb"]
     lines.append(
         f"peak RSS: {rss['bench_process']:,.0f} MB (bench process), "
@@ -342,6 +356,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="a few dozen province files")
     parser.add_argument("--history", type=int, default=1, help="periods to build (max 5)")
     parser.add_argument("--sample", type=int, default=500, help="files for the naive peer")
+    parser.add_argument(
+        "--profile-files", type=int, default=2000, help="files for the per-file profile"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the generated files")
     parser.add_argument(
         "--skip-nightly", action="store_true", help="leave out the two dxwh run nights"

@@ -8,6 +8,7 @@ import pytest
 
 from core.settings import Settings
 from tests.benchmarks.bench_national import format_table, main
+from tests.benchmarks.file_path_profile import STEPS
 
 pytestmark = pytest.mark.slow
 
@@ -21,6 +22,7 @@ FIGURES = {
     "publish": {"seconds", "tables"},
     "nightly": {"full_s", "quiet_s", "quiet_was_skipped", "quiet_vs_full"},
     "peak_rss_mb": {"bench_process", "largest_child"},
+    "file_path": {"files", "ms_per_file", "path_total_ms", "path_vs_limit"},
     "machine": {"cores", "load_at_start", "load_at_end"},
 }
 
@@ -35,5 +37,7 @@ def test_quick_bench_writes_every_figure(
         assert keys <= set(written[part]), f"{part} lacks {keys - set(written[part])}"
     assert written["limit"]["files"] > 0 and written["ingest"]["files"] > 0
     assert written["nightly"]["quiet_was_skipped"] is True
+    steps = written["file_path"]["ms_per_file"]
+    assert set(steps) == {key for key, _ in STEPS} and all(v > 0 for v in steps.values())
     printed = capsys.readouterr().out
     assert format_table(written) in printed
