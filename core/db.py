@@ -392,6 +392,31 @@ def concat_columns(blocks: Sequence[Columns]) -> Columns:
     return merged
 
 
+# Rows as one tuple each, under one tuple of column names: the form the submission workers hand
+# back. Concatenating such blocks is one list extend per block, where columns took one per
+# block and column (1.7 s of a national night's loader, against 0.3 s).
+Block = tuple[tuple[str, ...], list[tuple[object, ...]]]
+
+
+def to_block(records: Sequence[Mapping[str, object]]) -> Block:
+    """Records (dicts keyed by column name) as a block; a key missing from a record is NULL."""
+    names = tuple(dict.fromkeys(name for record in records for name in record))
+    return names, [tuple(record.get(name) for name in names) for record in records]
+
+
+def append_blocks(con: duckdb.DuckDBPyConnection, table: str, blocks: Sequence[Block]) -> int:
+    """Append blocks to ``table`` by column name, one DataFrame scan per set of columns;
+    returns the row count."""
+    rows_by_names: dict[tuple[str, ...], list[tuple[object, ...]]] = {}
+    for names, rows in blocks:
+        rows_by_names.setdefault(names, []).extend(rows)
+    return sum(
+        _append_frame(con, table, pd.DataFrame(rows, columns=list(names), dtype=object))
+        for names, rows in rows_by_names.items()
+        if rows
+    )
+
+
 def append_rows(
     con: duckdb.DuckDBPyConnection,
     table: str,
@@ -404,7 +429,10 @@ def append_rows(
     integers as integers. DuckDB's ``executemany`` runs one statement per row: several times
     slower than handing it a DataFrame.
     """
-    frame = pd.DataFrame(rows, dtype=object)
+    return _append_frame(con, table, pd.DataFrame(rows, dtype=object))
+
+
+def _append_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> int:
     if frame.empty:
         return 0
     con.register("_append_frame", frame)

@@ -30,11 +30,11 @@ from pathlib import Path
 import duckdb
 
 from core.db import (
-    Columns,
+    Block,
+    append_blocks,
     append_rows,
-    concat_columns,
     ensure_landing_tables,
-    to_columns,
+    to_block,
     transaction,
 )
 from core.settings import Settings
@@ -218,7 +218,7 @@ def _archived(
 def _duplicate(c: _Candidate, ctx: BatchContext) -> LandedFile:
     outcome = FileOutcome(c.source, c.sha, FileStatus.DUPLICATE)
     record = file_load_record(outcome, str(c.archived), c.arrival_seq, ctx)
-    return LandedFile(outcome, {"audit.file_loads": to_columns([record])})
+    return LandedFile(outcome, {"audit.file_loads": to_block([record])})
 
 
 def _failed(c: _Candidate, failure: Failure, ctx: BatchContext) -> LandedFile:
@@ -233,7 +233,7 @@ def _failed(c: _Candidate, failure: Failure, ctx: BatchContext) -> LandedFile:
         ctx=ctx,
     )
     landed.outcome.error_code = failure.code
-    landed.rows["audit.file_errors"] = to_columns(
+    landed.rows["audit.file_errors"] = to_block(
         [
             {
                 "batch_id": ctx.batch_id,
@@ -252,13 +252,13 @@ def _failed(c: _Candidate, failure: Failure, ctx: BatchContext) -> LandedFile:
 
 def _append_landed(con: duckdb.DuckDBPyConnection, files: list[LandedFile]) -> None:
     """Append every table's rows of ``files``, one DataFrame per table, in one transaction."""
-    blocks: dict[str, list[Columns]] = {}
+    blocks: dict[str, list[Block]] = {}
     for landed in files:
-        for table, columns in landed.rows.items():
-            blocks.setdefault(table, []).append(columns)
+        for table, block in landed.rows.items():
+            blocks.setdefault(table, []).append(block)
     with transaction(con):
         for table, table_blocks in blocks.items():
-            append_rows(con, table, concat_columns(table_blocks))
+            append_blocks(con, table, table_blocks)
 
 
 def _write_batch(

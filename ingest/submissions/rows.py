@@ -14,7 +14,7 @@ import hmac
 import json
 from dataclasses import dataclass, field
 
-from core.db import Columns, to_columns
+from core.db import Block, to_block
 from core.vocabulary import TEMPLATE_VERSION, FileStatus
 from ingest.contract import FIELDS_BY_ID
 from ingest.problems import Problem
@@ -56,15 +56,15 @@ class BatchContext:
 
 @dataclass
 class LandedFile:
-    """One file's outcome and the rows it adds to each table, as columns
-    (``table -> column -> values``): the worker hands back columnar blocks that the writer
-    concatenates into one append per table.
+    """One file's outcome and the rows it adds to each table, as a block of row tuples under
+    their column names (``table -> (names, rows)``): the writer concatenates the blocks of many
+    files into one append per table.
 
     ``checked`` is kept only when the unit gets feedback (a rejected or partial file).
     """
 
     outcome: FileOutcome
-    rows: dict[str, Columns]
+    rows: dict[str, Block]
     checked: CheckedSubmission | None = None
 
 
@@ -290,4 +290,4 @@ def landed_rows(
     )
     rows["audit.file_loads"] = [file_load_record(outcome, archived, arrival_seq, ctx)]
     keep = checked if status != FileStatus.ACCEPTED else None
-    return LandedFile(outcome, {t: to_columns(r) for t, r in rows.items() if r}, keep)
+    return LandedFile(outcome, {t: to_block(r) for t, r in rows.items() if r}, keep)

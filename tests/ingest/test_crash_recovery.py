@@ -45,18 +45,18 @@ _CRASH = textwrap.dedent(
     from core.db import session
     from core.settings import load_settings
 
-    original = load.append_rows
+    original = load.append_blocks
     calls = []
 
-    def append_then_die(con, table, rows):
-        n = original(con, table, rows)
+    def append_then_die(con, table, blocks):
+        n = original(con, table, blocks)
         if table == "audit.file_loads":
             calls.append(1)
             if len(calls) == 2:  # the second batch's rows written, transaction still open
                 os.kill(os.getpid(), signal.SIGKILL)
         return n
 
-    load.append_rows = append_then_die
+    load.append_blocks = append_then_die
     load.BATCH_FILES = 3
     settings = load_settings()
     with session(settings.build_db) as con:
