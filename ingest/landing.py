@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import json
 import logging
 import os
@@ -181,7 +182,7 @@ def archive(
             return sha, target
     private_dir(archive_dir)
     digest = hashlib.sha256()
-    tmp_fd, tmp_name = tempfile.mkstemp(dir=archive_dir, prefix=".incoming-", suffix=".part")
+    tmp_fd, tmp_name = _incoming(archive_dir)
     try:
         with os.fdopen(_open_regular(path), "rb") as src, os.fdopen(tmp_fd, "wb") as dst:
             for chunk in iter(lambda: src.read(_CHUNK), b""):
@@ -212,6 +213,21 @@ def archive(
             os.unlink(tmp_name)
         raise
     return copied, target
+
+
+_incoming_seq = itertools.count()
+
+
+def _incoming(archive_dir: Path) -> tuple[int, str]:
+    """A new private file for a copy on its way into the archive (what ``tempfile.mkstemp``
+    does, without its random names: they cost a third of archiving a small file)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    while True:
+        name = os.path.join(archive_dir, f".incoming-{os.getpid()}-{next(_incoming_seq)}.part")
+        try:
+            return os.open(name, flags, PRIVATE_FILE_MODE), name
+        except FileExistsError:  # left by an earlier process with the same pid
+            continue
 
 
 def remove_stale_work(archive_dir: Path) -> None:
