@@ -7,10 +7,14 @@ Airflow, exactly as ``make run`` does.
 from __future__ import annotations
 
 import argparse
+import atexit
+import contextlib
 import datetime as dt
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from core.settings import Settings, load_settings
 from portal.cli import register as register_portal
@@ -415,5 +419,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     return handler(args, settings)
 
 
+def command() -> NoReturn:
+    """The ``dxwh`` command: :func:`main`, then exit without tearing the interpreter down.
+
+    A night imports Airflow, dbt, GX and pandas; finalising their millions of objects after the
+    last exit handler took 1.6 s of every ``dxwh run`` (a sixth of a quiet night). The exit
+    handlers still run (logging, temporary folders, Airflow's), the output is flushed, and the
+    process ends with ``main``'s code. An error still exits the ordinary way.
+    """
+    code = main()
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing left to say
+            stream.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    command()

@@ -79,3 +79,30 @@ def test_check_explains_a_bad_row_in_english(
     assert "PARTLY ACCEPTED" in out
     assert "sheet NhanLuc, row 2, column Trình độ chuyên môn" in out
     assert "Choose one of: Trung cấp" in out
+
+
+def test_the_command_keeps_its_exit_code_output_and_exit_handlers(
+    data_home: Settings, tmp_path: Path
+) -> None:
+    # the `dxwh` command ends with os._exit after the exit handlers: the code, every line
+    # printed (through a pipe, so buffered) and the handlers' work must survive it
+    path = tmp_path / "bad.xlsx"
+    write_submission_xlsx(path, UNIT, [{**PERSON, "education_level": "Phổ thông"}])
+    marker = tmp_path / "exit-handler-ran"
+    script = (
+        "import atexit, pathlib, sys\n"
+        f"atexit.register(pathlib.Path({str(marker)!r}).write_text, 'yes')\n"
+        "from pipeline.cli import command\n"
+        f"sys.argv = ['dxwh', 'check', '--lang', 'en', {str(path)!r}]\n"
+        "command()\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+
+    assert proc.returncode == 1, proc.stderr
+    assert "PARTLY ACCEPTED" in proc.stdout
+    assert "Choose one of: Trung cấp" in proc.stdout
+    assert marker.read_text() == "yes"
+
+    dxwh = Path(sys.executable).with_name("dxwh")
+    installed = subprocess.run([str(dxwh), "check", str(path)], capture_output=True, text=True)
+    assert installed.returncode == 1 and "Trình độ chuyên môn" in installed.stdout
