@@ -6,6 +6,7 @@ applied to ``os.environ`` before anything imports ``airflow``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -40,15 +41,49 @@ def apply_airflow_env(settings: Settings) -> None:
             os.environ[key] = value
 
 
-def metadata_db_is_current() -> bool:
+MIGRATED_MARKER = ".dxwh-migrated"
+
+
+def _sqlite_db_identity() -> str | None:
+    """The Airflow version and the SQLite metadata database file (device and inode): what a
+    completed migration is remembered by. ``None`` for another database (PostgreSQL)."""
+    url = os.environ.get("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", "")
+    if not url.startswith("sqlite:///"):
+        return None
+    path = Path(url.removeprefix("sqlite:///"))
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    from importlib.metadata import version
+
+    return f"apache-airflow {version('apache-airflow')}; {path}; {info.st_dev}:{info.st_ino}"
+
+
+def _remember_migrated(settings: Settings) -> None:
+    identity = _sqlite_db_identity()
+    if identity is not None:
+        (settings.airflow_home / MIGRATED_MARKER).write_text(identity, encoding="utf-8")
+
+
+def metadata_db_is_current(settings: Settings | None = None) -> bool:
     """Whether Airflow's metadata database exists and has every migration applied.
 
     Checked in this process (Airflow is imported here anyway), so that a night whose database
     is already migrated does not pay a child ``airflow db migrate`` (a full Airflow start-up).
+    A local SQLite database found current once is remembered (``<airflow home>/.dxwh-migrated``:
+    the Airflow version and the database file), so later nights skip Airflow's check (a second
+    of every night); another Airflow version or another database file is checked again.
     Reads the configuration from ``os.environ``: call it after :func:`apply_airflow_env`.
     """
     import logging
 
+    if settings is not None:
+        identity = _sqlite_db_identity()
+        marker = settings.airflow_home / MIGRATED_MARKER
+        with contextlib.suppress(OSError):
+            if identity is not None and marker.read_text(encoding="utf-8") == identity:
+                return True
     try:
         from airflow.utils.db import check_migrations
 
@@ -57,6 +92,8 @@ def metadata_db_is_current() -> bool:
         check_migrations(timeout=1)
     except Exception:  # no database, no tables, or migrations pending: migrate
         return False
+    if settings is not None:
+        _remember_migrated(settings)
     return True
 
 
@@ -64,7 +101,7 @@ def migrate_metadata_db(settings: Settings) -> None:
     """``airflow db migrate`` (idempotent) in a child process with the same environment,
     unless the metadata database is already current."""
     settings.airflow_home.mkdir(parents=True, exist_ok=True)
-    if metadata_db_is_current():
+    if metadata_db_is_current(settings):
         return
     airflow = Path(sys.executable).with_name("airflow")
     proc = subprocess.run(
@@ -78,6 +115,7 @@ def migrate_metadata_db(settings: Settings) -> None:
         raise RuntimeError(
             f"airflow db migrate failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}"
         )
+    _remember_migrated(settings)
 
 
 @dataclass(frozen=True)
