@@ -16,11 +16,17 @@ _NON_KEY = re.compile(r"[^a-z0-9]+")
 _MEMO = 1 << 15  # distinct strings remembered per function and process
 
 
+def _as_text(value: object) -> str | None:
+    """``value`` as the string the memoised forms are keyed by (``None`` stays ``None``)."""
+    if value is None or isinstance(value, str):
+        return value
+    return str(value)
+
+
 def clean_text(value: object) -> str:
     """NFC text with trimmed and collapsed white space; ``None`` becomes ``""``."""
-    if value is None:
-        return ""
-    return _clean(value if isinstance(value, str) else str(value))
+    text = _as_text(value)
+    return "" if text is None else _clean(text)
 
 
 @lru_cache(maxsize=_MEMO)
@@ -30,9 +36,8 @@ def _clean(text: str) -> str:
 
 def fold(value: object) -> str:
     """Lower-case, diacritic-free, single-spaced form of ``value`` (``Đ`` folds to ``d``)."""
-    if value is None:
-        return ""
-    return _fold(value if isinstance(value, str) else str(value))
+    text = _as_text(value)
+    return "" if text is None else _fold(text)
 
 
 @lru_cache(maxsize=_MEMO)
@@ -43,9 +48,8 @@ def _fold(text: str) -> str:
 
 def match_key(value: object) -> str:
     """Key for comparing labels: folded, with everything but letters and digits removed."""
-    if value is None:
-        return ""
-    return _match_key(value if isinstance(value, str) else str(value))
+    text = _as_text(value)
+    return "" if text is None else _match_key(text)
 
 
 @lru_cache(maxsize=_MEMO)

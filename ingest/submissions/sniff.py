@@ -115,17 +115,22 @@ def inspect(path: Path, max_bytes: int) -> Inspection:
 def _inspect_zip(data: bytes, max_bytes: int) -> Inspection:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            kind: FileKind = "xlsx"
-            if "mimetype" in archive.namelist():
-                with archive.open("mimetype") as member:
-                    if member.read(len(_ODS_MIMETYPE) + 8).strip() == _ODS_MIMETYPE:
-                        kind = "ods"
+            kind = _zip_kind(archive)
             refusal = _content_refusal(archive.infolist(), max_bytes)
             if refusal is None and kind == "xlsx":
                 refusal = _extent_refusal(archive)
             return Inspection(kind, refusal, data)
     except _ZIP_ERRORS:
         return Inspection("xlsx", None, data)  # the workbook reader reports it as unreadable
+
+
+def _zip_kind(archive: zipfile.ZipFile) -> FileKind:
+    """A zipped spreadsheet is an OpenDocument one when its ``mimetype`` member says so."""
+    if "mimetype" in archive.namelist():
+        with archive.open("mimetype") as member:
+            if member.read(len(_ODS_MIMETYPE) + 8).strip() == _ODS_MIMETYPE:
+                return "ods"
+    return "xlsx"
 
 
 def sniff_kind(path: Path) -> FileKind | None:
@@ -139,13 +144,9 @@ def sniff_kind(path: Path) -> FileKind | None:
     if head.startswith(_ZIP_MAGIC):
         try:
             with zipfile.ZipFile(path) as archive:
-                if "mimetype" in archive.namelist():
-                    with archive.open("mimetype") as member:
-                        if member.read(len(_ODS_MIMETYPE) + 8).strip() == _ODS_MIMETYPE:
-                            return "ods"
+                return _zip_kind(archive)
         except zipfile.BadZipFile:
             return "xlsx"  # let the workbook reader report it as unreadable
-        return "xlsx"
     if head == _OLE_MAGIC:
         return "xls"
     if path.suffix.lower() in {".csv", ".txt"} or _looks_like_text(path):
