@@ -662,12 +662,10 @@ def _cells_en(n: int) -> str:
     return f"{n} cell was" if n == 1 else f"{n} cells were"
 
 
-def read_workbook(path: Path, parsed: ParsedFile, data: bytes | None = None) -> ParsedFile:
-    """Read a template-v1 spreadsheet (.xlsx, .xls, .ods) from ``data`` (its bytes), or from
-    ``path``; problems are recorded, not raised."""
+def read_workbook(parsed: ParsedFile, data: bytes) -> ParsedFile:
+    """Read a template-v1 spreadsheet (.xlsx, .xls, .ods) from its bytes; problems are
+    recorded, not raised."""
     try:
-        if data is None:
-            data = path.read_bytes()
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))  # sniffs the format itself
         names = list(workbook.sheet_names)
         unit_sheet = _find_sheet(names, SHEET_UNIT)
@@ -697,10 +695,10 @@ def read_workbook(path: Path, parsed: ParsedFile, data: bytes | None = None) -> 
     return parsed
 
 
-def read_csv(path: Path, parsed: ParsedFile, data: bytes | None = None) -> ParsedFile:
-    """Read the flat CSV form: one row per person, ``DonVi`` fields as leading columns (the
-    sheet is named after ``parsed.path``, the name the file arrived under)."""
-    content, charset = decode_text(path.read_bytes() if data is None else data)
+def read_csv(parsed: ParsedFile, data: bytes) -> ParsedFile:
+    """Read the flat CSV form from its bytes: one row per person, ``DonVi`` fields as leading
+    columns (the sheet is named after ``parsed.path``, the name the file arrived under)."""
+    content, charset = decode_text(data)
     parsed.text_encoding = charset
     sample = content[:8192]
     try:
@@ -753,6 +751,7 @@ def read_submission(
         else:
             parsed.problems.append(Problem("FILE_UNSUPPORTED_TYPE", params={"detail": suffix}))
         return parsed
+    assert data is not None, "inspect reads every file it does not refuse"
     if kind == "csv":
-        return read_csv(path, parsed, data)
-    return read_workbook(path, parsed, data)
+        return read_csv(parsed, data)
+    return read_workbook(parsed, data)
