@@ -43,8 +43,13 @@ def local_airflow_env(
 ) -> dict[str, str]:
     """The environment ``airflow standalone`` runs with (on top of the caller's)."""
     cores = cores or machine_cores()
+    # `airflow standalone` starts its components as `airflow <command>` from PATH: the
+    # environment's own bin comes first, or a bare `.venv/bin/python -m pipeline.local_airflow`
+    # (no activated environment) gets components that fail to start while the UI never answers
+    bin_dir = str(Path(sys.executable).parent)
     return {
         **airflow_env(settings),
+        "PATH": os.pathsep.join([bin_dir, os.environ.get("PATH", "")]).rstrip(os.pathsep),
         "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
         # task processes at once: one per core (the default 32 thrashes a laptop)
         "AIRFLOW__CORE__PARALLELISM": str(cores),

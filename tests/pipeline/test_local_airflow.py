@@ -40,6 +40,8 @@ def test_configuration_uses_the_projects_dags_the_data_home_and_the_cores(
         data_home.home
     )
     assert local_airflow_env(data_home)["AIRFLOW__CORE__PARALLELISM"] == str(machine_cores())
+    # the components `airflow standalone` starts are found without an activated environment
+    assert env["PATH"].split(os.pathsep)[0] == str(Path(sys.executable).parent)
 
 
 def test_the_admin_password_is_generated_once_and_kept(data_home: Settings) -> None:
@@ -87,6 +89,9 @@ def test_make_airflow_serves_the_project_dags_and_stops(data_home: Settings) -> 
     base = f"http://localhost:{port}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
     env["DXWH_HOME"] = str(data_home.home)
+    # started as from an environment nobody activated: its bin is not on PATH
+    venv_bin = str(Path(sys.executable).parent)
+    env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep) if p != venv_bin)
     log = (data_home.home / "airflow-standalone.log").open("wb")
     proc = subprocess.Popen(
         [sys.executable, "-m", "pipeline.local_airflow", "--port", str(port)],
