@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
 import subprocess
 import sys
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -186,6 +189,27 @@ def parse_manifest(manifest: Path = DBT_MANIFEST, *, force: bool = False) -> boo
         return False
     target = manifest.parent
     target.mkdir(parents=True, exist_ok=True)
+    with _one_at_a_time(target / ".parse.lock"):
+        if not force and not manifest_is_stale(manifest):
+            return False  # another process wrote it while this one waited
+        _run_parse(target, manifest)
+    return True
+
+
+@contextmanager
+def _one_at_a_time(lock_file: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``lock_file`` (waiting for it): processes started together,
+    such as parallel test workers or two ``dxwh`` commands, would otherwise write dbt's files in
+    the same target folder at once."""
+    with lock_file.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _run_parse(target: Path, manifest: Path) -> None:
     proc = subprocess.run(
         [
             dbt_executable(),
@@ -213,4 +237,3 @@ def parse_manifest(manifest: Path = DBT_MANIFEST, *, force: bool = False) -> boo
         raise DbtFailed(f"dbt parse failed: {tail}")
     if target / "manifest.json" != manifest:
         os.replace(target / "manifest.json", manifest)
-    return True

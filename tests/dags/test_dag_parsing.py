@@ -89,3 +89,33 @@ def test_the_manifest_is_stale_when_a_project_file_is_newer(tmp_path: Path) -> N
     os.utime(model, (1_000_000, 1_000_000))
     (project / "target" / "run_results.json").write_text("{}", encoding="utf-8")
     assert not manifest_is_stale(manifest, project)
+
+
+PARSE_ONCE = """
+import sys
+from pathlib import Path
+from pipeline.dbt_runner import parse_manifest
+print("ran" if parse_manifest(Path(sys.argv[1])) else "found")
+"""
+
+
+def test_processes_started_together_run_dbt_parse_once(tmp_path: Path) -> None:
+    # parallel test workers, or two commands at once: the second waits and finds the manifest
+    manifest = tmp_path / "target" / "manifest.json"
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", PARSE_ONCE, str(manifest)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    outcomes = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=600)
+        assert proc.returncode == 0, err[-2000:]
+        outcomes.append(out.strip())
+
+    assert sorted(outcomes) == ["found", "ran"]
+    assert json.loads(manifest.read_text(encoding="utf-8"))["nodes"]
