@@ -6,6 +6,10 @@ PYTHON ?= python3
 UV_VERSION := 0.13.8
 UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 RUN := $(UV) run --frozen --no-progress
+# pytest in one process per core (pytest-xdist; `worksteal` lets an idle process take queued
+# tests from a busy one); TEST_WORKERS=0 runs the suite in a single process
+TEST_WORKERS ?= auto
+PYTEST := $(RUN) pytest --numprocesses $(TEST_WORKERS) --dist worksteal
 
 .PHONY: help setup run portal airflow bench test test-fast lint lint-dbt format clean-home bench-demo bench-ingest bench-dbt bench-publish bench-cosmos
 
@@ -64,11 +68,11 @@ format: setup
 	$(RUN) ruff check --fix .
 
 test: setup lint
-	$(RUN) pytest
+	$(PYTEST)
 
 test-fast: setup
 	$(RUN) ruff check .
-	$(RUN) pytest -m "not slow and not deploy"
+	$(PYTEST) -m "not slow and not deploy"
 
 # the national demo end to end, one table; figures as JSON under $DXWH_HOME/bench/
 bench: setup

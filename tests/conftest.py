@@ -6,7 +6,9 @@ a temporary folder here, before any test module imports ``airflow``.
 
 from __future__ import annotations
 
+import fcntl
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -28,6 +30,18 @@ os.environ.update(
 )
 
 from core.settings import Settings, load_settings  # noqa: E402
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The whole-pipeline tests (marked ``slow``) first, the rest after in their own order.
+
+    ``make test`` spreads the suite over one process per core (pytest-xdist, ``worksteal``): a
+    test of minutes started last would keep one core busy while the others sit idle, so the
+    long ones start first and the short ones fill the gaps. Each process has its own Airflow
+    home (above) and data homes; what they share is written under a lock
+    (:func:`pipeline.dbt_runner.parse_manifest`) or on ports chosen free.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 @pytest.fixture
@@ -91,21 +105,37 @@ def dag_bag_no_retries(airflow_db: Path, dbt_manifest: Path) -> Any:
 
 
 @pytest.fixture(scope="session")
-def demo_warehouse(dag_bag_no_retries: Any, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+def demo_warehouse(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, worker_id: str
+) -> Settings:
     """The default demo data run once through the real ``dx_nightly`` DAG (``dag.test()``).
 
-    Shared by every test that reads the demo warehouse; treat it as read-only.
+    Built once per ``make test``: the test processes share it (the first to need it builds it
+    while the others wait on the lock). Shared by every test that reads the demo warehouse;
+    treat it as read-only.
     """
+    root = tmp_path_factory.getbasetemp()
+    if worker_id != "master":  # pytest-xdist: every worker's temp folder sits in one parent
+        root = root.parent
+    home, built = root / "demo-home", root / "demo-home.built"
+    with (root / "demo-home.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not built.is_file():
+            shutil.rmtree(home, ignore_errors=True)  # a build that failed half-way
+            _build_demo_warehouse(home, request.getfixturevalue("dag_bag_no_retries"))
+            built.touch()
+    return load_settings({**os.environ, "DXWH_HOME": str(home)})
+
+
+def _build_demo_warehouse(home: Path, dag_bag: Any) -> None:
     from pipeline.cli import main as dxwh
 
-    home = tmp_path_factory.mktemp("demo-home")
     saved = os.environ.get("DXWH_HOME")
     os.environ["DXWH_HOME"] = str(home)
     try:
         assert dxwh(["demo-data"]) == 0
-        dag_run = dag_bag_no_retries.dags["dx_nightly"].test()
+        dag_run = dag_bag.dags["dx_nightly"].test()
         assert str(dag_run.state) == "success", f"demo run ended {dag_run.state}"
-        return load_settings()
     finally:
         if saved is None:
             os.environ.pop("DXWH_HOME", None)

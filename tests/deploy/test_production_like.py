@@ -158,6 +158,10 @@ class Deployment:
         env["AIRFLOW_HOME"] = str(home / "airflow")
         env["AIRFLOW__CORE__DAGS_FOLDER"] = str(Path(__file__).resolve().parents[2] / "dags")
         env["AIRFLOW__COSMOS__CACHE_DIR"] = str(root / "cosmos")
+        # the scheduler's and triggerer's log servers (8793, 8794 in the containers), free
+        # ones here: another Airflow may be running on this machine (a parallel test worker)
+        env["AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT"] = str(_free_port())
+        env["AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT"] = str(_free_port())
         self.env = {
             **{k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "DXWH"))},
             **env,

@@ -92,6 +92,10 @@ def test_make_airflow_serves_the_project_dags_and_stops(data_home: Settings) -> 
     # started as from an environment nobody activated: its bin is not on PATH
     venv_bin = str(Path(sys.executable).parent)
     env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep) if p != venv_bin)
+    # its scheduler's and triggerer's log servers on free ports, not 8793 and 8794: another
+    # Airflow may be running on this machine (a parallel test worker)
+    env["AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT"] = str(_free_port())
+    env["AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT"] = str(_free_port())
     log = (data_home.home / "airflow-standalone.log").open("wb")
     proc = subprocess.Popen(
         [sys.executable, "-m", "pipeline.local_airflow", "--port", str(port)],
