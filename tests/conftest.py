@@ -106,7 +106,7 @@ def dag_bag_no_retries(airflow_db: Path, dbt_manifest: Path) -> Any:
 
 @pytest.fixture(scope="session")
 def demo_warehouse(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, worker_id: str
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Settings:
     """The default demo data run once through the real ``dx_nightly`` DAG (``dag.test()``).
 
@@ -115,7 +115,7 @@ def demo_warehouse(
     treat it as read-only.
     """
     root = tmp_path_factory.getbasetemp()
-    if worker_id != "master":  # pytest-xdist: every worker's temp folder sits in one parent
+    if os.environ.get("PYTEST_XDIST_WORKER"):  # every worker's temp folder sits in one parent
         root = root.parent
     home, built = root / "demo-home", root / "demo-home.built"
     with (root / "demo-home.lock").open("a") as lock:
