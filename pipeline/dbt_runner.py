@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import shutil
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core.locks import exclusive
 from core.settings import DBT_PROJECT_DIR, Settings
 
 # The dbt manifest the DAG's dbt task group is drawn from (Cosmos ``LoadMode.DBT_MANIFEST``).
@@ -189,24 +187,13 @@ def parse_manifest(manifest: Path = DBT_MANIFEST, *, force: bool = False) -> boo
         return False
     target = manifest.parent
     target.mkdir(parents=True, exist_ok=True)
-    with _one_at_a_time(target / ".parse.lock"):
+    # processes started together (two `dxwh` commands, parallel test workers) would otherwise
+    # write dbt's files in the same target folder at once
+    with exclusive(target / ".parse.lock"):
         if not force and not manifest_is_stale(manifest):
             return False  # another process wrote it while this one waited
         _run_parse(target, manifest)
     return True
-
-
-@contextmanager
-def _one_at_a_time(lock_file: Path) -> Iterator[None]:
-    """Hold an exclusive lock on ``lock_file`` (waiting for it): processes started together,
-    such as parallel test workers or two ``dxwh`` commands, would otherwise write dbt's files in
-    the same target folder at once."""
-    with lock_file.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _run_parse(target: Path, manifest: Path) -> None:

@@ -6,7 +6,6 @@ a temporary folder here, before any test module imports ``airflow``.
 
 from __future__ import annotations
 
-import fcntl
 import os
 import shutil
 import subprocess
@@ -29,6 +28,7 @@ os.environ.update(
     }
 )
 
+from core.locks import exclusive  # noqa: E402
 from core.settings import Settings, load_settings  # noqa: E402
 
 
@@ -118,8 +118,7 @@ def demo_warehouse(
     if os.environ.get("PYTEST_XDIST_WORKER"):  # every worker's temp folder sits in one parent
         root = root.parent
     home, built = root / "demo-home", root / "demo-home.built"
-    with (root / "demo-home.lock").open("a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with exclusive(root / "demo-home.lock"):
         if not built.is_file():
             shutil.rmtree(home, ignore_errors=True)  # a build that failed half-way
             _build_demo_warehouse(home, request.getfixturevalue("dag_bag_no_retries"))
