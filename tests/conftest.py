@@ -23,6 +23,9 @@ os.environ.update(
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__DAGS_FOLDER": str(Path(__file__).resolve().parents[1] / "dags"),
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{_AIRFLOW_HOME / 'airflow.db'}",
+        # Cosmos keeps dbt's partial-parse cache in one folder per machine (/tmp/cosmos); one
+        # per test process, so that parallel processes never copy the same file at once
+        "AIRFLOW__COSMOS__CACHE_DIR": str(_AIRFLOW_HOME / "cosmos"),
         "DXWH_TASK_RETRIES": "0",
         "DXWH_INBOX_SETTLE_SECONDS": "0",  # tests never wait for files to settle
     }
