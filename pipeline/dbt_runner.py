@@ -184,7 +184,7 @@ def parse_manifest(manifest: Path = DBT_MANIFEST, *, force: bool = False) -> boo
     placeholder), so this runs on a fresh clone or in an image build, before any data exists.
     """
     if not force and not manifest_is_stale(manifest):
-        return False
+        return False  # before any lock: an image's read-only manifest folder is never written
     target = manifest.parent
     target.mkdir(parents=True, exist_ok=True)
     # processes started together (two `dxwh` commands, parallel test workers) would otherwise

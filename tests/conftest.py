@@ -41,8 +41,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     ``make test`` spreads the suite over one process per core (pytest-xdist, ``worksteal``): a
     test of minutes started last would keep one core busy while the others sit idle, so the
     long ones start first and the short ones fill the gaps. Each process has its own Airflow
-    home (above) and data homes; what they share is written under a lock
-    (:func:`pipeline.dbt_runner.parse_manifest`) or on ports chosen free.
+    home, Cosmos cache (above) and data homes; what they share (the dbt manifest, the demo
+    warehouse, the old-DuckDB environment) is written under :func:`core.locks.exclusive`, and
+    the Airflow servers they start listen on ports chosen free.
     """
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
