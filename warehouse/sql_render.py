@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import math
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -22,6 +22,8 @@ from tabulate import tabulate  # type: ignore[import-untyped]
 NULL = "NULL"
 # significant digits of a double: enough for a DTI score (0.7069) or a share, never the noise
 SIGNIFICANT_DIGITS = 6
+# how often a query being stopped is interrupted again (see stop())
+STOP_POLL_SECONDS = 0.05
 _NUMERIC_TYPES = (
     "TINYINT",
     "SMALLINT",
@@ -184,6 +186,23 @@ def run_interruptible(con: duckdb.DuckDBPyConnection, sql: str, max_rows: int) -
         try:
             return future.result()
         except KeyboardInterrupt:
-            con.interrupt()
-            wait([future])  # DuckDB stops at its next check; the result is discarded
+            stop(con, future)
             raise
+
+
+def stop(con: duckdb.DuckDBPyConnection, future: Future[Result]) -> None:
+    """Interrupt ``con`` until the query of ``future`` has ended; return once it has.
+
+    DuckDB forgets an interrupt that arrives before the query starts (each query clears the
+    flag as it begins), and on a loaded machine Ctrl-C can come before the worker thread has
+    reached DuckDB: one interrupt would then be lost and the query run on. So it is asked
+    again at every short wait. More Ctrl-C presses while stopping change nothing.
+    """
+    while True:
+        con.interrupt()
+        try:
+            done, _ = wait([future], timeout=STOP_POLL_SECONDS)
+        except KeyboardInterrupt:
+            continue
+        if done:
+            return

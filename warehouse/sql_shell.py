@@ -318,14 +318,34 @@ def interactive(
             continue
         width = session.output.get_size().columns
         try:
-            for block in run_input(con, catalog, state, text, width=width):
-                out.write(block + "\n")
-                out.flush()
+            errors += evaluate(con, catalog, state, text, width, out, err)
         except KeyboardInterrupt:
-            con.interrupt()
+            # a second Ctrl-C while the first was being answered: the query has already stopped
             err.write("Query cancelled.\n")
-        except (duckdb.Error, ValueError) as exc:
-            errors += 1
-            err.write(f"Error: {exc}\n")
-        err.flush()
+            err.flush()
     return errors
+
+
+def evaluate(
+    con: duckdb.DuckDBPyConnection,
+    catalog: Catalog,
+    state: ShellState,
+    text: str,
+    width: int,
+    out: TextIO,
+    err: TextIO,
+) -> int:
+    """Run one input and print its results or its error; return 1 on an error, else 0."""
+    failed = 0
+    try:
+        for block in run_input(con, catalog, state, text, width=width):
+            out.write(block + "\n")
+            out.flush()
+    except KeyboardInterrupt:
+        con.interrupt()
+        err.write("Query cancelled.\n")
+    except (duckdb.Error, ValueError) as exc:
+        failed = 1
+        err.write(f"Error: {exc}\n")
+    err.flush()
+    return failed

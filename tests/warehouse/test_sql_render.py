@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
+import duckdb
 import pytest
 
-from warehouse.sql_render import Expanded, Result, format_float, format_value, render
+from warehouse.sql_render import (
+    Expanded,
+    Result,
+    format_float,
+    format_value,
+    render,
+    run_query,
+    stop,
+)
+
+CEILING = 120  # seconds; only reached when something is wrong
 
 
 @pytest.mark.parametrize(
@@ -80,3 +93,24 @@ def test_a_cut_result_says_so() -> None:
     assert render(result, width=None).endswith(
         "(first 2 rows shown; add a limit or use --csv for all)"
     )
+
+
+def test_stopping_a_query_that_has_not_started_yet_still_stops_it() -> None:
+    # DuckDB forgets an interrupt that comes before its query starts: the worker here reaches
+    # DuckDB only after the first interrupt, as it may on a loaded machine when Ctrl-C is quick
+    con = duckdb.connect()
+    started = threading.Event()
+
+    def late_query() -> Result:
+        started.wait(CEILING)
+        return run_query(con, "select count(*) from range(100000000000) as a, range(10) as b", 1)
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        future = pool.submit(late_query)
+        con.interrupt()  # before the query: lost
+        started.set()
+        stop(con, future)  # returns only once the query has ended
+
+        assert future.done()
+        with pytest.raises(duckdb.InterruptException):
+            future.result()
