@@ -23,3 +23,11 @@
                'an_toan_thong_tin_mang', 'hoat_dong_chinh_quyen_so',
                'hoat_dong_kinh_te_so', 'hoat_dong_xa_hoi_so']) }}
 {%- endmacro %}
+
+{#- The components the ministry's rule for a merged province averages over its pre-merger
+    provinces: "giá trị trung bình cộng các chỉ số chính của DTI các tỉnh trước sáp nhập" (the
+    DTI 2024 announcement, 21/10/2025), i.e. the DTI and its main indices. The pillar scores
+    and ranks are not covered, so the warehouse never averages them. -#}
+{% macro dti_averaged_components() -%}
+    {{ return(['dti'] + dti_main_indices()) }}
+{%- endmacro %}

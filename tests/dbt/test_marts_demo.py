@@ -294,3 +294,53 @@ def test_marts_carry_bilingual_comments(demo_warehouse: Settings) -> None:
     assert comments and comments == documented
     assert all(comment and " — " in comment for comment in tables.values()), tables
     assert tables["province_scorecard"].startswith("Bảng tổng hợp của tỉnh theo kỳ — ")
+
+
+def test_only_printed_dti_values_are_published(demo_warehouse: Settings) -> None:
+    years_on_34 = {int(r["year"]) for r in _facts() if r["basis"] == "34"}
+    with duckdb.connect(str(demo_warehouse.build_db), read_only=True) as con:
+        printed = set(
+            con.execute("select distinct year, basis, province_id from raw.dti_scores").fetchall()
+        )
+        rows = con.execute(
+            "select year, basis, province_id, component, value_source, is_published "
+            "from marts.fct_dti_scores"
+        ).fetchall()
+
+    estimates = [r for r in rows if r[4] == "warehouse_estimate"]
+    for year, basis, province, _component, source, is_published in rows:
+        assert is_published == (source == "published")
+        # published means a loaded publication printed the province's row for that year
+        assert is_published == ((year, basis, province) in printed), (year, basis, province)
+    # a 34-basis value for a year the ministry published no 34-basis table for is an estimate
+    assert any(r[0] not in years_on_34 for r in estimates)
+    assert all(r[4] == "warehouse_estimate" for r in rows if r[1] == 34 and r[0] not in years_on_34)
+    # the ministry's averaging rule covers the DTI and its main indices, never the pillars
+    assert not {r[3] for r in estimates} & {"chinh_quyen_so", "kinh_te_so", "xa_hoi_so"}
+
+
+def test_dti_provinces_are_named_as_they_were_that_year(demo_warehouse: Settings) -> None:
+    with (DBT_PROJECT_DIR / "seeds" / "province_names.csv").open(encoding="utf-8") as handle:
+        history = list(csv.DictReader(handle))
+
+    def name_at_year_end(basis: int, province: str, year: int) -> str | None:
+        year_end = f"{year}-12-31"
+        for row in history:
+            if (int(row["basis"]), row["province_id"]) == (basis, province) and (
+                (row["valid_from"] or "0000") <= year_end <= (row["valid_to"] or "9999")
+            ):
+                return row["province_name"]
+        return None
+
+    with duckdb.connect(str(demo_warehouse.build_db), read_only=True) as con:
+        huế = con.execute(
+            "select year, basis, province_name from marts.fct_dti_scores "
+            "where province_id = '46' and component = 'dti' order by year, basis"
+        ).fetchall()
+
+    on_63 = [(year, name) for year, basis, name in huế if basis == 63]
+    assert on_63, "the demo publishes Huế's 63-basis DTI (2021, 2022)"
+    for year, name in on_63:
+        assert name == name_at_year_end(63, "46", year)
+        assert name == "Tỉnh Thừa Thiên Huế"  # until 2024 (NQ 175/2024/QH15: city from 2025)
+    assert all(name == "Thành phố Huế" for _, basis, name in huế if basis == 34)

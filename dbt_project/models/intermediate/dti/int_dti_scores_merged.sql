@@ -16,7 +16,8 @@ crosswalk_counted as (
 ),
 
 -- the official rule for a merged province's 34-basis value: the simple average of the values
--- of its pre-merger provinces; only when every one of them has a value
+-- of its pre-merger provinces; only when every one of them has a value, and only for the
+-- components the rule covers (the DTI and its main indices: never the pillars)
 recomputed as (
     select
         cast(components.year as varchar) || '|34|' || crosswalk_counted.province_id || '|'
@@ -31,7 +32,13 @@ recomputed as (
     from components
     inner join crosswalk_counted
         on components.province_id = crosswalk_counted.legacy_province_id
-    where components.basis = 63
+    where
+        components.basis = 63
+        and components.component in (
+            {%- for component in dti_averaged_components() %}
+                '{{ component }}'{% if not loop.last %},{% endif %}
+            {%- endfor %}
+        )
     group by components.year, crosswalk_counted.province_id, components.component
     having count(components.score) = any_value(crosswalk_counted.n_legacy_provinces)
 ),
