@@ -105,10 +105,19 @@ create or replace table marts.fct_dti_scores as select * from (values
     (2024, 63, '49', 'Quảng Nam', 'dti', 0.5803, 57, 63, null, false, 'dti_2024', true),
     (2024, 34, '48', 'Thành phố Đà Nẵng', 'dti', 0.7069, 17, 34, null, false, 'dti_2024',
      true),
+    -- no 34-basis table was published for 2022: the warehouse's own average, not a figure
+    (2022, 34, '48', 'Thành phố Đà Nẵng', 'dti', 0.6905, null, null, null, true,
+     'dti_2021_2023', false),
     (2022, 63, '49', 'Quảng Nam', 'the_che_so', 0.9, null, null, null, false,
      'dti_2021_2023', false)
 ) t(year, basis, province_id, province_name, component, score, rank, n_ranked, rank_change,
     is_recomputed, methodology, is_methodology_break);
+alter table marts.fct_dti_scores add column is_published boolean;
+alter table marts.fct_dti_scores add column value_source varchar;
+alter table marts.fct_dti_scores add column n_provinces_averaged bigint;
+update marts.fct_dti_scores set is_published = not is_recomputed,
+    value_source = case when is_recomputed then 'warehouse_estimate' else 'published' end,
+    n_provinces_averaged = case when is_recomputed then 2 end;
 alter table marts.fct_dti_scores add column methodology_decision_ref varchar;
 update marts.fct_dti_scores set methodology_decision_ref = case methodology
     when 'dti_2021_2023' then 'QĐ 922/QĐ-BTTTT' when 'dti_2024' then 'QĐ 405/QĐ-BKHCN' end;

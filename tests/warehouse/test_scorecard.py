@@ -13,7 +13,7 @@ from core.settings import Settings
 from tests.warehouse.browser import load_page
 from tests.warehouse.sample_marts import build_sample_marts
 from warehouse.publish import publish
-from warehouse.report import charts
+from warehouse.report import charts, labels
 from warehouse.report.data import load_scorecard_data
 from warehouse.report.render import write_scorecard
 
@@ -85,7 +85,51 @@ def test_scopes_and_methods_read_as_names(sample_scorecard: Settings) -> None:
     assert "province:" not in targets and "Toàn tỉnh (" not in targets
     assert "<td>Thành phố Đà Nẵng</td>" in targets and "<td>Tỉnh Quảng Nam</td>" in targets
     assert "dti_2021_2023" not in html and "dti_2024" not in html
-    assert "QĐ 922/QĐ-BTTTT (2021–2023)" in html and "QĐ 405/QĐ-BKHCN (từ 2024)" in html
+    # the years the data holds: QĐ 405 is not claimed for 2025, whose decision is not known
+    assert "QĐ 922/QĐ-BTTTT (2021–2023)" in html and "QĐ 405/QĐ-BKHCN (2024)" in html
+    assert "(từ 2024)" not in html
+
+
+def test_a_methodology_without_a_known_decision_says_so() -> None:
+    assert labels.methodology_label("dti_2025", None, 2025, 2025) == (
+        "Chưa rõ văn bản quy định phương pháp (2025)"
+    )
+    assert labels.methodology_label("dti_2024", "QĐ 405/QĐ-BKHCN", 2024, 2024) == (
+        "QĐ 405/QĐ-BKHCN (2024)"
+    )
+
+
+def test_the_officials_table_shows_only_published_dti(sample_scorecard: Settings) -> None:
+    html = _html(sample_scorecard)
+    dti = html[html.index('id="dti"') : html.index('id="staffing"')]
+    published = dti[: dti.index('id="dti-estimates"')]
+    estimates = dti[dti.index('id="dti-estimates"') : dti.index('id="dti-peers"')]
+
+    # the 2022 34-basis average was printed by no publication: it is not in the official table
+    assert "0,6905" not in published and "0,7069" in published and "17/34" in published
+    # it is shown apart, labelled as the warehouse's own estimate, with what it averages
+    assert "0,6905" in estimates
+    assert "không phải số liệu công bố" in estimates
+    assert "chỉ có cho năm 2024" in estimates
+    assert "không được lấy trung bình" in estimates
+
+
+def test_the_charts_plot_no_estimate(sample_scorecard: Settings) -> None:
+    data = load_scorecard_data(sample_scorecard.published_db)
+
+    figure = charts.dti_score_figure(data.dti)
+    try:
+        plotted = {
+            (line.get_label(), int(x))
+            for line in figure.axes[0].lines
+            for x, y in zip(line.get_xdata(), line.get_ydata(), strict=True)
+            if not math.isnan(y)
+        }
+    finally:
+        plt.close(figure)
+
+    on_34 = {year for name, year in plotted if "34" in name}
+    assert on_34 == {2024}  # the published 0.7069; the 2022 estimate 0.6905 is not plotted
 
 
 def test_a_missing_year_is_a_gap_in_the_line(sample_scorecard: Settings) -> None:

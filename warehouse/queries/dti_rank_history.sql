@@ -2,7 +2,9 @@
 -- basis (63 provinces before the 2025 reorganisation, 34 after) for every province in the
 -- published data, with the home province (the province of the reporting units, and the
 -- province it merged into) flagged, and the published national mean. Scores are comparable
--- only within one methodology (is_methodology_break marks a new one).
+-- only within one methodology (is_methodology_break marks a new one). Only rows with
+-- is_published were printed by a publication; value_source = 'warehouse_estimate' marks the
+-- warehouse's own 34-basis averages, which officials' tables leave out.
 with
 
 scores as (
@@ -61,6 +63,9 @@ select
     scores.n_ranked,
     scores.rank_change,
     scores.is_recomputed,
+    scores.is_published,
+    scores.value_source,
+    scores.n_provinces_averaged,
     scores.methodology,
     scores.is_methodology_break,
     national_means.mean_dti as national_mean,

@@ -13,6 +13,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from warehouse.report.data import published_dti
 from warehouse.report.labels import UNIT_LEVELS, label
 
 HOME_COLOUR = "#c0392b"
@@ -80,7 +81,9 @@ def _home_label(rows: pd.DataFrame, basis: object) -> str:
 
 
 def dti_rank_figure(dti: pd.DataFrame) -> Figure:
-    """The home province's DTI rank per year and basis (rank 1 at the top); gaps stay gaps."""
+    """The home province's published DTI rank per year and basis (rank 1 at the top); gaps
+    stay gaps."""
+    dti = published_dti(dti)
     home = dti[dti["is_home_province"] & dti["rank"].notna()].sort_values("year")
     fig, ax = plt.subplots(figsize=(8, 3.8))
     for basis, rows in home.groupby("basis"):
@@ -112,7 +115,9 @@ def dti_rank_figure(dti: pd.DataFrame) -> Figure:
 
 
 def dti_score_figure(dti: pd.DataFrame) -> Figure:
-    """The home province's DTI score against the national mean and the other provinces."""
+    """The home province's published DTI score against the national mean and the other
+    provinces; the warehouse's own estimates are not plotted."""
+    dti = published_dti(dti)
     fig, ax = plt.subplots(figsize=(8, 4.2))
     peers = dti[~dti["is_home_province"] & dti["score"].notna()]
     ax.scatter(

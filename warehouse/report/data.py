@@ -133,6 +133,24 @@ class ScorecardData:
         )
 
 
+def published_dti(dti: pd.DataFrame) -> pd.DataFrame:
+    """The DTI rows a publication printed: what officials' tables and charts may show.
+
+    The warehouse's own estimates (34-basis averages no publication printed) are left out. A
+    warehouse published before ``is_published`` existed marks them with ``is_recomputed``.
+    """
+    if "is_published" in dti.columns:
+        return dti[dti["is_published"].fillna(False).astype(bool)]
+    if "is_recomputed" in dti.columns:
+        return dti[~dti["is_recomputed"].fillna(False).astype(bool)]
+    return dti
+
+
+def estimated_dti(dti: pd.DataFrame) -> pd.DataFrame:
+    """The warehouse's own DTI estimates (never shown as published)."""
+    return dti.drop(published_dti(dti).index)
+
+
 def _mergers(frame: pd.DataFrame) -> tuple[Merger, ...]:
     mergers = []
     for (_, name, effective), rows in frame.groupby(

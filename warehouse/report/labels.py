@@ -33,6 +33,8 @@ METHODOLOGIES = {
     "dti_2024": "QĐ 405/QĐ-BKHCN",
 }
 
+UNKNOWN_DECISION = "Chưa rõ văn bản quy định phương pháp"
+
 BASES = {63: "63 tỉnh, thành (trước sắp xếp)", 34: "34 tỉnh, thành (sau sắp xếp)"}
 
 # The acts behind the reorganisations the registry knows, by their effective date
@@ -66,19 +68,16 @@ def target_status_label(status: object, actual_value: object) -> str:
 
 
 def methodology_label(
-    code: object, decision_ref: str | None, first_year: int, last_year: int, latest_year: int
+    code: object, decision_ref: str | None, first_year: int, last_year: int
 ) -> str:
     """``dti_2021_2023`` → ``QĐ 922/QĐ-BTTTT (2021–2023)``: the decision and the years it covers.
 
-    A methodology still in use at the latest published year reads "từ <year>".
+    The years are those the data holds, never "from <year>": a later year may follow another
+    decision (one was announced for DTI 2025 without a known number). A methodology whose
+    decision is not known says so rather than naming a guess.
     """
-    name = decision_ref or METHODOLOGIES.get(str(code), str(code))
-    if last_year >= latest_year:
-        years = f"từ {first_year}"
-    elif first_year == last_year:
-        years = str(first_year)
-    else:
-        years = f"{first_year}–{last_year}"
+    name = decision_ref or METHODOLOGIES.get(str(code)) or UNKNOWN_DECISION
+    years = str(first_year) if first_year == last_year else f"{first_year}–{last_year}"
     return f"{name} ({years})"
 
 

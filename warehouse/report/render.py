@@ -20,7 +20,12 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from core.settings import Settings
 from warehouse.published_versions import current_version
 from warehouse.report import charts
-from warehouse.report.data import ScorecardData, load_scorecard_data
+from warehouse.report.data import (
+    ScorecardData,
+    estimated_dti,
+    load_scorecard_data,
+    published_dti,
+)
 from warehouse.report.labels import (
     BASES,
     NO_FOCAL_POINT_REASON,
@@ -135,14 +140,28 @@ def _with_province(data: ScorecardData, rows: list[dict[str, Any]]) -> list[dict
 
 
 def _dti_rows(data: ScorecardData) -> list[dict[str, Any]]:
-    home = data.dti[data.dti["is_home_province"]].sort_values(["year", "basis"])
-    latest_year = int(data.dti["year"].max()) if not data.dti.empty else 0
+    """The home province's published DTI: the officials' table holds nothing else."""
+    return _labelled_dti_rows(data, published_dti(data.dti))
+
+
+def _dti_estimate_rows(data: ScorecardData) -> list[dict[str, Any]]:
+    """The home province's DTI values the warehouse computed, shown apart as estimates."""
+    return _labelled_dti_rows(data, estimated_dti(data.dti))
+
+
+def _years_with_published_basis(data: ScorecardData, basis: int) -> list[int]:
+    published = published_dti(data.dti)
+    return sorted({int(y) for y in published.loc[published["basis"] == basis, "year"]})
+
+
+def _labelled_dti_rows(data: ScorecardData, dti: pd.DataFrame) -> list[dict[str, Any]]:
+    home = dti[dti["is_home_province"]].sort_values(["year", "basis"])
     rows = _records(home)
     for row in rows:
         code = row.get("methodology")
         known = data.methodologies.get(str(code))
         if known is not None:
-            row["methodology_label"] = methodology_label(code, *known, latest_year=latest_year)
+            row["methodology_label"] = methodology_label(code, *known)
         else:
             row["methodology_label"] = label({}, code)
         row["basis_label"] = BASES.get(int(row["basis"]), f"{row['basis']} tỉnh, thành")
@@ -150,10 +169,11 @@ def _dti_rows(data: ScorecardData) -> list[dict[str, Any]]:
 
 
 def _missing_dti_years(data: ScorecardData) -> list[int]:
-    home_years = {int(y) for y in data.dti.loc[data.dti["is_home_province"], "year"]}
+    published = published_dti(data.dti)
+    home_years = {int(y) for y in published.loc[published["is_home_province"], "year"]}
     if not home_years:
         return []
-    all_years = range(min(home_years), int(data.dti["year"].max()) + 1)
+    all_years = range(min(home_years), int(published["year"].max()) + 1)
     return [y for y in all_years if y not in home_years]
 
 
@@ -172,8 +192,10 @@ def _context(data: ScorecardData, chart_files: dict[str, str]) -> dict[str, Any]
         "version": data.published_version,
         "charts": chart_files,
         "dti_rows": _dti_rows(data),
+        "dti_estimate_rows": _dti_estimate_rows(data),
+        "years_published_on_34": _years_with_published_basis(data, 34),
         "missing_dti_years": _missing_dti_years(data),
-        "peer_rows": _peer_rows(data.dti),
+        "peer_rows": _peer_rows(published_dti(data.dti)),
         "staffing_rows": _with_province(data, _records(data.staffing)),
         "target_rows": target_rows,
         "earlier_target_rows": earlier_rows,
