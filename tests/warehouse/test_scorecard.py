@@ -204,3 +204,36 @@ def test_rewriting_the_scorecard_replaces_it_whole(sample_scorecard: Settings) -
     assert not (folder / "stale.png").exists()
     assert (folder / "index.html").is_file()
     assert [p.name for p in sample_scorecard.reports_dir.iterdir()] == ["scorecard"]
+
+
+def test_two_home_provinces_on_one_basis_get_a_line_each() -> None:
+    # after the merger both old Đà Nẵng and Quảng Nam are home provinces on the 63 basis
+    dti = pd.DataFrame(
+        {
+            "year": [2022, 2022, 2024, 2024],
+            "basis": [63, 63, 63, 63],
+            "province_id": ["48", "49", "48", "49"],
+            "province_name": ["Thành phố Đà Nẵng", "Tỉnh Quảng Nam"] * 2,
+            "is_home_province": [True] * 4,
+            "is_published": [True] * 4,
+            "score": [0.8002, 0.5808, 0.8335, 0.5803],
+            "rank": [1, 31, 2, 57],
+            "n_ranked": [63] * 4,
+            "national_mean": [0.5791, 0.5791, 0.6961, 0.6961],
+        }
+    )
+    for figure in (charts.dti_rank_figure(dti), charts.dti_score_figure(dti)):
+        try:
+            lines = {
+                line.get_label(): dict(zip(line.get_xdata(), line.get_ydata(), strict=True))
+                for line in figure.axes[0].lines
+                if "63" in str(line.get_label())
+            }
+        finally:
+            plt.close(figure)
+        da_nang, quang_nam = (
+            lines["Thành phố Đà Nẵng (trên 63 tỉnh, thành)"],
+            lines["Tỉnh Quảng Nam (trên 63 tỉnh, thành)"],
+        )
+        assert da_nang[2022] in (1, 0.8002) and quang_nam[2022] in (31, 0.5808)
+        assert da_nang[2024] in (2, 0.8335) and quang_nam[2024] in (57, 0.5803)

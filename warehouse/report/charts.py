@@ -74,6 +74,22 @@ def _mark_missing(ax: plt.Axes, span: list[int], present: set[int]) -> bool:
     return bool(missing)
 
 
+# One colour per home province of a basis: after the 2025 merger the home province has two
+# pre-merger provinces on the 63 basis, each with its own rank line.
+HOME_COLOURS = {63: (HOME_COLOUR, "#e67e22", "#7b241c"), 34: ("#7d3c98", "#117864", "#1f618d")}
+
+
+def _home_lines(home: pd.DataFrame) -> list[tuple[int, str, pd.DataFrame]]:
+    """(basis, colour, rows) for each home province of each basis: never two provinces on one
+    line, whose yearly values would otherwise be merged."""
+    lines = []
+    for basis, by_basis in home.groupby("basis", sort=True):
+        palette = HOME_COLOURS.get(int(basis), (HOME_COLOUR,))
+        for i, (_, rows) in enumerate(by_basis.groupby("province_id", sort=True)):
+            lines.append((int(basis), palette[i % len(palette)], rows))
+    return lines
+
+
 def _home_label(rows: pd.DataFrame, basis: object) -> str:
     names = rows["province_name"].dropna().unique()
     name = " / ".join(str(n) for n in names) if len(names) else "Tỉnh"
@@ -86,13 +102,13 @@ def dti_rank_figure(dti: pd.DataFrame) -> Figure:
     dti = published_dti(dti)
     home = dti[dti["is_home_province"] & dti["rank"].notna()].sort_values("year")
     fig, ax = plt.subplots(figsize=(8, 3.8))
-    for basis, rows in home.groupby("basis"):
+    for basis, colour, rows in _home_lines(home):
         ranks = year_series(rows, "rank")
         ax.plot(
             ranks.index,
             ranks.values,
             marker="o",
-            color=HOME_COLOUR if basis == 63 else MEAN_COLOUR,
+            color=colour,
             label=_home_label(rows, basis),
         )
         for year, rank, n in zip(rows["year"], rows["rank"], rows["n_ranked"], strict=True):
@@ -139,12 +155,12 @@ def dti_score_figure(dti: pd.DataFrame) -> Figure:
             label="Trung bình cả nước",
         )
     home = dti[dti["is_home_province"] & dti["score"].notna()].sort_values("year")
-    for basis, rows in home.groupby("basis"):
+    for basis, colour, rows in _home_lines(home):
         scores = year_series(rows, "score")
         ax.plot(
             scores.index,
             scores.values,
-            color=HOME_COLOUR if basis == 63 else "#7d3c98",
+            color=colour,
             marker="o",
             linestyle="-" if basis == 63 else ":",
             label=_home_label(rows, basis),
