@@ -15,14 +15,20 @@ from expectations.suites.raw_dti import (
     RESIDUAL_ROUNDING,
 )
 
-COMPONENTS = ("dti", *MAIN_INDICES, "chinh_quyen_so", "kinh_te_so", "xa_hoi_so")
+PILLARS = ("chinh_quyen_so", "kinh_te_so", "xa_hoi_so")
+COMPONENTS = ("dti", *MAIN_INDICES, *PILLARS)
 RANKING = ("year", "basis", "component")
+VALUE_SOURCES = ("published", "warehouse_estimate")
 
 
 def _with_rank_order(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     out["rank_order_excess"] = rank_order_excess(out, "score", "rank", RANKING)
     out["formula_residual_abs"] = out["formula_residual"].astype("Float64").abs()
+    # what the warehouse computed must not pass for a publication's figure: no rank, no pillar
+    estimate = out["value_source"] == "warehouse_estimate"
+    out["estimate_rank"] = out["rank"].where(estimate)
+    out["estimated_pillar"] = out["component"].where(estimate & out["component"].isin(PILLARS))
     return out
 
 
@@ -40,6 +46,21 @@ def marts_fct_dti_scores() -> list[Expectation]:
         ),
         gxe.ExpectColumnValuesToBeBetween(
             column="score", min_value=0, max_value=1, meta=critical("score is on the 0–1 scale")
+        ),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="value_source",
+            value_set=list(VALUE_SOURCES),
+            meta=critical("a value is published or the warehouse's estimate"),
+        ),
+        gxe.ExpectColumnValuesToNotBeNull(
+            column="value_source", meta=critical("every value says where it comes from")
+        ),
+        gxe.ExpectColumnValuesToBeNull(
+            column="estimate_rank", meta=critical("the warehouse's estimates carry no rank")
+        ),
+        gxe.ExpectColumnValuesToBeNull(
+            column="estimated_pillar",
+            meta=critical("pillars are never averaged into an estimate"),
         ),
         gxe.ExpectColumnValuesToBeBetween(
             column="rank", min_value=1, meta=critical("rank is 1 or more")

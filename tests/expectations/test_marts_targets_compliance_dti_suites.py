@@ -173,6 +173,7 @@ def _dti(**overrides: list[object]) -> pd.DataFrame:
         "rank": [1, 31, 2, None],
         "n_ranked": [63, 63, 63, None],
         "is_recomputed": [False, False, False, True],
+        "value_source": ["published", "published", "published", "warehouse_estimate"],
         "formula_residual": [0.000025, None, -0.000055, None],
     }
     data.update(overrides)
@@ -197,6 +198,15 @@ def test_fct_dti_scores_pass_on_published_and_recomputed_values(failures: Any) -
             "QĐ 922 formula residual < 0.001 (2021–2023): no misread index",
         ),
         ({"component": ["dti", "dti", "dti", "chi_so_la"]}, "component is known"),
+        ({"rank": [1, 31, 2, 17]}, "the warehouse's estimates carry no rank"),
+        (
+            {"component": ["dti", "dti", "dti", "chinh_quyen_so"]},
+            "pillars are never averaged into an estimate",
+        ),
+        (
+            {"value_source": ["published", "published", "published", "recomputed"]},
+            "a value is published or the warehouse's estimate",
+        ),
     ],
 )
 def test_fct_dti_scores_fail_on_a_broken_rule(
