@@ -14,6 +14,11 @@ Two lists from ``vietnamadminunits`` are used:
 - ``admin_units`` (34 provinces, 2 levels) gives the commune-level units from 2025-07-01; the
   new Đà Nẵng (code ``48``) absorbed Quảng Nam.
 
+The province scope is the new Đà Nẵng's whole history: legacy Quảng Nam (49) and legacy Đà Nẵng
+(48) until 2025-06-30, then the new city. Its office holds both predecessors' reports, and a
+target restated on the new city needs both. Legacy Đà Nẵng's wards are the library's, as they
+stood before 2025-07-01, for its whole range (their earlier arrangements are not recorded here).
+
 A unit id can therefore have several versions; ``(unit_id, valid_from)`` is unique.
 """
 
@@ -36,9 +41,11 @@ LEGACY_VALID_FROM = dt.date(2020, 1, 1)
 LEGACY_VALID_TO = dt.date(2025, 6, 30)
 REORGANISED_ON = dt.date(2025, 7, 1)
 QUANG_NAM = "49"
-# Legacy Đà Nẵng also had code 48; the new city keeps it (it absorbed Quảng Nam).
+# Legacy Đà Nẵng had code 48; the new city keeps it (it absorbed Quảng Nam).
+OLD_DA_NANG = "48"
 NEW_DA_NANG = "48"
-DEFAULT_PROVINCES = (QUANG_NAM,)
+# the predecessors of the new Đà Nẵng, whose reports its CĐS office holds
+DEFAULT_PROVINCES = (QUANG_NAM, OLD_DA_NANG)
 SCOPES = ("province", "national")
 
 UNIT_TYPE_BY_LEVEL = {
@@ -169,23 +176,29 @@ def legacy_registry(
 ) -> list[ReportingUnit]:
     """Departments, district and commune People's Committees of the pre-2025 provinces.
 
-    ``None`` means every province; provinces other than Quảng Nam get the template departments.
+    ``None`` means every province. A province whose departments ``departments.csv`` lists before
+    2025-07-01 (Quảng Nam, legacy Đà Nẵng) gets its own; the others get the template departments.
     """
     rows = _legacy_rows(province_codes)
     province_names = {r["provinceCode"]: r["province"] for r in rows}
     units: dict[str, ReportingUnit] = {}
     departments = load_departments()
     for code, name in sorted(province_names.items()):
-        own = [d for d in departments if d["province_code"] == code]
+        # Legacy departments end with the province at the 2025-07-01 reorganisation; the new
+        # Đà Nẵng's rows (same code 48, from that day) belong to new_da_nang_registry.
+        own = [
+            d
+            for d in departments
+            if d["province_code"] == code
+            and (_date(d["valid_from"]) or LEGACY_VALID_FROM) < REORGANISED_ON
+        ]
         listed = (
             _departments(own, code, name, "departments.csv")
-            if code == QUANG_NAM
+            if own
             else template_departments(code, name)
         )
         for unit in listed:
-            # Legacy departments end with the province at the 2025-07-01 reorganisation.
-            if unit.valid_from < REORGANISED_ON:
-                units[unit.unit_id] = unit
+            units[unit.unit_id] = unit
     source = "vietnamadminunits:admin_units_legacy"
     for r in rows:
         units.setdefault(
@@ -257,8 +270,8 @@ def new_da_nang_registry() -> list[ReportingUnit]:
 def build_registry(scope: str = "province") -> list[ReportingUnit]:
     """The registry the pipeline loads every night.
 
-    ``province``: Quảng Nam until 2025-06-30, then the new Đà Nẵng. ``national``: every pre-2025
-    province as well (benchmarks).
+    ``province``: Quảng Nam and legacy Đà Nẵng until 2025-06-30, then the new Đà Nẵng.
+    ``national``: every pre-2025 province (benchmarks), then the new Đà Nẵng.
     """
     if scope not in SCOPES:
         raise ValueError(f"unknown registry scope {scope!r}: use one of {', '.join(SCOPES)}")

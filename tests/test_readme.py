@@ -28,9 +28,9 @@ def test_the_first_example_query_runs_as_pasted(tmp_path: Path) -> None:
         con.execute("create schema marts")
         con.execute(
             "create table marts.fct_staffing as select * from (values "
-            "('province', '2023', 30, 20, 10), ('district', '2023', 50, 28, 22), "
-            "('district', '2024-H1', 9, 9, 0)) "
-            "as t(unit_level, period_id, n_staff, n_dedicated, n_concurrent)"
+            "('49', 'province', '2023', 30, 20, 10), ('49', 'district', '2023', 50, 28, 22), "
+            "('49', 'district', '2024-H1', 9, 9, 0), ('48', 'province', '2023', 7, 7, 0)) "
+            "as t(province_id, unit_level, period_id, n_staff, n_dedicated, n_concurrent)"
         )
     # the block runs the project's own command; the test runs it from this environment
     block = _first_query_block().replace("uv run dxwh", str(Path(sys.executable).with_name("dxwh")))
@@ -48,3 +48,5 @@ def test_the_first_example_query_runs_as_pasted(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert "unit_level" in proc.stdout and "dedicated" in proc.stdout
     assert "province" in proc.stdout and "district" in proc.stdout
+    # Quảng Nam's own figures: legacy Đà Nẵng's departments (7 staff) are not added in
+    assert "30" in proc.stdout and "37" not in proc.stdout

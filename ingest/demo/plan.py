@@ -24,7 +24,10 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from ingest.registry import QUANG_NAM
+
 PUBLISHED_2023 = {
+    "province_id": QUANG_NAM,  # Quảng Nam's plan: legacy Đà Nẵng's units are not in it
     "period_id": "2023",
     "levels": ("province", "district"),
     "n_staff": 80,

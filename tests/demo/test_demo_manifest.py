@@ -32,10 +32,13 @@ def loads(demo_warehouse: Settings) -> dict[str, tuple[str, str, int, int]]:
     return {f: (status, sha, loaded, quarantined) for f, status, sha, loaded, quarantined in rows}
 
 
-def _level_of(demo_warehouse: Settings) -> dict[tuple[str, str], str]:
+def _level_of(demo_warehouse: Settings) -> dict[tuple[str, str], tuple[str, str]]:
+    """(unit level, province) of each unit and period."""
     with duckdb.connect(str(demo_warehouse.published_db), read_only=True) as con:
-        rows = con.execute("select unit_id, period_id, unit_level from marts.fct_staffing")
-        return {(u, p): level for u, p, level in rows.fetchall()}
+        rows = con.execute(
+            "select unit_id, period_id, unit_level, province_id from marts.fct_staffing"
+        )
+        return {(u, p): (level, province) for u, p, level, province in rows.fetchall()}
 
 
 def test_every_file_has_the_status_the_manifest_expects(
@@ -114,19 +117,21 @@ def test_2023_province_and_district_figures_are_the_plans(
 ) -> None:
     levels = PUBLISHED_2023["levels"]
     period = PUBLISHED_2023["period_id"]
+    province = PUBLISHED_2023["province_id"]
     with duckdb.connect(str(demo_warehouse.published_db), read_only=True) as con:
         staff, dedicated, concurrent, it_degree, trained = con.execute(
             "select sum(n_staff), sum(n_dedicated), sum(n_concurrent), "
             "sum(n_it_degree_university_plus), sum(n_trained) from marts.fct_staffing "
-            "where period_id = ? and unit_level in (select unnest(?::varchar[]))",
-            [period, list(levels)],
+            "where province_id = ? and period_id = ? "
+            "and unit_level in (select unnest(?::varchar[]))",
+            [province, period, list(levels)],
         ).fetchone()
     level_of = _level_of(demo_warehouse)
     from_manifest: Counter[str] = Counter()
     for f in manifest["files"]:
         key = (f["unit_id"], f["period_id"])
         counted = f["expected_status"] in ("accepted", "partial")
-        if counted and key[1] == period and level_of[key] in levels:
+        if counted and key[1] == period and level_of[key] in {(lv, province) for lv in levels}:
             for field in ("n_staff", "n_dedicated", "n_concurrent"):
                 from_manifest[field] += f[field]
     assert (staff, dedicated, concurrent) == (

@@ -1,4 +1,5 @@
-"""The reporting-unit registry: Quảng Nam before and after 2025-01-01, then the new Đà Nẵng."""
+"""The reporting-unit registry: Quảng Nam before and after 2025-01-01 and legacy Đà Nẵng, then
+the new Đà Nẵng."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ from collections import Counter
 import pytest
 
 from ingest.registry import ReportingUnit, build_registry
+
+QUANG_NAM_2023 = {("49", "province"): 20, ("49", "district"): 18, ("49", "commune"): 241}
+OLD_DA_NANG_2023 = {("48", "province"): 19, ("48", "district"): 8, ("48", "commune"): 47}
 
 
 @pytest.fixture(scope="module")
@@ -24,11 +28,22 @@ def _active(units: list[ReportingUnit], on: str) -> Counter[tuple[str, str]]:
 @pytest.mark.parametrize(
     ("on", "expected"),
     [
-        # 18 districts and 241 communes until Nông Sơn joined Quế Sơn (NQ 1334/NQ-UBTVQH15)
-        ("2023-12-31", {("49", "province"): 20, ("49", "district"): 18, ("49", "commune"): 241}),
-        ("2024-12-31", {("49", "province"): 20, ("49", "district"): 18, ("49", "commune"): 241}),
-        # departments merged on 1 March 2025; 17 districts and 233 communes from 1 January
-        ("2025-06-30", {("49", "province"): 14, ("49", "district"): 17, ("49", "commune"): 233}),
+        # 18 districts and 241 communes until Nông Sơn joined Quế Sơn (NQ 1334/NQ-UBTVQH15);
+        # legacy Đà Nẵng: 19 departments, 8 districts (Hoàng Sa among them), 47 wards and communes
+        ("2023-12-31", {**QUANG_NAM_2023, **OLD_DA_NANG_2023}),
+        ("2024-12-31", {**QUANG_NAM_2023, **OLD_DA_NANG_2023}),
+        # departments merged on 1 March 2025 in both; Quảng Nam: 17 districts, 233 communes
+        (
+            "2025-06-30",
+            {
+                ("49", "province"): 14,
+                ("49", "district"): 17,
+                ("49", "commune"): 233,
+                ("48", "province"): 14,
+                ("48", "district"): 8,
+                ("48", "commune"): 47,
+            },
+        ),
         # the new Đà Nẵng: no district level, 94 commune-level units
         ("2025-12-31", {("48", "province"): 14, ("48", "commune"): 94}),
     ],
@@ -47,6 +62,23 @@ def test_unit_versions_are_unique_and_do_not_overlap(units: list[ReportingUnit])
         versions.sort(key=lambda u: u.valid_from)
         for earlier, later in itertools.pairwise(versions):
             assert earlier.valid_to is not None and earlier.valid_to < later.valid_from
+
+
+def test_da_nang_departments_continue_across_the_reorganisation(
+    units: list[ReportingUnit],
+) -> None:
+    """A department of legacy Đà Nẵng that the new city keeps is one unit in two versions."""
+    versions = sorted((u for u in units if u.unit_id == "48-SKHCN"), key=lambda u: u.valid_from)
+    assert [(u.valid_to, u.province_name) for u in versions] == [
+        (dt.date(2025, 6, 30), "Thành phố Đà Nẵng"),
+        (None, "Thành phố Đà Nẵng"),
+    ]
+    assert versions[1].valid_from == dt.date(2025, 7, 1)
+    # the IT department merged into Science and Technology on 1 March 2025, as in Quảng Nam
+    merged = {u.unit_id: u.valid_to for u in units if u.unit_id in ("48-STTTT", "49-STTTT")}
+    assert merged == {"48-STTTT": dt.date(2025, 2, 28), "49-STTTT": dt.date(2025, 2, 28)}
+    legacy = [u for u in units if u.province_code == "48" and u.unit_level == "province"]
+    assert all(u.source == "departments.csv" for u in legacy)
 
 
 def test_nong_son_communes_move_to_que_son(units: list[ReportingUnit]) -> None:
@@ -69,7 +101,9 @@ def test_national_scope_covers_every_pre_2025_province() -> None:
     provinces = {code for code, level in active if level == "district"}
     assert len(provinces) == 63
     assert sum(n for (_, level), n in active.items() if level == "commune") > 10_000
-    assert all(active[(code, "province")] == 20 for code in provinces)
+    # the template (Quảng Nam's 20 departments) wherever the province keeps no list of its own
+    assert all(active[(code, "province")] == 20 for code in provinces - {"48"})
+    assert active[("48", "province")] == OLD_DA_NANG_2023[("48", "province")]
 
 
 def test_unknown_scope_is_refused() -> None:
