@@ -13,10 +13,10 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from core.private_files import PRIVATE_FILE_MODE, private_dir
+
 # The build database holds names and birth years (Decree 13/2023): readable by the service's
-# user only, whatever the umask.
-PRIVATE_DIR_MODE = 0o700
-PRIVATE_FILE_MODE = 0o600
+# user only, whatever the umask (core.private_files).
 
 LANDING_DDL = """
 create schema if not exists raw;
@@ -325,8 +325,8 @@ create table if not exists quarantine.rows (
 
 def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open the database; read-only connections never create the file."""
-    if not read_only:
-        path.parent.mkdir(parents=True, exist_ok=True)
+    if not read_only and not path.parent.exists():
+        private_dir(path.parent)  # a new folder is private; publish opens its own on purpose
     return duckdb.connect(str(path), read_only=read_only)
 
 
@@ -343,14 +343,16 @@ def session(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConn
 def ensure_landing_tables(con: duckdb.DuckDBPyConnection) -> None:
     """Create the landing tables, and make the database file holding them (and its folder)
     readable by the service's user only: they hold names and birth years, whatever the umask.
-    The published warehouse, opened with the same helpers, keeps its own modes."""
+    DuckDB creates its files with the process umask (077 in dxwh's processes); one created
+    under a wider umask sits in the 0700 folder and is tightened here. The published
+    warehouse, opened with the same helpers, keeps its own modes."""
     con.execute(LANDING_DDL)
     row = con.execute(
         "select path from duckdb_databases() where database_name = current_database()"
     ).fetchone()
     if row and row[0]:
         path = Path(row[0])
-        os.chmod(path.parent, PRIVATE_DIR_MODE)
+        private_dir(path.parent)
         for file in (path, path.with_name(path.name + ".wal")):
             if file.exists():
                 os.chmod(file, PRIVATE_FILE_MODE)

@@ -10,17 +10,14 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.private_files import HOME_MODE, private_dir, restrict_umask
+from core.secret_store import secret
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 # An installed wheel carries the packages but not the dbt project or the DAG files: a deployment
 # points at its copies with these two variables; a checkout needs neither.
 DBT_PROJECT_DIR = Path(os.environ.get("DXWH_DBT_PROJECT_DIR") or REPO_ROOT / "dbt_project")
 DAGS_DIR = Path(os.environ.get("DXWH_DAGS_DIR") or REPO_ROOT / "dags")
-
-PRIVATE_DIR_MODE = 0o700
-HOME_MODE = 0o711  # others may pass through to published/ and reports/, not list the home
-
-# Used only when DXWH_PSEUDONYM_KEY is unset: good enough for demo data, never for production.
-_DEMO_PSEUDONYM_KEY = "dxwh-demo-key-change-me"
 
 
 @dataclass(frozen=True)
@@ -87,39 +84,62 @@ class Settings:
     def dbt_target_dir(self) -> Path:
         return self.home / "build" / "dbt_target"
 
-    def ensure_dirs(self) -> None:
-        """Create the data home's folders. Those holding personal data (archive, build
-        database, feedback; Decree 13/2023) are 0700 whatever the umask; the home itself is
-        0711 so the published warehouse, docs and reports below it stay reachable. The inbox
-        keeps the umask's mode: people (or a portal) running as other users drop files in it."""
-        for path in (
+    @property
+    def portal_home(self) -> Path:
+        """The submission portal's state: its SQLite file, session key, uploads being checked
+        and rejected uploads."""
+        return self.home / "portal"
+
+    @property
+    def sql_history(self) -> Path:
+        """What ``dxwh sql`` sessions typed (queries may quote names)."""
+        return self.home / "history" / "sql"
+
+    def private_paths(self) -> tuple[Path, ...]:
+        """The folders holding personal data or a secret: 0700, their files 0600
+        (:mod:`core.private_files`)."""
+        return (
+            self.home / "inbox",
             self.inbox_submissions,
             self.inbox_dti,
             self.archive_dir,
             self.build_db.parent,
-            self.published_dir,
             self.feedback_dir,
             self.docs_dir,
             self.airflow_home,
-        ):
-            path.mkdir(parents=True, exist_ok=True)
+            self.portal_home,
+            self.sql_history.parent,
+            self.home / "secrets",
+        )
+
+    def ensure_dirs(self) -> None:
+        """Create the data home's folders. Those holding personal data or a secret (inbox,
+        archive, build database, feedback, the portal's state, Airflow's home, the SQL history;
+        Decree 13/2023) are created 0700 whatever the umask; the home itself is 0711 so the
+        published warehouse and the reports below it stay reachable, and those two are
+        readable. The portal and the nightly run as the same user (one service account, or
+        uid 50000 in the compose services): nobody else drops files in the inbox."""
+        private_dir(self.home)
         os.chmod(self.home, HOME_MODE)
-        for path in (
-            self.archive_dir,
-            self.build_db.parent,
-            self.feedback_dir,
-        ):
-            os.chmod(path, PRIVATE_DIR_MODE)
+        for path in self.private_paths():
+            private_dir(path)
+        for path in (self.published_dir, self.reports_dir):
+            path.mkdir(exist_ok=True)
+            os.chmod(path, 0o755)
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     """Read the settings from ``environ`` (default: the process environment)."""
     env = os.environ if environ is None else environ
+    # every dxwh process (CLI, DAG tasks, portal) loads its settings first: from here on, what
+    # it and its libraries create is private unless made readable on purpose
+    restrict_umask()
     home = Path(env.get("DXWH_HOME") or REPO_ROOT / "var").expanduser().resolve()
     max_mb = env.get("DXWH_MAX_FILE_MB")
     return Settings(
         home=home,
-        pseudonym_key=env.get("DXWH_PSEUDONYM_KEY") or _DEMO_PSEUDONYM_KEY,
+        # unset: generated once into <home>/secrets (0600) and kept; a placeholder stops here
+        pseudonym_key=secret(home, "DXWH_PSEUDONYM_KEY", env),
         max_file_bytes=int(float(max_mb) * 1024 * 1024) if max_mb else 20 * 1024 * 1024,
         registry_scope=env.get("DXWH_REGISTRY_SCOPE") or "province",
         ingest_workers=int(env.get("DXWH_INGEST_WORKERS") or 0),

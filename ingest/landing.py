@@ -29,19 +29,12 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, fields
 from pathlib import Path
 
+from core.private_files import create_private, private_dir
+
 log = logging.getLogger(__name__)
 
-PRIVATE_DIR_MODE = 0o700
-PRIVATE_FILE_MODE = 0o600
 INDEX_NAME = "index.jsonl"
 _CHUNK = 1 << 20
-
-
-def private_dir(path: Path) -> Path:
-    """Create ``path`` (and parents) and make it readable by this user only."""
-    path.mkdir(parents=True, exist_ok=True)
-    os.chmod(path, PRIVATE_DIR_MODE)
-    return path
 
 
 def _open_regular(path: Path) -> int:
@@ -205,7 +198,6 @@ def archive(
         if target.exists():
             os.unlink(tmp_name)
         else:
-            os.chmod(tmp_name, PRIVATE_FILE_MODE)
             private_dir(target.parent)
             os.replace(tmp_name, target)
     except BaseException:
@@ -221,11 +213,10 @@ _incoming_seq = itertools.count()
 def _incoming(archive_dir: Path) -> tuple[int, str]:
     """A new private file for a copy on its way into the archive (what ``tempfile.mkstemp``
     does, without its random names: they cost a third of archiving a small file)."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
     while True:
         name = os.path.join(archive_dir, f".incoming-{os.getpid()}-{next(_incoming_seq)}.part")
         try:
-            return os.open(name, flags, PRIVATE_FILE_MODE), name
+            return create_private(Path(name)), name
         except FileExistsError:  # left by an earlier process with the same pid
             continue
 
@@ -263,7 +254,7 @@ def staging(archive_dir: Path) -> Iterator[Callable[[Path, str], Path]]:
         folder = next((f for f in folders if not (f / name).exists()), None)
         if folder is None:
             folder = root / str(len(folders))
-            folder.mkdir()
+            folder.mkdir(mode=0o700)
             folders.append(folder)
         target = folder / name
         try:
@@ -302,7 +293,7 @@ def append_index(archive_dir: Path, entries: Iterable[ArchiveEntry]) -> None:
     if not lines:
         return
     path = private_dir(archive_dir) / INDEX_NAME
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, PRIVATE_FILE_MODE)
+    fd = create_private(path, append=True)
     with os.fdopen(fd, "a", encoding="utf-8") as handle:
         handle.writelines(lines)
         handle.flush()

@@ -15,6 +15,8 @@ import os
 import sys
 from pathlib import Path
 
+from core.private_files import write_private
+from core.secret_store import DEPLOYMENT_SECRETS, GENERATE_HINT, PlaceholderSecret, checked
 from core.settings import load_settings
 from pipeline.orchestrate import ensure_build_db_pool, migrate_metadata_db
 
@@ -23,18 +25,38 @@ def write_passwords_file(environ: dict[str, str] | os._Environ[str]) -> Path:
     """Write ``{"user": "password"}`` where the simple auth manager reads it (mode 600)."""
     path = Path(environ["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"])
     user = environ.get("AIRFLOW_ADMIN_USER", "admin")
-    password = environ.get("AIRFLOW_ADMIN_PASSWORD", "")
+    password = checked("AIRFLOW_ADMIN_PASSWORD", environ.get("AIRFLOW_ADMIN_PASSWORD", ""), environ)
     if not password:
-        raise SystemExit("AIRFLOW_ADMIN_PASSWORD is empty: set it in .env (see .env.example)")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps({user: password}), encoding="utf-8")
-    tmp.chmod(0o600)
-    tmp.replace(path)
-    return path
+        raise SystemExit(
+            "AIRFLOW_ADMIN_PASSWORD trống: đặt mật khẩu trong .env. / "
+            f"AIRFLOW_ADMIN_PASSWORD is empty: set it in .env ({GENERATE_HINT})"
+        )
+    return write_private(path, json.dumps({user: password}))
+
+
+# Airflow reads these three from the environment of every service: they cannot be generated
+# here for the others, so an empty one stops the deployment too
+_REQUIRED = ("AIRFLOW_FERNET_KEY", "AIRFLOW_API_SECRET_KEY", "AIRFLOW_JWT_SECRET")
+
+
+def check_deployment_secrets(environ: dict[str, str] | os._Environ[str]) -> None:
+    """Refuse to initialise (so no service starts) on a placeholder or a missing Airflow key."""
+    for name in DEPLOYMENT_SECRETS:
+        checked(name, environ.get(name) or "", environ)
+    for name in _REQUIRED:
+        if not (environ.get(name) or "").strip():
+            raise SystemExit(
+                f"{name} trống: đặt giá trị ngẫu nhiên trong .env rồi khởi động lại. / "
+                f"{name} is empty: set a random value in .env ({GENERATE_HINT})"
+            )
 
 
 def main() -> int:
+    try:
+        check_deployment_secrets(os.environ)
+    except PlaceholderSecret as exc:
+        print(exc.code, file=sys.stderr)
+        return 2
     settings = load_settings()
     settings.ensure_dirs()
     passwords = write_passwords_file(os.environ)

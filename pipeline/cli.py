@@ -220,7 +220,7 @@ def cmd_sql(args: argparse.Namespace, settings: Settings) -> int:
             print(f"Error: {exc}", file=sys.stderr)
             return 2
     database = Path(args.database) if args.database else settings.published_db
-    return run_sql(database, query, as_csv=args.csv, history_file=settings.home / "history" / "sql")
+    return run_sql(database, query, as_csv=args.csv, history_file=settings.sql_history)
 
 
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:

@@ -19,6 +19,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from core.private_files import write_private
 from core.settings import Settings, load_settings
 from pipeline.orchestrate import airflow_env
 
@@ -77,11 +78,7 @@ def admin_password(settings: Settings) -> str:
         if stored:
             return str(stored)
     password = secrets.token_urlsafe(12)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps({ADMIN_USER: password}), encoding="utf-8")
-    tmp.chmod(0o600)
-    tmp.replace(path)
+    write_private(path, json.dumps({ADMIN_USER: password}))
     return password
 
 

@@ -184,9 +184,11 @@ def step_publish(settings: Settings) -> dict[str, Any]:
 
 def step_scorecard(settings: Settings) -> dict[str, Any]:
     """Write tonight's scorecard (HTML + PNG charts) from the published warehouse."""
+    from core.private_files import make_readable
     from warehouse.report.render import write_scorecard
 
     result = write_scorecard(settings)
+    make_readable(settings.reports_dir)  # written under dxwh's private umask: for readers
     return {
         "scorecard_path": str(result.index),
         "charts": result.charts,

@@ -41,6 +41,7 @@ from portal.security import (
     csrf_token,
     identity,
     sign_in,
+    sign_out,
 )
 from portal.store import PortalStore, Upload
 from portal.units import (
@@ -326,7 +327,7 @@ def create_app(
                 401,
                 error="Mã truy cập không đúng hoặc đã bị thu hồi. Liên hệ Sở để được cấp mã mới.",
             )
-        sign_in(request, record)
+        sign_in(request, record, store, config.session_hours)
         store.log(f"token:{record.token_id}", record.unit_id, "sign_in", record.label)
         return RedirectResponse("/office" if record.role == "office" else "/unit", 303)
 
@@ -335,7 +336,7 @@ def create_app(
         request: Request, csrf_token_value: Annotated[str, Form(alias=CSRF_FIELD)] = ""
     ) -> Response:
         check_csrf(request, csrf_token_value)
-        request.session.clear()
+        sign_out(request, store)
         return RedirectResponse("/login", status_code=303)
 
     # a unit's clerk ------------------------------------------------------------------------

@@ -8,11 +8,12 @@ operator, uploads being checked). It never writes the build or the published dat
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.private_files import private_dir
+from core.secret_store import secret
 from core.settings import Settings
 
 DEFAULT_HOST = "127.0.0.1"
@@ -49,21 +50,7 @@ class PortalConfig:
 
     def ensure_dirs(self) -> None:
         for path in (self.home, self.rejected_dir, self.incoming_dir):
-            path.mkdir(parents=True, exist_ok=True)
-
-
-def _secret(home: Path, given: str | None) -> str:
-    """The session secret: from the environment, else made once and kept beside the state."""
-    if given:
-        return given
-    path = home / "session.key"
-    if not path.exists():
-        home.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(secrets.token_urlsafe(48), encoding="utf-8")
-        tmp.chmod(0o600)
-        tmp.replace(path)
-    return path.read_text(encoding="utf-8").strip()
+            private_dir(path)
 
 
 def load_portal_config(
@@ -75,7 +62,8 @@ def load_portal_config(
     max_mb = env.get("DXWH_PORTAL_MAX_UPLOAD_MB")
     return PortalConfig(
         home=home,
-        secret_key=_secret(home, env.get("DXWH_PORTAL_SECRET")),
+        # unset: made once and kept beside the state; a placeholder stops the portal here
+        secret_key=secret(home, "DXWH_PORTAL_SECRET", env, file=home / "session.key", nbytes=48),
         # the same limit the nightly loader applies: a file the portal accepts is never refused
         # for its size at night
         max_upload_bytes=int(float(max_mb) * 1024 * 1024) if max_mb else settings.max_file_bytes,

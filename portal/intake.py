@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from core.private_files import create_private, private_dir
 from core.settings import Settings
 from ingest.landing import sha256_of
 from ingest.problems import Problem
@@ -49,11 +50,10 @@ class UploadTooLarge(Exception):
 
 def receive(stream: BinaryIO, config: PortalConfig) -> tuple[Path, int]:
     """Copy an upload into the private incoming folder, refusing it past the size limit."""
-    config.incoming_dir.mkdir(parents=True, exist_ok=True)
-    path = config.incoming_dir / f"{uuid.uuid4().hex}.upload"
+    path = private_dir(config.incoming_dir) / f"{uuid.uuid4().hex}.upload"
     size = 0
     try:
-        with path.open("wb") as out:
+        with os.fdopen(create_private(path), "wb") as out:
             while chunk := stream.read(CHUNK):
                 size += len(chunk)
                 if size > config.max_upload_bytes:
@@ -140,9 +140,14 @@ def _stored_name(unit_id: str, period_id: str | None, at: dt.datetime, ext: str)
 
 def _place(source: Path, target: Path) -> None:
     """Move ``source`` to ``target`` atomically: a ``.part`` name first, then one rename."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(target.parent)
     part = target.with_name(target.name + ".part")
-    shutil.move(source, part)  # a copy when the data home spans file systems
+    try:
+        os.rename(source, part)  # the upload is 0600 already
+    except OSError:  # the data home spans file systems: a private copy
+        with source.open("rb") as src, os.fdopen(create_private(part), "wb") as dst:
+            shutil.copyfileobj(src, dst)
+        source.unlink()
     os.replace(part, target)
 
 

@@ -1,16 +1,17 @@
 """Who is asking, and whether the request may do what it asks.
 
 - Access: a per-unit (or office) token, random, stored hashed, revocable (:mod:`portal.store`).
-  The browser signs in once with it; the session is a cookie signed with the portal's secret
-  (Starlette's ``SessionMiddleware``), holding only the token's public id, so revoking the token
-  ends its sessions at their next request. Programs send the token as a bearer header instead.
+  The browser signs in once with it; the session lives on the server (the ``sessions`` table)
+  and the cookie, signed with the portal's secret (Starlette's ``SessionMiddleware``), carries
+  only its random id. Signing out or revoking the token ends the session at once: a copied
+  cookie opens nothing afterwards. Programs send the token as a bearer header instead.
 - Forms carry a CSRF token kept in the session and compared in constant time.
 - Limits: uploads per unit per hour (counted in the state database, so they hold across
   restarts) and failed sign-ins per client address (in memory).
 
 Single sign-on plugs in at :func:`identity`: an SSO callback that has verified the province's
-identity provider sets ``request.session["token_id"]`` (or a future ``"sso_subject"``) exactly as
-the token sign-in does; every page asks :func:`identity` and nothing else.
+identity provider starts a session with :func:`sign_in` exactly as the token sign-in does; every
+page asks :func:`identity` and nothing else.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from fastapi import HTTPException, Request
 from portal.store import AccessToken, PortalStore, now_utc
 
 CSRF_FIELD = "csrf_token"
-SESSION_TOKEN_ID = "token_id"
+SESSION_ID = "sid"
 SESSION_CSRF = "csrf"
 MAX_FAILED_SIGN_INS = 10
 FAILED_SIGN_IN_WINDOW = 15 * 60.0
@@ -56,12 +57,12 @@ class NotSignedIn(Exception):
 
 
 def identity(request: Request, store: PortalStore) -> Identity | None:
-    """The session's party, if its token is still active (a revoked token signs it out)."""
-    token_id = request.session.get(SESSION_TOKEN_ID)
-    if not isinstance(token_id, str):
+    """The session's party, while the server-side session lives and its token is active."""
+    session_id = request.session.get(SESSION_ID)
+    if not isinstance(session_id, str):
         return None
-    token = store.get_token(token_id)
-    if token is None or not token.is_active:
+    token = store.session_token(session_id)
+    if token is None:
         request.session.clear()
         return None
     return Identity.of(token)
@@ -81,11 +82,19 @@ def bearer_identity(request: Request, store: PortalStore) -> Identity:
     return Identity.of(record)
 
 
-def sign_in(request: Request, token: AccessToken) -> None:
-    """Start a fresh session for ``token`` (a new CSRF token too: no session fixation)."""
+def sign_in(request: Request, token: AccessToken, store: PortalStore, hours: float) -> None:
+    """Start a fresh server-side session for ``token`` (a new CSRF token too: no fixation)."""
     request.session.clear()
-    request.session[SESSION_TOKEN_ID] = token.token_id
+    request.session[SESSION_ID] = store.start_session(token.token_id, hours)
     request.session[SESSION_CSRF] = secrets.token_urlsafe(32)
+
+
+def sign_out(request: Request, store: PortalStore) -> None:
+    """End the session on the server, then forget the cookie."""
+    session_id = request.session.get(SESSION_ID)
+    if isinstance(session_id, str):
+        store.end_session(session_id)
+    request.session.clear()
 
 
 def csrf_token(request: Request) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import secrets
 import sqlite3
 from collections.abc import Iterator
@@ -17,6 +18,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from core.private_files import create_private, private_dir
 
 TOKEN_PREFIX = "dxp_"
 ROLES = ("unit", "office")
@@ -55,6 +58,14 @@ create table if not exists uploads (
     uploaded_at text not null
 );
 create index if not exists uploads_by_unit on uploads (unit_id, uploaded_at);
+create table if not exists sessions (
+    session_hash text primary key,       -- sha256 of the session id the cookie carries
+    token_id text not null,
+    started_at text not null,
+    expires_at text not null,
+    ended_at text                        -- signed out, or its token revoked
+);
+create index if not exists sessions_by_token on sessions (token_id);
 create table if not exists audit_log (
     seq integer primary key autoincrement,
     at text not null,
@@ -137,7 +148,10 @@ class PortalStore:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)
+        # SQLite gives its -wal and -shm files the mode of the database file: created 0600 here
+        if not path.exists():
+            os.close(create_private(path))
         with self._connect() as con:
             con.execute("pragma journal_mode = wal")
             con.executescript(SCHEMA)
@@ -214,10 +228,55 @@ class PortalStore:
                 "update access_tokens set revoked_at = ? where token_id = ? and revoked_at is null",
                 (_iso(now_utc()), token_id),
             )
+            # its sessions end now, not at their next request or their cookie's expiry
+            con.execute(
+                "update sessions set ended_at = ? where token_id = ? and ended_at is null",
+                (_iso(now_utc()), token_id),
+            )
         if cursor.rowcount:
             record = self.get_token(token_id)
             self.log(revoked_by, record.unit_id if record else None, "token_revoked", token_id)
         return bool(cursor.rowcount)
+
+    # sessions ------------------------------------------------------------------------------
+
+    def start_session(self, token_id: str, hours: float) -> str:
+        """A new server-side session for ``token_id``; returns its id (kept hashed)."""
+        session_id = secrets.token_urlsafe(32)
+        now = now_utc()
+        with self._connect() as con:
+            con.execute(
+                "insert into sessions (session_hash, token_id, started_at, expires_at) "
+                "values (?, ?, ?, ?)",
+                (
+                    hash_token(session_id),
+                    token_id,
+                    _iso(now),
+                    _iso(now + dt.timedelta(hours=hours)),
+                ),
+            )
+        return session_id
+
+    def session_token(self, session_id: str) -> AccessToken | None:
+        """The active token of a live session (not ended, not expired), or ``None``."""
+        if not session_id or len(session_id) > 200:
+            return None
+        with self._connect() as con:
+            row = con.execute(
+                "select t.* from sessions s join access_tokens t using (token_id) "
+                "where s.session_hash = ? and s.ended_at is null and s.expires_at > ? "
+                "and t.revoked_at is null",
+                (hash_token(session_id), _iso(now_utc())),
+            ).fetchone()
+        return _token(row) if row else None
+
+    def end_session(self, session_id: str) -> None:
+        """End a session (sign-out): a copy of its cookie opens nothing afterwards."""
+        with self._connect() as con:
+            con.execute(
+                "update sessions set ended_at = ? where session_hash = ? and ended_at is null",
+                (_iso(now_utc()), hash_token(session_id)),
+            )
 
     # uploads -------------------------------------------------------------------------------
 

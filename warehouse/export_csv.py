@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from core.db import session
+from core.private_files import make_readable
 from core.settings import Settings
 
 
@@ -36,4 +37,5 @@ def export_marts_csv(settings: Settings) -> dict[str, int]:
             tmp.replace(final)
             row = con.execute(f'select count(*) from marts."{table}"').fetchone()
             counts[table] = int(row[0]) if row else 0
+    make_readable(target.parent)  # exports are for readers, like the published warehouse
     return counts

@@ -22,6 +22,7 @@ from pathlib import Path
 import duckdb
 
 from core.db import session
+from core.private_files import READABLE_DIR_MODE, make_readable
 from core.settings import Settings
 from warehouse.analyst_views import ANALYST_SCHEMA, AnalystView, load_views
 from warehouse.documentation import MANIFEST_NAME, document_published
@@ -285,6 +286,9 @@ def publish(
         (staging / CONTENT_FILE).write_text(digest + "\n", encoding="utf-8")
         # readers must open it read-only; a read-write open would write into every link
         db.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+        # written under dxwh's private umask: opened to readers on purpose, before it is a version
+        make_readable(staging)
+        os.chmod(root, READABLE_DIR_MODE)
         os.rename(staging, root / version)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

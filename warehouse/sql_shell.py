@@ -10,6 +10,7 @@ a statement ends at ``;``, and the meta-commands.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from prompt_toolkit.document import Document
 from prompt_toolkit.filters import Condition
 from prompt_toolkit.history import FileHistory, History, InMemoryHistory
 
+from core.private_files import create_private, private_dir
 from warehouse.sql import MAX_ROWS, QUIT_COMMANDS
 from warehouse.sql_render import Expanded, render, run_interruptible
 
@@ -287,7 +289,9 @@ def interactive(
     """
     history: History = InMemoryHistory()
     if history_file is not None:
-        history_file.parent.mkdir(parents=True, exist_ok=True)
+        # what was typed may quote names: the history is this user's only (core.private_files)
+        private_dir(history_file.parent)
+        os.close(create_private(history_file, append=True))
         history = FileHistory(str(history_file))
     catalog = Catalog.read(con)
     state = ShellState()

@@ -10,12 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from core.private_files import private_dir, write_private
 from ingest.problems import Problem
 from ingest.submissions.checks import CheckedSubmission
 
@@ -298,8 +298,6 @@ class FeedbackFiles:
 # File names stay far below the 255-byte limit of most file systems whatever the clerk's file
 # was called (Vietnamese letters take 2-3 bytes each in UTF-8).
 _MAX_SLUG_CHARS = 60
-_PRIVATE_DIR_MODE = 0o700
-_PRIVATE_FILE_MODE = 0o600
 
 
 def _slug(text: str, limit: int = _MAX_SLUG_CHARS) -> str:
@@ -319,20 +317,6 @@ def feedback_unit(checked: CheckedSubmission, unit_code: str | None) -> str | No
     return text if re.fullmatch(r"[0-9A-Za-z.-]{1,20}", text) else None
 
 
-def _private_dir(path: Path) -> Path:
-    path.mkdir(parents=True, exist_ok=True)
-    os.chmod(path, _PRIVATE_DIR_MODE)
-    return path
-
-
-def _write_private(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` readable by this user only (it names people)."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, _PRIVATE_FILE_MODE)
-    os.fchmod(fd, _PRIVATE_FILE_MODE)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-
-
 def write_feedback(
     feedback_dir: Path,
     source: str,
@@ -346,17 +330,18 @@ def write_feedback(
     They go to the folder of the unit (``unit_code``, else the code written in the file),
     under a bounded file name, readable by the service's user only.
     """
-    _private_dir(feedback_dir)
+    private_dir(feedback_dir)
     unit_code = feedback_unit(checked, unit_code)
-    folder = _private_dir(feedback_dir / _slug(unit_code or "unknown", 20))
+    folder = private_dir(feedback_dir / _slug(unit_code or "unknown", 20))
     stem = f"{_slug(source)}.{sha256[:8]}"
     text = folder / f"{stem}.txt"
     page = folder / f"{stem}.html"
-    _write_private(
+    write_private(
         text,
         format_report(source, checked, "vi") + "\n\n" + format_report(source, checked, "en") + "\n",
+        durable=False,
     )
-    _write_private(page, format_html(source, checked, unit_code, checked_at))
+    write_private(page, format_html(source, checked, unit_code, checked_at), durable=False)
     entry = {
         "source_file": source,
         "sha256": sha256,
@@ -368,7 +353,7 @@ def write_feedback(
         "checked_at": checked_at.isoformat(timespec="seconds"),
         "page": page.name,
     }
-    _write_private(folder / f"{stem}.json", json.dumps(entry, ensure_ascii=False))
+    write_private(folder / f"{stem}.json", json.dumps(entry, ensure_ascii=False), durable=False)
     return FeedbackFiles(text=text, html=page)
 
 
@@ -412,13 +397,14 @@ def write_index(feedback_dir: Path, lang: str = "vi") -> Path:
         heading = words["unknown"] if folder == "unknown" else f"{folder} – {' / '.join(names)}"
         links = "".join(_index_item(folder, e, lang) for e in items)
         sections.append(f"<section><h2>{html.escape(heading)}</h2><ul>{links}</ul></section>")
-    index = _private_dir(feedback_dir) / "index.html"
-    _write_private(
+    index = private_dir(feedback_dir) / "index.html"
+    write_private(
         index,
         _page(
             words["index"],
             f"<h1>{words['index']}</h1><p class='note'>{words['index_note']}</p>"
             + "".join(sections),
         ),
+        durable=False,
     )
     return index
