@@ -56,6 +56,11 @@ class Settings:
         return self.home / "build" / "dx_build.duckdb"
 
     @property
+    def night_lock(self) -> Path:
+        """Held by the one ``dxwh run`` at work (``flock``); it names the run holding it."""
+        return self.build_db.parent / "night.lock"
+
+    @property
     def published_dir(self) -> Path:
         return self.home / "published"
 
@@ -110,6 +115,7 @@ class Settings:
             self.portal_home,
             self.sql_history.parent,
             self.home / "secrets",
+            self.home / "state",
         )
 
     def ensure_dirs(self) -> None:

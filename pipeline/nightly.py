@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from core.db import ensure_landing_tables, session
+from core.intake_record import write_record
 from core.settings import Settings
 from core.vocabulary import FileStatus
 
@@ -47,6 +48,8 @@ def step_ingest(
         result = ingest_submissions(
             con, settings, units, batch_id, workers=settings.ingest_workers, on_file=on_file
         )
+        # what the portal shows of each file: it reads this, never the build database
+        write_record(con, settings.home)
     return {
         "batch_id": batch_id,
         "registry_units": n_units,

@@ -52,7 +52,7 @@ from portal.units import (
     template_values,
     unit_periods,
 )
-from portal.warehouse_state import BuildBusy, ComplianceRow, FileLoad, WarehouseState
+from portal.warehouse_state import ComplianceRow, FileLoad, WarehouseState
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 # Vietnam keeps one offset all year (no daylight saving): no time-zone database is needed
@@ -150,15 +150,11 @@ def history(
 ) -> tuple[list[HistoryRow], bool]:
     """The unit's uploads with their verdicts, current flags and warehouse states.
 
-    Returns the rows and whether the build database was busy (the nightly run is writing).
+    Returns the rows and whether the night's state was unavailable (never, since the portal
+    reads the record the night writes instead of the build database; kept for the pages).
     """
     busy = False
-    try:
-        loads: dict[str, FileLoad] | None = state.file_loads(
-            u.sha256 for u in uploads if u.is_queued
-        )
-    except BuildBusy:
-        loads, busy = None, True
+    loads: dict[str, FileLoad] | None = state.file_loads(u.sha256 for u in uploads if u.is_queued)
     published_current = {
         r.period_id: r.current_submission_id for r in state.compliance(None, unit_id)
     }
@@ -458,11 +454,8 @@ def create_app(
         chosen = period if period in periods else (periods[0] if periods else None)
         rows = state.compliance(chosen) if chosen else []
         summary = _summary(rows)
-        busy = False
-        try:
-            nightly = state.last_files(chosen) if chosen else {}
-        except BuildBusy:
-            nightly, busy = {}, True
+        busy = False  # the night's record is a plain file: never locked by the nightly run
+        nightly = state.last_files(chosen) if chosen else {}
         shown = [r for r in rows if show not in _MATCHES or _MATCHES[show](r)]
         return page(
             request,

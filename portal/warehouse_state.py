@@ -1,32 +1,26 @@
-"""What the nightly run made of the files: the build database's audit and the published marts.
+"""What the nightly run made of the files: the night's record of its loads and the published marts.
 
-Both are opened read-only and briefly. The build database has one writer, the nightly run: while
-it works the file is locked and :class:`BuildBusy` is raised, which the pages show as
-"đang cập nhật" (being updated) instead of failing. Results are cached for a short while so that
-page views do not keep opening the file the nightly writer needs.
+The portal never opens the build database: its one writer is the nightly run, and a reader
+holding it (even read-only) makes the night's write fail on DuckDB's lock. How each file was
+taken comes from the small record the night writes after each load
+(:mod:`core.intake_record`); who reported comes from the published warehouse, opened read-only.
+Results are cached for a short while, keyed on the files' modification times.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TypeVar
 
-import duckdb
-
+from core.intake_record import read_record, record_path
 from core.settings import Settings
 from warehouse.sql import connect_published
 
 CACHE_SECONDS = 30.0
 T = TypeVar("T")
-
-
-class BuildBusy(Exception):
-    """The nightly run holds the build database: its audit cannot be read just now."""
 
 
 @dataclass(frozen=True)
@@ -129,25 +123,43 @@ class WarehouseState:
             self._cache[key] = (time.monotonic(), value)
         return value
 
-    # the build database's audit ----------------------------------------------------------
+    # the night's record of its loads ------------------------------------------------------
+
+    def _record_changed(self) -> int | None:
+        path = record_path(self.settings.home)
+        return path.stat().st_mtime_ns if path.is_file() else None
 
     def file_loads(self, shas: Iterable[str]) -> dict[str, FileLoad]:
         """How the nightly loader took each of these files (absent: not loaded yet)."""
-        wanted = tuple(sorted(set(shas)))
+        wanted = frozenset(shas)
         if not wanted:
             return {}
-        build_db = self.settings.build_db
-        # keyed on the file's modification time too: a night's writes show at once
-        changed = build_db.stat().st_mtime_ns if build_db.is_file() else None
-        return self._cached(("loads", wanted, changed), lambda: _read_file_loads(build_db, wanted))
+        loads = self._cached(("loads", self._record_changed()), self._read_file_loads)
+        return {sha: load for sha, load in loads.items() if sha in wanted}
 
     def last_files(self, period_id: str) -> dict[str, LastFile]:
         """Per unit, the latest file the nightly loader took for ``period_id``."""
-        build_db = self.settings.build_db
-        changed = build_db.stat().st_mtime_ns if build_db.is_file() else None
         return self._cached(
-            ("last", period_id, changed), lambda: _read_last_files(build_db, period_id)
+            ("last", period_id, self._record_changed()), lambda: self._read_last_files(period_id)
         )
+
+    def _read_file_loads(self) -> dict[str, FileLoad]:
+        # a file seen twice (re-sent bytes) is first loaded, then a duplicate: keep what loaded it
+        found: dict[str, FileLoad] = {}
+        for row in sorted(read_record(self.settings.home), key=lambda r: r.loaded_at):
+            if row.sha256 not in found or found[row.sha256].status == "duplicate":
+                found[row.sha256] = FileLoad(row.sha256, row.status, row.rows_loaded, row.loaded_at)
+        return found
+
+    def _read_last_files(self, period_id: str) -> dict[str, LastFile]:
+        last: dict[str, LastFile] = {}
+        for row in read_record(self.settings.home):  # in arrival order: the last one wins
+            if row.period_id == period_id and row.unit_code is not None:
+                last[row.unit_code] = LastFile(
+                    row.unit_code, row.sha256, row.source_file, row.status, row.n_errors,
+                    row.loaded_at,
+                )  # fmt: skip
+        return last
 
     # the published warehouse -------------------------------------------------------------
 
@@ -190,54 +202,3 @@ class WarehouseState:
         with connect_published(self.settings.published_db) as con:
             rows = con.execute(sql, params).fetchall()
         return [ComplianceRow(*r) for r in rows]
-
-
-@contextmanager
-def _audit(build_db: Path) -> Iterator[duckdb.DuckDBPyConnection | None]:
-    """A short read-only connection to the build database; ``None`` before its first load."""
-    if not build_db.is_file():
-        yield None
-        return
-    try:
-        con = duckdb.connect(str(build_db), read_only=True)
-    except duckdb.IOException as exc:  # the nightly writer holds the lock
-        raise BuildBusy(str(exc)) from exc
-    try:
-        found = con.execute(
-            "select count(*) from information_schema.tables "
-            "where table_schema = 'audit' and table_name = 'file_loads'"
-        ).fetchone()
-        yield con if found and found[0] else None
-    finally:
-        con.close()
-
-
-def _read_file_loads(build_db: Path, shas: tuple[str, ...]) -> dict[str, FileLoad]:
-    with _audit(build_db) as con:
-        if con is None:
-            return {}
-        placeholders = ",".join("?" for _ in shas)
-        rows = con.execute(
-            "select sha256, status, rows_loaded, cast(loaded_at as varchar) from audit.file_loads "
-            f"where sha256 in ({placeholders}) order by loaded_at",
-            list(shas),
-        ).fetchall()
-    # a file seen twice (re-sent bytes) is first loaded, then a duplicate: keep what loaded it
-    found: dict[str, FileLoad] = {}
-    for sha, status, rows_loaded, loaded_at in rows:
-        if sha not in found or found[sha].status == "duplicate":
-            found[sha] = FileLoad(sha, status, int(rows_loaded), str(loaded_at))
-    return found
-
-
-def _read_last_files(build_db: Path, period_id: str) -> dict[str, LastFile]:
-    with _audit(build_db) as con:
-        if con is None:
-            return {}
-        rows = con.execute(
-            "select unit_code, sha256, source_file, status, n_errors, cast(loaded_at as varchar) "
-            "from audit.file_loads where period_id = ? and unit_code is not null "
-            "qualify row_number() over (partition by unit_code order by arrival_seq desc) = 1",
-            [period_id],
-        ).fetchall()
-    return {r[0]: LastFile(r[0], r[1], r[2], r[3], int(r[4]), r[5]) for r in rows}

@@ -322,7 +322,7 @@ def test_office_issues_and_revokes_access_and_reads_the_audit(portal: Portal) ->
         assert action in audit
 
 
-def test_a_locked_build_database_shows_being_updated(portal: Portal, tmp_path: Path) -> None:
+def test_pages_never_open_the_build_database(portal: Portal, tmp_path: Path) -> None:
     client = portal.client()
     csrf = sign_in(client, portal.unit_token)
     _upload(client, csrf, write_good(tmp_path / "a.xlsx"))
@@ -346,7 +346,8 @@ def test_a_locked_build_database_shows_being_updated(portal: Portal, tmp_path: P
         assert writer.stdout is not None and writer.stdout.readline().strip() == "ready"
         page = client.get("/unit")
         assert page.status_code == 200
-        assert 'id="busy"' in page.text and "đang cập nhật" in page.text
+        assert 'id="busy"' not in page.text  # the night's record is read, not the locked file
+        assert "Đang chờ lần chạy hằng đêm" in page.text
     finally:
         writer.communicate(input="", timeout=60)
 

@@ -8,6 +8,7 @@ import re
 import pytest
 
 from core.db import ensure_landing_tables, session
+from core.intake_record import write_record
 from core.settings import Settings
 from tests.portal.portal_helpers import Portal, sign_in
 from tests.warehouse.sample_marts import build_sample_marts
@@ -32,6 +33,7 @@ def office(portal: Portal) -> Portal:
             "'rejected', '20342', '2023', 3, 0, 3, 2, 0, ?)",
             [REJECTED_SHA, dt.datetime(2024, 1, 20, tzinfo=dt.UTC)],
         )
+        write_record(con, settings.home)  # as the night does after each load
     publish(settings)
     page = settings.feedback_dir / "20342" / f"xa_cu.xlsx.{REJECTED_SHA[:8]}.html"
     page.parent.mkdir(parents=True)
