@@ -220,7 +220,30 @@ def cmd_sql(args: argparse.Namespace, settings: Settings) -> int:
             print(f"Error: {exc}", file=sys.stderr)
             return 2
     database = Path(args.database) if args.database else settings.published_db
+    refusal = _build_db_refusal(database, settings)
+    if refusal:
+        print(refusal, file=sys.stderr)
+        return 2
     return run_sql(database, query, as_csv=args.csv, history_file=settings.sql_history)
+
+
+def _build_db_refusal(database: Path, settings: Settings) -> str | None:
+    """Why ``dxwh sql`` must not open ``database`` now: the build database while a night holds
+    it (a reader there would make the night's writes fail on DuckDB's lock)."""
+    from core.locks import holder
+
+    try:
+        is_build = database.resolve() == settings.build_db.resolve()
+    except OSError:
+        return None
+    night = holder(settings.night_lock) if is_build else None
+    if night is None:
+        return None
+    return (
+        f"Cơ sở dữ liệu dựng đang được lần chạy hằng đêm sử dụng ({night}): không mở được lúc "
+        f"này. Đọc kho đã công bố ({settings.published_db}) hoặc chờ lần chạy xong. / The build "
+        f"database is in use by the night ({night}); read the published warehouse or wait."
+    )
 
 
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
@@ -232,6 +255,24 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from core.locks import Held, held_by_me
+
+    started = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+    about = f"dxwh run, pid {os.getpid()}, started {started} UTC"
+    try:
+        with held_by_me(settings.night_lock, about):
+            return _run_night(args, settings)
+    except Held as held:
+        print(
+            f"Một lần chạy khác đang làm việc ({held.holder}): lần này không chạy. Chờ lần đó "
+            f"xong rồi chạy lại. / Another night is running ({held.holder}): not starting; "
+            "run again once it has finished.",
+            file=sys.stderr,
+        )
+        return 75  # EX_TEMPFAIL: try again later
+
+
+def _run_night(args: argparse.Namespace, settings: Settings) -> int:
     from pipeline.orchestrate import run_nightly_once
 
     if args.demo_if_empty and not any(settings.inbox_submissions.glob("**/*.*")):

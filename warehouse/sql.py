@@ -143,6 +143,17 @@ def run_sql(
     """
     try:
         con = connect_published(path)
+    except duckdb.IOException as exc:
+        if "lock" not in str(exc).lower():
+            print(f"Error: {exc}", file=sys.stderr)
+            return 2
+        print(
+            f"{path} đang được một tiến trình khác ghi (lần chạy hằng đêm): không mở được lúc "
+            f"này; chờ tiến trình đó xong. / {path} is being written by another process (the "
+            f"night): try again once it has finished. ({exc})",
+            file=sys.stderr,
+        )
+        return 2
     except (FileNotFoundError, duckdb.Error) as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return 2
