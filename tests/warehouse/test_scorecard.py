@@ -13,7 +13,7 @@ from core.settings import Settings
 from tests.warehouse.browser import load_page
 from tests.warehouse.sample_marts import build_sample_marts
 from warehouse.publish import publish
-from warehouse.report import charts, labels
+from warehouse.report import charts, labels, render
 from warehouse.report.data import load_scorecard_data
 from warehouse.report.render import write_scorecard
 
@@ -237,3 +237,33 @@ def test_two_home_provinces_on_one_basis_get_a_line_each() -> None:
         )
         assert da_nang[2022] in (1, 0.8002) and quang_nam[2022] in (31, 0.5808)
         assert da_nang[2024] in (2, 0.8335) and quang_nam[2024] in (57, 0.5803)
+
+
+def test_the_rank_axis_shows_no_rank_above_first() -> None:
+    dti = pd.DataFrame(
+        {
+            "year": [2022, 2023, 2024],
+            "basis": [63, 63, 63],
+            "province_id": ["48"] * 3,
+            "province_name": ["Thành phố Đà Nẵng"] * 3,
+            "is_home_province": [True] * 3,
+            "is_published": [True] * 3,
+            "score": [0.8002, 0.834, 0.8335],
+            "rank": [1, 1, 2],
+            "n_ranked": [63] * 3,
+        }
+    )
+    figure = charts.dti_rank_figure(dti)
+    try:
+        ticks = list(figure.axes[0].get_yticks())
+    finally:
+        plt.close(figure)
+
+    assert ticks and min(ticks) == 1  # no "0" or "-10" rank on the axis
+
+
+@pytest.mark.parametrize(
+    ("change", "shown"), [(2, "+2"), (-6, "-6"), (0, "0"), (None, "—"), (float("nan"), "—")]
+)
+def test_a_rank_change_reads_as_a_signed_number(change: object, shown: str) -> None:
+    assert render._rank_change(change) == shown

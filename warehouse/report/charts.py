@@ -122,6 +122,10 @@ def dti_rank_figure(dti: pd.DataFrame) -> Figure:
             )
     ax.invert_yaxis()
     ax.margins(y=0.2)  # room for the labels above the best rank
+    # the margin reaches above rank 1: ticks there would read as ranks 0 or -10
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ticks = [t for t in ax.get_yticks() if t >= 1]
+    ax.set_yticks(sorted({1.0, *ticks}) if len(home) else ticks)
     ax.set_ylabel("Thứ hạng DTI (1 là cao nhất)")
     ax.set_title("Thứ hạng Chỉ số chuyển đổi số (DTI) qua các năm")
     span = _year_axis(ax, sorted({int(y) for y in dti["year"]}))

@@ -66,6 +66,14 @@ def _share_or_number(value: Any, is_share: Any) -> str:
     return _number(value)
 
 
+def _rank_change(value: Any) -> str:
+    """``+2`` moved up, ``-6`` down, ``0`` kept its rank (never "+0"), ``—`` nothing to compare."""
+    if value is None or pd.isna(value):
+        return "—"
+    change = int(value)
+    return f"{change:+d}" if change else "0"
+
+
 def _date(value: Any) -> str:
     if value is None or pd.isna(value):
         return "Hằng kỳ"
@@ -215,6 +223,7 @@ def _environment() -> Environment:
     env.filters.update(
         number=_number,
         share_or_number=_share_or_number,
+        rank_change=_rank_change,
         vn_date=_date,
         level=lambda v: label(UNIT_LEVELS, v),
         target_status=target_status_label,
