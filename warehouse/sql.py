@@ -18,7 +18,7 @@ from typing import TextIO
 
 import duckdb
 
-from warehouse.sql_render import Expanded, render, run_interruptible
+from warehouse.sql_render import Expanded, render, run_interruptible, time_limit, timeout_seconds
 
 QUIT_COMMANDS = frozenset({".quit", ".exit", "\\q", "quit", "exit"})
 HELP = (
@@ -68,12 +68,14 @@ def write_result(
     and full precision.
     """
     if as_csv:
-        cursor = con.execute(sql)
-        if not cursor.description:
-            return
+        with time_limit(con, timeout_seconds()):
+            cursor = con.execute(sql)
+            if not cursor.description:
+                return
+            rows = cursor.fetchall()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow([d[0] for d in cursor.description])
-        writer.writerows(cursor.fetchall())
+        writer.writerows(rows)
         return
     text = render(
         run_interruptible(con, sql, MAX_ROWS), width=_terminal_width(out), expanded=Expanded.AUTO

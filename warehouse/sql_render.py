@@ -11,7 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import math
+import os
+import threading
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -24,6 +28,63 @@ NULL = "NULL"
 SIGNIFICANT_DIGITS = 6
 # how often a query being stopped is interrupted again (see stop())
 STOP_POLL_SECONDS = 0.05
+DEFAULT_TIMEOUT_SECONDS = 60.0
+TIMEOUT_SETTING = "DXWH_SQL_TIMEOUT_SECONDS"
+
+
+class StatementTimeout(duckdb.InterruptException):
+    """A statement ran past ``DXWH_SQL_TIMEOUT_SECONDS`` and was stopped."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(
+            f"câu lệnh chạy quá {seconds:g} giây nên đã bị dừng; thu hẹp truy vấn hoặc đặt "
+            f"{TIMEOUT_SETTING} lớn hơn (0: không giới hạn). / statement stopped after "
+            f"{seconds:g} s ({TIMEOUT_SETTING}; 0 for no limit)"
+        )
+        self.seconds = seconds
+
+
+def timeout_seconds(environ: dict[str, str] | None = None) -> float | None:
+    """The statement time-out of ``dxwh sql``: ``DXWH_SQL_TIMEOUT_SECONDS`` (default 60 s; 0 or
+    less: none)."""
+    env = os.environ if environ is None else environ
+    raw = (env.get(TIMEOUT_SETTING) or "").strip()
+    seconds = float(raw) if raw else DEFAULT_TIMEOUT_SECONDS
+    return seconds if seconds > 0 else None
+
+
+@contextmanager
+def time_limit(con: duckdb.DuckDBPyConnection, seconds: float | None) -> Iterator[None]:
+    """Interrupt ``con`` once ``seconds`` have passed; the interrupted statement then raises
+    :class:`StatementTimeout` instead of DuckDB's interrupt error."""
+    if seconds is None:
+        yield
+        return
+    finished = threading.Event()
+    fired = threading.Event()
+
+    def watchdog() -> None:
+        if finished.wait(seconds):
+            return
+        fired.set()
+        # an interrupt that arrives before DuckDB starts is forgotten: ask until it has ended
+        while not finished.is_set():
+            con.interrupt()
+            finished.wait(STOP_POLL_SECONDS)
+
+    thread = threading.Thread(target=watchdog, name="dxwh-sql-timeout", daemon=True)
+    thread.start()
+    try:
+        yield
+    except duckdb.InterruptException:
+        if fired.is_set():
+            raise StatementTimeout(seconds) from None
+        raise
+    finally:
+        finished.set()
+        thread.join()
+
+
 _NUMERIC_TYPES = (
     "TINYINT",
     "SMALLINT",
@@ -182,12 +243,17 @@ def run_interruptible(con: duckdb.DuckDBPyConnection, sql: str, max_rows: int) -
     thread waits (interruptibly), and Ctrl-C asks DuckDB to interrupt the connection.
     """
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="dxwh-sql") as pool:
-        future = pool.submit(run_query, con, sql, max_rows)
+        future = pool.submit(_limited, con, sql, max_rows)
         try:
             return future.result()
         except KeyboardInterrupt:
             stop(con, future)
             raise
+
+
+def _limited(con: duckdb.DuckDBPyConnection, sql: str, max_rows: int) -> Result:
+    with time_limit(con, timeout_seconds()):
+        return run_query(con, sql, max_rows)
 
 
 def stop(con: duckdb.DuckDBPyConnection, future: Future[Result]) -> None:

@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -153,3 +154,31 @@ def test_csv_keeps_full_precision(published: Settings) -> None:
     done = _dxwh(published, "sql", "--csv", "select 1 / 36 as gap")
 
     assert done.stdout.splitlines() == ["gap", repr(1 / 36)]
+
+
+ENDLESS = "select count(*) from range(1000000000000)"
+
+
+@pytest.mark.parametrize("as_csv", [False, True])
+def test_a_statement_past_the_time_out_is_stopped_with_one_line(
+    published: Settings, as_csv: bool
+) -> None:
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", "sql", *(["--csv"] if as_csv else []), ENDLESS],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DXWH_HOME": str(published.home), "DXWH_SQL_TIMEOUT_SECONDS": "1"},
+        timeout=300,  # without a time-out the statement runs for hours
+    )
+    assert done.returncode == 1
+    assert "quá 1 giây nên đã bị dừng" in done.stderr and "Traceback" not in done.stderr
+    assert time.monotonic() - started < 240
+
+
+def test_the_time_out_defaults_to_a_minute_and_zero_turns_it_off() -> None:
+    from warehouse.sql_render import timeout_seconds
+
+    assert timeout_seconds({}) == 60
+    assert timeout_seconds({"DXWH_SQL_TIMEOUT_SECONDS": "5"}) == 5
+    assert timeout_seconds({"DXWH_SQL_TIMEOUT_SECONDS": "0"}) is None
