@@ -35,6 +35,7 @@ from warehouse.published_versions import (
     make_current,
     new_version_id,
     prune,
+    remove_leftovers,
     versions_dir,
 )
 from warehouse.quality import copy_quality
@@ -242,6 +243,7 @@ def publish(
     what the current version was published from, no version is written (``unchanged``): a
     quiet night must not push a meaningful version out of the rollback window.
     """
+    remove_leftovers(settings.published_dir)  # what killed publishes left behind
     views = load_views() if views is None else views
     digest, counts = content_digest(settings.build_db, views)
     current = _current_digest(settings.published_dir)

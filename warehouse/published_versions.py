@@ -89,6 +89,38 @@ def make_current(published_dir: Path, version: str) -> Path:
     return target
 
 
+_LEFTOVER = re.compile(r"^\..+\.(\d+)\.tmp$")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
+def remove_leftovers(published_dir: Path) -> list[str]:
+    """Remove what a killed publish left (``.<name>.<pid>.tmp`` folders, links and files) when
+    the process that wrote it is gone; return the names removed."""
+    removed = []
+    for folder in (published_dir, versions_dir(published_dir)):
+        if not folder.is_dir():
+            continue
+        for path in folder.iterdir():
+            match = _LEFTOVER.match(path.name)
+            if not match or _alive(int(match.group(1))):
+                continue
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+            removed.append(path.name)
+    return sorted(removed)
+
+
 def prune(published_dir: Path, keep: int = KEEP_VERSIONS) -> list[str]:
     """Delete all but the ``keep`` newest versions (never the current one); return the deleted."""
     current = current_version(published_dir)

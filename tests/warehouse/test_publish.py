@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import duckdb
@@ -247,3 +248,29 @@ def test_publishing_the_same_content_keeps_the_current_version(data_home: Settin
 
     assert not changed.unchanged
     assert list_versions(data_home.published_dir) == [first.version, changed.version]
+
+
+def test_publish_removes_what_killed_publishes_left(data_home: Settings) -> None:
+    dead = subprocess.Popen(["true"])  # a publish killed earlier: its pid has ended
+    dead.wait()
+    alive = subprocess.Popen(["sleep", "600"])
+    try:
+        versions = data_home.published_dir / "versions"
+        left = [
+            versions / f".20261201T010000000000Z.{dead.pid}.tmp",
+            data_home.published_dir / f".dx.duckdb.{dead.pid}.tmp",
+        ]
+        running = versions / f".20261201T020000000000Z.{alive.pid}.tmp"
+        for folder in (left[0], running):
+            (folder / "parquet").mkdir(parents=True)
+            (folder / "dx.duckdb").write_bytes(b"half written")
+        left[1].write_bytes(b"half linked")
+        _build(data_home, 2)
+
+        publish(data_home, views=())
+
+        assert not any(p.exists() for p in left)
+        assert running.is_dir()  # a publish still at work keeps its folder
+    finally:
+        alive.kill()
+        alive.wait()
