@@ -35,3 +35,14 @@ def period_end_date(period_id: str) -> dt.date:
     if period_id.endswith("-H1"):
         return dt.date(year, 6, 30)
     return dt.date(year, 12, 31)
+
+
+def period_label(period_id: str) -> str:
+    """How the template writes a period: ``2023`` → "Năm 2023", ``2026-H1`` → "6 tháng đầu
+    năm 2026" (``ingest.values.parse_period`` reads each back)."""
+    year = period_year(period_id)
+    if period_id.endswith("-H1"):
+        return f"6 tháng đầu năm {year}"
+    if period_id.endswith("-H2"):
+        return f"6 tháng cuối năm {year}"
+    return f"Năm {year}"

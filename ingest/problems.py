@@ -181,6 +181,22 @@ MESSAGES: dict[str, Message] = {
         "Ghi theo dạng: 2023, Năm 2023, 2023-H1, 6 tháng đầu năm 2023, 2023-H2.",
         "Write it as: 2023, Năm 2023, 2023-H1, 6 tháng đầu năm 2023, 2023-H2.",
     ),
+    "PERIOD_NOT_COLLECTED": Message(
+        "file",
+        "error",
+        "Tỉnh không thu báo cáo kỳ '{period_vi}': {why_vi}.",
+        "The province does not collect reports for '{period_vi}': {why_en}.",
+        "Ghi Kỳ báo cáo là một trong các kỳ tỉnh thu: {choices_vi}.",
+        "Write one of the periods the province collects as the period: {choices_en}.",
+    ),
+    "PERIOD_NOT_BEGUN": Message(
+        "file",
+        "error",
+        "Kỳ báo cáo '{period_vi}' chưa bắt đầu (kỳ từ {start} đến {end}).",
+        "The reporting period '{period_vi}' has not begun yet (it runs from {start} to {end}).",
+        "Kiểm tra lại Kỳ báo cáo; các kỳ đang nhận báo cáo gần nhất: {choices_vi}.",
+        "Check the period; the latest periods being collected: {choices_en}.",
+    ),
     "UNIT_FIELD_INVALID": Message(
         "file",
         "error",

@@ -159,7 +159,8 @@ def cmd_check_dti(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
     from pipeline.nightly import step_build
 
-    result = step_build(settings)
+    as_of = dt.date.fromisoformat(args.as_of) if args.as_of else None
+    result = step_build(settings, as_of)
     print(f"dbt build: {result['models_ok']} models, {result['tests_passed']} tests passed")
     return 0
 
@@ -384,7 +385,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="set the current build database aside (renamed, kept) and start from nothing",
     )
-    add("build", cmd_build, "Run dbt build (models, tests, contracts) on the build database.")
+    p = add("build", cmd_build, "Run dbt build (models, tests, contracts) on the build database.")
+    p.add_argument(
+        "--as-of",
+        metavar="YYYY-MM-DD",
+        help="build the warehouse as of this day: which periods have begun and which are still "
+        "in progress (default: today in Vietnam)",
+    )
     p = add(
         "validate",
         cmd_validate,

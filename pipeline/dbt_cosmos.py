@@ -29,6 +29,9 @@ RUN_RESULTS = "run_results.json"
 KEPT_ARTIFACTS = (RUN_RESULTS, "manifest.json")
 # The producer's XCom with what its `dbt build` did (see keep_run_results).
 BUILD_COUNTS_XCOM_KEY = "dbt_build_counts"
+# dbt's as-of date (which periods exist, which are in progress): the night's date as plan_night
+# derived it from the run's data interval, rendered when the task runs, never the wall clock.
+AS_OF_DATE_TEMPLATE = "{{ ti.xcom_pull(task_ids='plan_night', key='plan')['as_of'] }}"
 
 
 def keep_run_results(project_dir: str, context: Any = None, **_: Any) -> None:
@@ -121,6 +124,7 @@ def dbt_task_group(group_id: str, pool: str, **task_group_kwargs: Any) -> Any:
             "pool": pool,
             "append_env": True,
             "install_deps": False,
+            "vars": {"as_of_date": AS_OF_DATE_TEMPLATE},
             "callback": keep_run_results,
             "on_execute_callback": set_build_db_env,
         },

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -99,8 +100,18 @@ def dbt_executable() -> str:
     return str(candidate) if candidate.exists() else "dbt"
 
 
-def run_dbt(settings: Settings, command: str = "build", *extra: str) -> DbtResult:
+def as_of_vars(as_of: dt.date | None) -> list[str]:
+    """dbt's ``--vars`` for the as-of date (``int_periods``); none: dbt takes today in Vietnam."""
+    return [] if as_of is None else ["--vars", json.dumps({"as_of_date": as_of.isoformat()})]
+
+
+def run_dbt(
+    settings: Settings, command: str = "build", *extra: str, as_of: dt.date | None = None
+) -> DbtResult:
     """Run one dbt command; raise :class:`DbtFailed` if anything failed.
+
+    ``as_of`` is the day the warehouse is built for (which periods exist, which are still in
+    progress); the nightly passes its run's date, never the wall clock.
 
     dbt runs in its own process: dbt-duckdb keeps its DuckDB handle open for the life of the
     process, and the next step must be able to open the file read-only.
@@ -109,7 +120,7 @@ def run_dbt(settings: Settings, command: str = "build", *extra: str) -> DbtResul
     results_file = settings.dbt_target_dir / "run_results.json"
     results_file.unlink(missing_ok=True)
     proc = subprocess.run(
-        [dbt_executable(), *dbt_args(settings, command, *extra)],
+        [dbt_executable(), *dbt_args(settings, command, *extra, *as_of_vars(as_of))],
         env={**os.environ, **dbt_env(settings)},
         capture_output=True,
         text=True,

@@ -92,12 +92,13 @@ def step_ingest_dti(settings: Settings, batch_id: str) -> dict[str, Any]:
     }
 
 
-def step_build(settings: Settings) -> dict[str, Any]:
-    """``dbt build`` (every snapshot, seed, model, test and contract), then the dbt docs site
-    under ``<home>/docs/dbt``; raises if anything fails."""
+def step_build(settings: Settings, as_of: dt.date | None = None) -> dict[str, Any]:
+    """``dbt build`` (every snapshot, seed, model, test and contract) as of ``as_of`` (default:
+    today in Vietnam), then the dbt docs site under ``<home>/docs/dbt``; raises if anything
+    fails."""
     from pipeline.dbt_runner import generate_docs, run_dbt
 
-    result = run_dbt(settings, "build")
+    result = run_dbt(settings, "build", as_of=as_of)
     docs = generate_docs(settings)
     return {
         "models_ok": result.models_ok,

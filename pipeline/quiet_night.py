@@ -5,9 +5,11 @@ A night builds (dbt, Great Expectations, publish) when any of these holds:
 - something landed since the last successful build: a new submission or DTI file (any status),
   a changed unit registry or province list — compared as a fingerprint of the landing tables;
 - the dbt project or the analyst views changed (a deployment);
-- a reporting deadline (the dbt seed ``reporting_deadlines.csv``), a plan target's deadline
-  (``plan_targets.csv``) or a period boundary (:mod:`core.periods`) fell between the last
-  build's date and tonight's: statuses such as "late" or "missed" move with the calendar;
+- a period of the reporting calendar began or its due date passed (the dbt seed
+  ``reporting_calendar.csv``), or a plan target's deadline (``plan_targets.csv``) passed, between
+  the last build's date and tonight's: a new period appears, one in progress becomes due (the
+  scorecard's headline moves on to it), statuses such as "late" or "missed" move with the
+  calendar;
 - nothing was published yet, the last build is unknown, or the operator asked for it
   (``reprocess_period``, ``force``).
 
@@ -29,7 +31,7 @@ from typing import Any
 import duckdb
 
 from core.db import session
-from core.periods import period_start_date
+from core.reporting_calendar import load_calendar
 from core.settings import DBT_PROJECT_DIR, Settings
 
 # Every table whose content the marts are built from, as the loaders leave it. Append-only
@@ -104,40 +106,27 @@ def code_fingerprint(folders: Iterable[Path]) -> str:
     return digest.hexdigest()
 
 
-def _period_ids(year: int) -> tuple[str, str, str]:
-    return (str(year), f"{year}-H1", f"{year}-H2")
-
-
 def calendar_events(
     since: dt.date, until: dt.date, seeds_dir: Path = DBT_PROJECT_DIR / "seeds"
 ) -> list[tuple[dt.date, str]]:
     """Days in ``(since, until]`` on which a mart's status can change with no new data.
 
-    A deadline counts on the day after it (the first day a report is late or a target missed);
-    a period boundary on the first day of the period.
+    A due date counts on the day after it (the first day a report is late, the period no
+    longer in progress and a target missed); a period of the calendar on its first day.
     """
     if until <= since:
         return []
     events: list[tuple[dt.date, str]] = []
-    years = range(since.year - 1, until.year + 1)
-    for year in years:
-        for period_id in _period_ids(year):
-            events.append((period_start_date(period_id), f"period {period_id} begins"))
-    deadlines = seeds_dir / "reporting_deadlines.csv"
-    if deadlines.is_file():
-        with deadlines.open(encoding="utf-8", newline="") as handle:
-            rules = {row["period_type"]: row for row in csv.DictReader(handle)}
-        for year in years:
-            for period_id, kind in zip(_period_ids(year), ("annual", "H1", "H2"), strict=True):
-                rule = rules.get(kind)
-                if rule is None:
-                    continue
-                due = dt.date(
-                    year + int(rule["deadline_year_offset"]),
-                    int(rule["deadline_month"]),
-                    int(rule["deadline_day"]),
+    calendar = seeds_dir / "reporting_calendar.csv"
+    if calendar.is_file():
+        for period in load_calendar(calendar).periods:
+            events.append((period.start_date, f"period {period.period_id} begins"))
+            events.append(
+                (
+                    period.deadline_date + dt.timedelta(days=1),
+                    f"reporting deadline for {period.period_id}",
                 )
-                events.append((due + dt.timedelta(days=1), f"reporting deadline for {period_id}"))
+            )
     targets = seeds_dir / "plan_targets.csv"
     if targets.is_file():
         with targets.open(encoding="utf-8", newline="") as handle:

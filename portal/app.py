@@ -23,6 +23,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from core.reporting_calendar import load_calendar
 from core.settings import Settings
 from ingest.registry import ReportingUnit, build_registry
 from ingest.submissions.checks import index_registry
@@ -47,7 +48,6 @@ from portal.store import PortalStore, Upload
 from portal.units import (
     LEVEL_LABELS,
     current_version,
-    load_deadlines,
     period_label,
     template_values,
     unit_periods,
@@ -193,7 +193,7 @@ def create_app(
     store = PortalStore(config.state_db)
     units = registry if registry is not None else build_registry(settings.registry_scope)
     by_code = index_registry(units)
-    deadlines = load_deadlines()
+    calendar = load_calendar()
     state = WarehouseState(settings)
     throttle = SignInThrottle()
     templates = Jinja2Templates(directory=str(PACKAGE_DIR / "templates"))
@@ -346,7 +346,7 @@ def create_app(
         rows, busy = history(uploads, state, who.unit_id)
         submitted = {u.period_id for u in uploads if u.is_queued and u.period_id}
         submitted |= {r.period_id for r in state.compliance(None, who.unit_id) if r.is_submitted}
-        periods = unit_periods(by_code[who.unit_id], today(), submitted, deadlines)
+        periods = unit_periods(by_code[who.unit_id], today(), submitted, calendar)
         return page(
             request,
             "unit.html",
@@ -362,7 +362,7 @@ def create_app(
         who = require(request, "unit")
         assert who.unit_id is not None
         offered = {
-            p.period_id for p in unit_periods(by_code[who.unit_id], today(), set(), deadlines)
+            p.period_id for p in unit_periods(by_code[who.unit_id], today(), set(), calendar)
         }
         if period not in offered:
             raise HTTPException(404, f"Kỳ báo cáo '{period}' không mở cho đơn vị này.")

@@ -1,69 +1,23 @@
 """Who a unit is (from the registry) and which reporting periods it has open, due or late.
 
-Deadlines come from the same table the marts use (``dbt_project/seeds/reporting_deadlines.csv``),
-so the portal and ``fct_reporting_compliance`` never disagree on what "late" means.
+Periods and their due dates come from the province's reporting calendar, the same table the
+marts use (``core.reporting_calendar``, the dbt seed ``reporting_calendar.csv``), so the portal
+and ``fct_reporting_compliance`` never disagree on which periods exist or what "late" means.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
-from core.periods import period_end_date, period_start_date, period_year
-from core.settings import DBT_PROJECT_DIR
+from core.periods import period_label
+from core.reporting_calendar import ReportingCalendar, vn_date
 from ingest.registry import ReportingUnit
 
-DEADLINES_CSV = DBT_PROJECT_DIR / "seeds" / "reporting_deadlines.csv"
 # deadlines passed longer ago than this are no longer offered (the office can still see them)
 RECENT_DAYS = 400
 DUE_SOON_DAYS = 15
 LEVEL_LABELS = {"province": "Cấp tỉnh", "district": "Cấp huyện", "commune": "Cấp xã"}
-
-
-@dataclass(frozen=True)
-class Deadline:
-    period_type: str  # annual | H1 | H2
-    year_offset: int
-    month: int
-    day: int
-    rule_vi: str
-
-
-def load_deadlines(path: Path = DEADLINES_CSV) -> dict[str, Deadline]:
-    """The reporting deadlines by period type, as seeded for dbt."""
-    with path.open(encoding="utf-8", newline="") as handle:
-        return {
-            r["period_type"]: Deadline(
-                r["period_type"],
-                int(r["deadline_year_offset"]),
-                int(r["deadline_month"]),
-                int(r["deadline_day"]),
-                r["rule_vi"],
-            )
-            for r in csv.DictReader(handle)
-        }
-
-
-def period_type(period_id: str) -> str:
-    return period_id[5:] if "-" in period_id else "annual"
-
-
-def deadline_of(period_id: str, deadlines: Mapping[str, Deadline]) -> dt.date:
-    rule = deadlines[period_type(period_id)]
-    return dt.date(period_year(period_id) + rule.year_offset, rule.month, rule.day)
-
-
-def period_label(period_id: str) -> str:
-    """The period as the template writes it (and the reader parses it back)."""
-    year = period_year(period_id)
-    return {
-        "annual": f"Năm {year}",
-        "H1": f"6 tháng đầu năm {year}",
-        "H2": f"6 tháng cuối năm {year}",
-    }[period_type(period_id)]
 
 
 @dataclass(frozen=True)
@@ -77,54 +31,52 @@ class UnitPeriod:
     state_vi: str
 
 
-_STATE_VI = {
-    "in_progress": "Kỳ đang diễn ra",
-    "open": "Đang mở",
-    "due_soon": "Sắp đến hạn",
-    "late": "Quá hạn, chưa nộp",
-    "submitted": "Đã nộp",
-}
+def _state_vi(state: str, deadline: dt.date) -> str:
+    due = vn_date(deadline)
+    return {
+        "in_progress": f"Kỳ đang diễn ra, đang thu báo cáo, hạn {due}",
+        "open": f"Đang thu báo cáo, hạn {due}",
+        "due_soon": f"Sắp đến hạn {due}",
+        "late": "Quá hạn, chưa nộp",
+        "submitted": "Đã nộp",
+    }[state]
 
 
 def unit_periods(
     versions: list[ReportingUnit],
     today: dt.date,
     submitted: set[str],
-    deadlines: Mapping[str, Deadline],
+    calendar: ReportingCalendar,
 ) -> list[UnitPeriod]:
-    """The recent periods the unit must report for, newest deadline first.
+    """The recent periods of the calendar the unit must report for, newest deadline first.
 
     A period counts once it has begun, if the unit exists at its end (the registry's validity)
-    and its deadline is less than about a year past. ``submitted`` holds the periods for which
-    a report was accepted (whole or in part).
+    and its deadline is less than about a year past; a period the province does not collect
+    (an annual report in a half-yearly year) is never offered. ``submitted`` holds the periods
+    for which a report was accepted (whole or in part).
     """
     found: list[UnitPeriod] = []
-    for year in range(today.year - 2, today.year + 1):
-        for period_id in (f"{year}", f"{year}-H1", f"{year}-H2"):
-            if period_type(period_id) not in deadlines:
-                continue
-            start, end = period_start_date(period_id), period_end_date(period_id)
-            deadline = deadline_of(period_id, deadlines)
-            if start > today or (today - deadline).days > RECENT_DAYS:
-                continue
-            if not any(v.is_active(end) for v in versions):
-                continue
-            if period_id in submitted:
-                state = "submitted"
-            elif today > deadline:
-                state = "late"
-            elif today <= end:
-                state = "in_progress"
-            elif (deadline - today).days <= DUE_SOON_DAYS:
-                state = "due_soon"
-            else:
-                state = "open"
-            found.append(
-                UnitPeriod(
-                    period_id, period_label(period_id), start, end, deadline, state,
-                    _STATE_VI[state],
-                )
-            )  # fmt: skip
+    for period in calendar.begun(today):
+        if (today - period.deadline_date).days > RECENT_DAYS:
+            continue
+        if not any(v.is_active(period.end_date) for v in versions):
+            continue
+        if period.period_id in submitted:
+            state = "submitted"
+        elif period.is_due(today):
+            state = "late"
+        elif today <= period.end_date:
+            state = "in_progress"
+        elif (period.deadline_date - today).days <= DUE_SOON_DAYS:
+            state = "due_soon"
+        else:
+            state = "open"
+        found.append(
+            UnitPeriod(
+                period.period_id, period.label_vi, period.start_date, period.end_date,
+                period.deadline_date, state, _state_vi(state, period.deadline_date),
+            )
+        )  # fmt: skip
     return sorted(found, key=lambda p: (p.deadline, p.end_date), reverse=True)
 
 

@@ -33,6 +33,7 @@ os.environ.update(
 
 from core.locks import exclusive  # noqa: E402
 from core.settings import Settings, load_settings  # noqa: E402
+from tests.demo_night import DEMO_NIGHT  # noqa: E402
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -137,7 +138,7 @@ def _build_demo_warehouse(home: Path, dag_bag: Any) -> None:
     os.environ["DXWH_HOME"] = str(home)
     try:
         assert dxwh(["demo-data"]) == 0
-        dag_run = dag_bag.dags["dx_nightly"].test()
+        dag_run = dag_bag.dags["dx_nightly"].test(logical_date=DEMO_NIGHT)
         assert str(dag_run.state) == "success", f"demo run ended {dag_run.state}"
     finally:
         if saved is None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz, process
 
 from core.periods import period_end_date, period_year
+from core.reporting_calendar import as_of_today, load_calendar
 from core.vocabulary import birth_year_range
 from ingest.contract import (
     ASSIGNMENTS,
@@ -308,6 +309,11 @@ class _UnitCheck:
         if period_raw and period is None:
             self.add("PERIOD_INVALID", "period", period_raw)
         self.unit["period_id"] = period
+        if period is not None:
+            # the calendar decides which periods exist: a refused file never creates one
+            refusal = load_calendar().refusal(period, self.today)
+            if refusal is not None:
+                self.add(refusal.code, "period", period_raw, **refusal.params)
         type_raw = self.raw("unit_type")
         if type_raw and stated_type is None:
             self.add("UNIT_TYPE_INVALID", "unit_type", type_raw)
@@ -462,7 +468,7 @@ def check_unit(
 
     An optional item whose label is missing is ``None`` (unknown), never 0 or "Không".
     """
-    return _UnitCheck(parsed, registry, today or dt.date.today()).run()
+    return _UnitCheck(parsed, registry, today or as_of_today()).run()
 
 
 def _optional_missing(field_id: str, sheet: str, *, is_column: bool) -> Problem:
@@ -648,7 +654,7 @@ def check_row(
     A column the file does not have gives ``None`` (unknown); a blank cell in a column it has
     gives 0 trainings or "Không", as the template says.
     """
-    return _RowCheck(row, sheet, period, today or dt.date.today()).run()
+    return _RowCheck(row, sheet, period, today or as_of_today()).run()
 
 
 def identify_unit(
@@ -676,7 +682,7 @@ def check_submission(
 
     ``dxwh check`` and ingest both call this, so what one accepts the other loads.
     """
-    today = today or dt.date.today()
+    today = today or as_of_today()
     checked = CheckedSubmission(parsed=parsed)
     if not parsed.readable:
         checked.unit = identify_unit(parsed, registry)

@@ -16,7 +16,8 @@ from typing import Any
 
 import xlsxwriter
 
-from core.periods import period_end_date, period_start_date, period_year
+from core.periods import period_label, period_year
+from core.reporting_calendar import as_of_today, load_calendar
 from core.vocabulary import TEMPLATE_VERSION, birth_year_range
 from ingest.contract import (
     ASSIGNMENTS,
@@ -89,7 +90,8 @@ EXAMPLE_UNIT: dict[str, object] = {
     "unit_code": "502",
     "unit_name": "UBND Thành phố Tam Kỳ",
     "unit_type": "UBND cấp huyện",
-    "period": "Năm 2024",
+    # a period the province collects (half-years from 2024), due 15/01/2025
+    "period": "6 tháng cuối năm 2024",
     "has_dx_focal_point": "Có",
     "focal_point_decision_ref": "123/QĐ-UBND",
     "prepared_by": "Nguyễn Thị Hoa",
@@ -129,36 +131,24 @@ EXAMPLE_STAFF: tuple[dict[str, object], ...] = (
 _COUNTS = ("community_teams", "community_team_members", "community_team_members_trained")
 
 
-def period_label(period_id: str) -> str:
-    """How the template writes a period: ``2025`` → "Năm 2025", ``2026-H1`` → "6 tháng đầu năm
-    2026" (both read back by :func:`ingest.values.parse_period`)."""
-    year = period_year(period_id)
-    if period_id.endswith("-H1"):
-        return f"6 tháng đầu năm {year}"
-    if period_id.endswith("-H2"):
-        return f"6 tháng cuối năm {year}"
-    return f"Năm {year}"
-
-
 def period_choices(today: dt.date, units: Iterable[ReportingUnit]) -> tuple[str, ...]:
-    """Period ids a clerk may report, newest first: the periods of the last
-    ``PERIOD_YEARS_BACK`` years and this one that have begun by ``today`` and for which the
-    registry has units to report."""
+    """Period ids a clerk may report, newest first: the periods of the province's reporting
+    calendar that have begun by ``today``, of the last ``PERIOD_YEARS_BACK`` years and this
+    one, for which the registry has units to report."""
     units = list(units)
     periods = []
-    for year in range(today.year, today.year - PERIOD_YEARS_BACK - 1, -1):
-        for period_id in (f"{year}-H2", str(year), f"{year}-H1"):
-            if period_start_date(period_id) > today:
-                continue
-            on = min(period_end_date(period_id), today)
-            if any(u.is_active(on) for u in units):
-                periods.append(period_id)
+    for period in reversed(load_calendar().begun(today)):
+        if period.period_year < today.year - PERIOD_YEARS_BACK:
+            continue
+        on = min(period.end_date, today)
+        if any(u.is_active(on) for u in units):
+            periods.append(period.period_id)
     return tuple(periods)
 
 
 def instructions(periods: Sequence[str]) -> tuple[str, ...]:
     """The lines of the instructions sheet; ``periods`` are the dropdown's period ids."""
-    examples = ", ".join(period_label(p) for p in periods[:3]) or "Năm 2025"
+    examples = ", ".join(period_label(p) for p in periods[:3]) or "6 tháng cuối năm 2024"
     return (
         f"BÁO CÁO NHÂN LỰC CHUYỂN ĐỔI SỐ — MẪU {TEMPLATE_VERSION}",
         "",
@@ -240,7 +230,7 @@ def write_template(
     registry ``units`` (the province's registry by default). The birth-year range is the
     check's rule for the pre-filled period, else for the newest period offered.
     """
-    today = today or dt.date.today()
+    today = today or as_of_today()
     periods = period_choices(today, build_registry() if units is None else units)
     stated = parse_period((unit or {}).get("period"))
     birth_years = birth_year_range(

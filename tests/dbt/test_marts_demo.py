@@ -11,10 +11,12 @@ import duckdb
 import pytest
 
 from core.periods import period_end_date
+from core.reporting_calendar import load_calendar
 from core.settings import DBT_PROJECT_DIR, REPO_ROOT, Settings
 from ingest.registry import build_registry
+from tests.demo_night import DEMO_AS_OF
 
-STATUSES = {"achieved", "on_track", "at_risk", "missed", "not_measurable"}
+STATUSES = {"achieved", "on_track", "at_risk", "missed", "not_measurable", "in_progress"}
 PERSONAL_COLUMNS = {"full_name", "birth_year", "prepared_by", "person_key"}
 # the real published DTI figures the demo's DTI publications are written from
 DTI_FACTS = REPO_ROOT / "ingest" / "dti" / "reference" / "dti_published_facts.csv"
@@ -52,19 +54,23 @@ def test_scorecard_staffing_matches_the_submitted_files(demo_warehouse: Settings
             "select province_id, period_id, n_staff, n_dedicated, n_concurrent "
             "from marts.province_scorecard"
         ).fetchall()
-    assert {(p, period): [s, d, c] for p, period, s, d, c in rows} == dict(expected)
+    found = {(p, period): [s, d, c] for p, period, s, d, c in rows}
+    # a period no file has reached yet (2026-H2, in progress) has a row of zeros
+    assert found == {key: expected.get(key, [0, 0, 0]) for key in found}
+    assert set(expected) <= set(found)
 
 
 def test_every_target_has_a_status_for_every_period(demo_warehouse: Settings) -> None:
     with (DBT_PROJECT_DIR / "seeds" / "plan_targets.csv").open(encoding="utf-8") as handle:
         target_ids = {row["target_id"] for row in csv.DictReader(handle)}
-    # the scopes: every province with units expected to report in a period (the registry)
+    # the scopes: every province with units expected to report in a period of the calendar
+    # (the registry), the period in progress included
     units = build_registry()
     scopes = {
-        (period, f"province:{u.province_code}")
-        for _, period in _manifest_current(demo_warehouse)
+        (period.period_id, f"province:{u.province_code}")
+        for period in load_calendar().begun(DEMO_AS_OF)
         for u in units
-        if u.is_active(period_end_date(period))
+        if u.is_active(period.end_date)
     }
     with _published(demo_warehouse) as con:
         rows = con.execute(
@@ -95,7 +101,9 @@ def test_unit_level_targets_count_every_unit_expected_to_report(
                  where s.period_id = progress.period_id
                    and s.province_id = progress.province_id and s.has_dx_focal_point) as n_focal
             from marts.fct_target_progress as progress
-            where progress.target_id = 'T2025_FOCAL_POINT'
+            inner join marts.dim_period as periods
+                on progress.period_id = periods.period_id
+            where progress.target_id = 'T2025_FOCAL_POINT' and not periods.is_in_progress
             """
         ).fetchall()
     assert rows
@@ -118,6 +126,56 @@ def test_compliance_marks_exactly_the_submitted_units(demo_warehouse: Settings) 
         ).fetchone()
     assert submitted == set(_manifest_current(demo_warehouse))
     assert late_but_on_time == (0,)
+
+
+def test_periods_are_the_calendars_not_the_files(demo_warehouse: Settings) -> None:
+    """Finding: rejected unknown-unit files for 1999, 2019 and 2099-H1 created those periods
+    (2022's previous period became 2019; 108 units "missing" for 2099-H1)."""
+    calendar = load_calendar()
+    with _published(demo_warehouse) as con:
+        periods = con.execute(
+            "select period_id, previous_period_id, deadline_date, is_in_progress "
+            "from marts.dim_period order by end_date"
+        ).fetchall()
+        compliance_periods = {
+            p
+            for (p,) in con.execute(
+                "select distinct period_id from marts.fct_reporting_compliance"
+            ).fetchall()
+        }
+    begun = calendar.begun(DEMO_AS_OF)
+    assert [p for p, *_ in periods] == [p.period_id for p in begun]
+    assert periods[0][1] is None  # 2022 is the calendar's first period
+    assert [(d, i) for _, _, d, i in periods] == [
+        (p.deadline_date, p.is_in_progress(DEMO_AS_OF)) for p in begun
+    ]
+    assert not compliance_periods - {p.period_id for p in begun}
+
+
+def test_an_in_progress_period_has_no_late_or_missing_unit(demo_warehouse: Settings) -> None:
+    """Finding: the in-progress 2026-H2 showed 107 units red "Chưa nộp" weeks before its
+    deadline; before the deadline a unit without a report is not yet due."""
+    (in_progress,) = load_calendar().in_progress(DEMO_AS_OF)
+    with _published(demo_warehouse) as con:
+        statuses = dict(
+            con.execute(
+                "select reporting_status, count(*) from marts.fct_reporting_compliance "
+                "where period_id = ? group by all",
+                [in_progress.period_id],
+            ).fetchall()
+        )
+        listed = con.execute(
+            "select count(*) from analyst.late_or_missing_reports where period_id = ?",
+            [in_progress.period_id],
+        ).fetchone()
+        by_level = con.execute(
+            "select sum(n_missing), sum(n_late), sum(n_not_yet_due) "
+            "from analyst.reporting_compliance_by_level where period_id = ?",
+            [in_progress.period_id],
+        ).fetchone()
+    assert set(statuses) <= {"on_time", "not_yet_due"} and statuses.get("not_yet_due", 0) > 0
+    assert listed == (0,)
+    assert by_level == (0, 0, statuses["not_yet_due"])
 
 
 def test_no_personal_data_reaches_the_published_marts(demo_warehouse: Settings) -> None:

@@ -149,6 +149,13 @@ CASES: dict[str, tuple[Build, tuple[str | None, int | None, str | None], str | N
     "UNIT_TYPE_MISMATCH": (_unit(unit_type="UBND cấp xã"), ("DonVi", 3, "B"), "UBND cấp xã"),
     "UNIT_NAME_MISMATCH": (_unit(unit_name="UBND Hội An"), ("DonVi", 2, "B"), "UBND Hội An"),
     "PERIOD_INVALID": (_unit(period="Quý 3/2023"), ("DonVi", 4, "B"), "Quý 3/2023"),
+    # 2024 is collected by half-years; 2099 has not begun
+    "PERIOD_NOT_COLLECTED": (_unit(period="Năm 2024"), ("DonVi", 4, "B"), "Năm 2024"),
+    "PERIOD_NOT_BEGUN": (
+        _unit(period="6 tháng đầu năm 2099"),
+        ("DonVi", 4, "B"),
+        "6 tháng đầu năm 2099",
+    ),
     "UNIT_FIELD_INVALID": (_unit(has_dx_focal_point="Đang lập"), ("DonVi", 5, "B"), "Đang lập"),
     "UNIT_FIELDS_DIFFER": (_csv_differs, ("f.csv", 3, "Mã đơn vị"), "503"),
     "COMMUNITY_TEAMS_NOT_COMMUNE": (_unit(community_teams=3), ("DonVi", 7, "B"), "3"),

@@ -123,16 +123,14 @@ def _list_column(path: Path, field_id: str) -> list[str]:
     return [r[col] for r in lists[1:] if r[col] != ""]
 
 
-def test_period_dropdown_follows_today_and_the_registry(blank: Path) -> None:
+def test_period_dropdown_follows_the_calendar_today_and_the_registry(blank: Path) -> None:
+    # the province collects half-years from 2024: no "Năm 2024/2025/2026" to choose
     assert _list_column(blank, "period") == [
         "6 tháng cuối năm 2026",
-        "Năm 2026",
         "6 tháng đầu năm 2026",
         "6 tháng cuối năm 2025",
-        "Năm 2025",
         "6 tháng đầu năm 2025",
         "6 tháng cuối năm 2024",
-        "Năm 2024",
         "6 tháng đầu năm 2024",
     ]
 
@@ -140,14 +138,19 @@ def test_period_dropdown_follows_today_and_the_registry(blank: Path) -> None:
 def test_period_choices_begin_by_today() -> None:
     # a half-year is offered once it has begun
     assert period_choices(dt.date(2026, 3, 1), build_registry()) == (
-        "2026", "2026-H1", "2025-H2", "2025", "2025-H1", "2024-H2", "2024", "2024-H1",
+        "2026-H1", "2025-H2", "2025-H1", "2024-H2", "2024-H1",
     )  # fmt: skip
+
+
+def test_period_choices_are_the_calendars_annual_years_too() -> None:
+    # 2023 was collected as a year: offered as "Năm 2023" only, never as half-years
+    assert period_choices(dt.date(2024, 3, 1), build_registry()) == ("2024-H1", "2023", "2022")
 
 
 def test_period_choices_need_units_in_the_registry() -> None:
     # the new Đà Nẵng's units exist from 2025-07-01: nothing of theirs to report for 2025-H1
     assert period_choices(dt.date(2026, 3, 1), new_da_nang_registry()) == (
-        "2026", "2026-H1", "2025-H2", "2025",
+        "2026-H1", "2025-H2",
     )  # fmt: skip
 
 
@@ -176,7 +179,7 @@ def _birth_year_range(path: Path) -> tuple[int, int]:
     return int(low), int(high)
 
 
-@pytest.mark.parametrize("period", ["Năm 2024", "6 tháng đầu năm 2026"])
+@pytest.mark.parametrize("period", ["6 tháng cuối năm 2024", "6 tháng đầu năm 2026"])
 def test_birth_year_dropdown_is_the_checks_rule(period: str, tmp_path: Path) -> None:
     unit = {**EXAMPLE_UNIT, "period": period}
     if period.endswith("2026"):

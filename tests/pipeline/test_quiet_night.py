@@ -42,7 +42,17 @@ def test_calendar_events(
 def test_the_plan_targets_deadline_and_the_new_year_are_events() -> None:
     found = {what for _, what in calendar_events(dt.date(2025, 12, 30), dt.date(2026, 1, 1))}
 
-    assert {"deadline of T2025_FOCAL_POINT", "period 2026 begins", "period 2026-H1 begins"} <= found
+    assert {"deadline of T2025_FOCAL_POINT", "period 2026-H1 begins"} <= found
+    # the calendar collects half-years from 2024 on: no annual period 2026 begins
+    assert "period 2026 begins" not in found
+
+
+def test_a_passed_due_date_of_the_calendar_is_an_event() -> None:
+    """The night after 2026-H2's due date (15/01/2027) builds: the period is no longer in
+    progress and the scorecard's headline moves on to it."""
+    found = calendar_events(dt.date(2027, 1, 15), dt.date(2027, 1, 16))
+
+    assert found == [(dt.date(2027, 1, 16), "reporting deadline for 2026-H2")]
 
 
 def _landed(settings: Settings, *files: str) -> None:

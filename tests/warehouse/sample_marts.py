@@ -14,7 +14,7 @@ create schema if not exists marts;
 create schema if not exists raw;
 create schema if not exists seeds;
 
-create or replace table marts.dim_period as select * from (values
+create or replace table marts.dim_period as select *, false as is_in_progress from (values
     ('2023', date '2023-01-01', date '2023-12-31', date '2024-01-15', 63),
     ('2024-H1', date '2024-01-01', date '2024-06-30', date '2024-07-15', 63),
     ('2025-H2', date '2025-07-01', date '2025-12-31', date '2026-01-15', 34)
@@ -65,7 +65,15 @@ create or replace table marts.fct_staffing as select * from (values
     n_it_degree_university_plus, n_trained, n_dx_network_members, n_platform_access,
     has_dx_focal_point);
 
-create or replace table marts.fct_reporting_compliance as select * from (values
+create or replace table marts.fct_reporting_compliance as
+select
+    *,
+    false as is_in_progress,
+    case
+        when is_submitted and is_on_time then 'on_time' when is_submitted then 'late'
+        else 'missing'
+    end as reporting_status
+from (values
     ('49-STTTT', '2023', 'province', '49', date '2024-01-15', true, date '2024-01-10', true, 0),
     ('502', '2023', 'district', '49', date '2024-01-15', true, date '2024-01-20', false, 1),
     ('20341', '2023', 'commune', '49', date '2024-01-15', true, date '2024-01-12', true, 0),

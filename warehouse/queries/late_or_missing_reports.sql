@@ -1,5 +1,6 @@
--- Late or missing reports: per period, every unit expected to report whose report is missing
--- or arrived after the reporting deadline, with the number of its files that were rejected.
+-- Late or missing reports: per period whose deadline has passed, every unit expected to report
+-- whose report is missing or arrived after the deadline, with the number of its files that were
+-- rejected. A period still in progress is left out: nobody is late before the deadline.
 -- Unit names as valid in the period.
 with
 
@@ -40,12 +41,12 @@ select
     compliance.unit_level,
     compliance.deadline_date,
     compliance.first_submitted_date,
-    case when compliance.is_submitted then 'late' else 'missing' end as status,
+    compliance.reporting_status as status,
     compliance.n_files_rejected
 from compliance
 left join unit_names
     on compliance.unit_id = unit_names.unit_id and compliance.period_id = unit_names.period_id
-where not compliance.is_submitted or not compliance.is_on_time
+where compliance.reporting_status in ('late', 'missing')
 order by
     compliance.period_id,
     status,

@@ -12,7 +12,11 @@ current_submissions as (
     select * from {{ ref('int_submissions_current') }}
 ),
 
-final as (
+periods as (
+    select * from {{ ref('int_periods') }}
+),
+
+joined as (
     select
         units_expected.unit_period_id,
         units_expected.unit_id,
@@ -21,6 +25,7 @@ final as (
         units_expected.province_id,
         units_expected.province_name,
         units_expected.deadline_date,
+        periods.is_in_progress,
         current_submissions.submission_id as current_submission_id,
         current_submissions.submission_id is not null as is_submitted,
         files.first_submitted_date,
@@ -43,6 +48,21 @@ final as (
         on
             units_expected.unit_id = current_submissions.unit_id
             and units_expected.period_id = current_submissions.period_id
+    inner join periods
+        on units_expected.period_id = periods.period_id
+),
+
+final as (
+    select
+        *,
+        -- before the due date a unit without a report is not late or missing: not yet due
+        case
+            when is_submitted and is_on_time then 'on_time'
+            when is_submitted then 'late'
+            when is_in_progress then 'not_yet_due'
+            else 'missing'
+        end as reporting_status
+    from joined
 )
 
 select * from final

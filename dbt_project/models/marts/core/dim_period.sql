@@ -12,6 +12,7 @@ final as (
         start_date,
         end_date,
         deadline_date,
+        is_in_progress,
         province_basis,
         previous_period_id
     from periods
