@@ -9,6 +9,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
+from core.db import session
 from core.settings import Settings
 from tests.warehouse.browser import load_page
 from tests.warehouse.sample_marts import build_sample_marts
@@ -43,7 +44,7 @@ def _html(settings: Settings) -> str:
 def test_scorecard_shows_the_sample_figures(sample_scorecard: Settings) -> None:
     html = _html(sample_scorecard)
 
-    assert "Kỳ báo cáo mới nhất: <strong>2025-H2</strong>" in html
+    assert 'Kỳ báo cáo mới nhất (đã hết hạn nộp): <strong id="headline-period">2025-H2' in html
     # DTI: rank out of the basis, and the published national mean beside the score
     assert "57/63" in html and "17/34" in html
     assert "0,6961" in html
@@ -55,6 +56,49 @@ def test_scorecard_shows_the_sample_figures(sample_scorecard: Settings) -> None:
     # compliance: the latest period's missing units, with the name valid in that period
     assert "UBND xã Tam Anh" in html and "UBND xã Mới" not in html and "UBND xã Cũ" not in html
     assert "Chưa nộp" in html
+
+
+# One early report for 2026-H2, five weeks before its deadline (15/01/2027): the period is in
+# progress, 1 of 3 units has reported, and its figures look like a collapse (1 staff, 33 %).
+IN_PROGRESS_SQL = """
+insert into marts.dim_period by name
+select '2026-H2' as period_id, date '2026-07-01' as start_date, date '2026-12-31' as end_date,
+    date '2027-01-15' as deadline_date, 34 as province_basis, true as is_in_progress;
+insert into marts.fct_staffing by name
+select '48-SKHCN' as unit_id, '2026-H2' as period_id, 'province' as unit_level,
+    '48' as province_id, 1 as n_staff, 1 as n_dedicated, 0 as n_concurrent,
+    1 as n_it_degree_university_plus, 0 as n_trained, 0 as n_dx_network_members,
+    0 as n_platform_access, true as has_dx_focal_point;
+insert into marts.fct_reporting_compliance by name
+select unit_id, '2026-H2' as period_id, unit_level, '48' as province_id,
+    date '2027-01-15' as deadline_date, unit_id = '48-SKHCN' as is_submitted,
+    case when unit_id = '48-SKHCN' then date '2026-12-05' end as first_submitted_date,
+    unit_id = '48-SKHCN' as is_on_time, 0 as n_files_rejected, true as is_in_progress,
+    case when unit_id = '48-SKHCN' then 'on_time' else 'not_yet_due' end as reporting_status
+from marts.fct_reporting_compliance where period_id = '2025-H2';
+insert into marts.fct_target_progress by name
+select 'T2025_FOCAL_POINT' as target_id, 'province:48' as scope, '48' as province_id,
+    '2026-H2' as period_id, 0.3333 as actual_value, 1.0 as threshold_value, false as is_met,
+    0.6667 as gap, date '2025-12-31' as deadline_date, 'missed' as status;
+"""
+
+
+def test_an_early_report_leaves_the_headline_on_the_last_period_due(data_home: Settings) -> None:
+    """Finding: one early report for 2026-H2 made it the headline, with its focal-point share
+    "Không đạt" and its silent units red "Chưa nộp", weeks before the deadline."""
+    build_sample_marts(data_home)
+    with session(data_home.build_db) as con:
+        con.execute(IN_PROGRESS_SQL)
+    publish(data_home)
+    write_scorecard(data_home)
+    html = _html(data_home)
+
+    assert 'id="headline-period">2025-H2<' in html
+    assert "Kỳ 2026-H2 đang thu báo cáo: đã nhận\n     1/3 báo cáo, hạn 15/01/2027" in html
+    # the in-progress period is nowhere judged: no target row, no staffing row, no late list
+    assert '<td class="period">2026-H2</td>' not in html
+    assert "kỳ đang thu báo cáo (2026-H2) chưa được đánh giá" in html
+    assert "Tình hình nộp báo cáo kỳ 2025-H2" in html
 
 
 def test_each_period_is_named_for_the_province_it_belonged_to(sample_scorecard: Settings) -> None:

@@ -45,6 +45,8 @@ main_province as (
 select
     periods.period_id,
     periods.end_date,
+    periods.deadline_date,
+    periods.is_in_progress,
     periods.province_basis,
     main_province.province_id,
     provinces.province_name
@@ -88,6 +90,16 @@ class Merger:
 
 
 @dataclass(frozen=True)
+class InProgress:
+    """A period still in progress (its deadline not passed): shown beside the headline."""
+
+    period_id: str
+    deadline_date: dt.date
+    n_units_submitted: int
+    n_units_expected: int
+
+
+@dataclass(frozen=True)
 class ScorecardData:
     dti: pd.DataFrame
     staffing: pd.DataFrame
@@ -96,7 +108,8 @@ class ScorecardData:
     late_or_missing: pd.DataFrame
     no_focal_point: pd.DataFrame
     published_version: str
-    # period_id, end_date, province_basis, province_id, province_name (as the period had it)
+    # period_id, end_date, deadline_date, is_in_progress, province_basis, province_id,
+    # province_name (as the period had it)
     periods: pd.DataFrame = field(default_factory=pd.DataFrame)
     mergers: tuple[Merger, ...] = ()
     # methodology code -> (decision that defines it, first year, last year)
@@ -104,8 +117,36 @@ class ScorecardData:
 
     @property
     def latest_period(self) -> str | None:
-        periods = self.staffing["period_id"].dropna()
-        return str(periods.max()) if len(periods) else None
+        """The headline period: the latest one whose deadline has passed (a period still in
+        progress never is, however early a unit reported for it)."""
+        if self.periods.empty or "is_in_progress" not in self.periods:
+            periods = self.staffing["period_id"].dropna()
+            return str(periods.max()) if len(periods) else None
+        due = self.periods[~self.periods["is_in_progress"].astype(bool)]
+        if due.empty:
+            return None
+        return str(due.sort_values("end_date").iloc[-1]["period_id"])
+
+    @property
+    def in_progress_periods(self) -> list[InProgress]:
+        """The periods whose reports are still coming in, with how many have arrived."""
+        if self.periods.empty or "is_in_progress" not in self.periods:
+            return []
+        found = []
+        for row in self.periods[self.periods["is_in_progress"].astype(bool)].itertuples():
+            rows = self.compliance[self.compliance["period_id"] == row.period_id]
+            found.append(
+                InProgress(
+                    period_id=str(row.period_id),
+                    deadline_date=pd.Timestamp(row.deadline_date).date(),
+                    n_units_submitted=int(rows["n_submitted"].sum()),
+                    n_units_expected=int(rows["n_units_expected"].sum()),
+                )
+            )
+        return found
+
+    def is_in_progress(self, period_id: object) -> bool:
+        return any(p.period_id == period_id for p in self.in_progress_periods)
 
     def province_of(self, period_id: object) -> str | None:
         """The name of the province a period's data belongs to, as it was named then."""

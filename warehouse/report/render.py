@@ -99,6 +99,26 @@ def _latest_targets(targets: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     return last[current], last[~current]
 
 
+def _due_only(data: ScorecardData, frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows of periods whose deadline has passed: a period in progress has only the reports
+    that came early, so its figures are not yet the period's."""
+    if frame.empty or not data.in_progress_periods:
+        return frame
+    return frame[~frame["period_id"].map(data.is_in_progress)]
+
+
+def _in_progress_rows(data: ScorecardData) -> list[dict[str, Any]]:
+    return [
+        {
+            "period_id": p.period_id,
+            "deadline_date": p.deadline_date,
+            "n_units_submitted": p.n_units_submitted,
+            "n_units_expected": p.n_units_expected,
+        }
+        for p in data.in_progress_periods
+    ]
+
+
 def _peer_rows(dti: pd.DataFrame, around: int = 2, top: int = 3) -> list[dict[str, Any]]:
     """For the latest year of each basis: the leaders and the provinces ranked near home."""
     rows: list[pd.DataFrame] = []
@@ -117,7 +137,7 @@ def _peer_rows(dti: pd.DataFrame, around: int = 2, top: int = 3) -> list[dict[st
 def _period_runs(data: ScorecardData) -> list[tuple[str, str, str]]:
     """(province, first period, last period) for each run of periods of one province."""
     runs: list[tuple[str, str, str]] = []
-    for period in sorted(data.staffing["period_id"].dropna().unique()):
+    for period in sorted(_due_only(data, data.staffing)["period_id"].dropna().unique()):
         name = data.province_of(period) or ""
         if runs and runs[-1][0] == name:
             runs[-1] = (name, runs[-1][1], str(period))
@@ -187,7 +207,7 @@ def _missing_dti_years(data: ScorecardData) -> list[int]:
 
 def _context(data: ScorecardData, chart_files: dict[str, str]) -> dict[str, Any]:
     period = data.latest_period
-    current_targets, earlier_targets = _latest_targets(data.targets)
+    current_targets, earlier_targets = _latest_targets(_due_only(data, data.targets))
     target_rows = _with_province(data, _records(current_targets))
     earlier_rows = _with_province(data, _records(earlier_targets))
     for row in [*target_rows, *earlier_rows]:
@@ -195,6 +215,7 @@ def _context(data: ScorecardData, chart_files: dict[str, str]) -> dict[str, Any]
     return {
         "province_name": data.home_province_name,
         "period_id": period,
+        "in_progress": _in_progress_rows(data),
         "reorganisation_notes": _reorganisation_notes(data),
         "generated_at": dt.datetime.now(LOCAL_TZ).strftime("%d/%m/%Y %H:%M"),
         "version": data.published_version,
@@ -204,7 +225,7 @@ def _context(data: ScorecardData, chart_files: dict[str, str]) -> dict[str, Any]
         "years_published_on_34": _years_with_published_basis(data, 34),
         "missing_dti_years": _missing_dti_years(data),
         "peer_rows": _peer_rows(published_dti(data.dti)),
-        "staffing_rows": _with_province(data, _records(data.staffing)),
+        "staffing_rows": _with_province(data, _records(_due_only(data, data.staffing))),
         "target_rows": target_rows,
         "earlier_target_rows": earlier_rows,
         "compliance_rows": _records(data.compliance[data.compliance["period_id"] == period]),
@@ -240,11 +261,12 @@ def render_scorecard(data: ScorecardData, out_dir: Path) -> ScorecardResult:
     if not data.dti.empty:
         files["dti_rank"] = charts.dti_rank_chart(data.dti, out_dir / "dti_rank.png").name
         files["dti_score"] = charts.dti_score_chart(data.dti, out_dir / "dti_score.png").name
-    if not data.staffing.empty:
-        names = {str(p): data.province_of(p) for p in data.staffing["period_id"].unique()}
+    staffing = _due_only(data, data.staffing)
+    if not staffing.empty:
+        names = {str(p): data.province_of(p) for p in staffing["period_id"].unique()}
         province_of = {p: name for p, name in names.items() if name}
         files["staffing"] = charts.staffing_chart(
-            data.staffing, out_dir / "staffing.png", province_of
+            staffing, out_dir / "staffing.png", province_of
         ).name
     period = data.latest_period
     if period is not None and not data.compliance.empty:
