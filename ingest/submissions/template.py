@@ -49,7 +49,7 @@ _HINTS: dict[str, str] = {
     "unit_code": "Mã đơn vị được cấp, ví dụ 502 (UBND TP Tam Kỳ) hoặc 49-STTTT.",
     "unit_name": "Tên đơn vị như trong danh mục, ví dụ UBND Thành phố Tam Kỳ.",
     "unit_type": "Chọn: Sở, ban, ngành · UBND cấp huyện · UBND cấp xã.",
-    "period": "Chọn kỳ trong danh sách, hoặc ghi: Năm 2025, 6 tháng đầu năm 2026 (2026-H1).",
+    "period": "Chọn kỳ trong danh sách (các kỳ tỉnh thu báo cáo), ví dụ 6 tháng đầu năm 2026.",
     "has_dx_focal_point": "Đơn vị đã có bộ phận hoặc người đầu mối CĐS chưa? Chọn Có/Không.",
     "focal_point_decision_ref": "Số hiệu văn bản phân công, ví dụ 123/QĐ-UBND (nếu có).",
     "community_teams": "Chỉ UBND cấp xã ghi: số Tổ công nghệ số cộng đồng (số nguyên ≥ 0).",
