@@ -73,12 +73,12 @@ def test_staffing_view_shows_the_plan_baseline(demo_warehouse: Settings) -> None
 
 def test_dti_history_flags_the_home_province_on_both_bases(demo_warehouse: Settings) -> None:
     with connect_published(demo_warehouse.published_db) as con:
-        ranks = dict(
-            con.execute(
-                "select year, rank from analyst.dti_rank_history "
-                "where is_home_province and basis = 63 and rank is not null"
-            ).fetchall()
-        )
+        ranks: dict[str, dict[int, int]] = {}
+        for province, year, rank in con.execute(
+            "select province_id, year, rank from analyst.dti_rank_history "
+            "where is_home_province and basis = 63 and rank is not null"
+        ).fetchall():
+            ranks.setdefault(province, {})[year] = rank
         merged = con.execute(
             "select province_name, score, national_mean from analyst.dti_rank_history "
             "where is_home_province and basis = 34 and year = 2024"
@@ -88,8 +88,11 @@ def test_dti_history_flags_the_home_province_on_both_bases(demo_warehouse: Setti
             "where not is_home_province and year = 2024"
         ).fetchone()
 
-    # the published ranks of Quảng Nam (DESIGN §1, §3.3) and the new Đà Nẵng it merged into
-    assert ranks == {2020: 24, 2021: 25, 2022: 31, 2024: 57}
+    # both provinces the new Đà Nẵng was formed from are home on the 63 basis, each with its
+    # own published ranks (DESIGN §1, §3.3): Quảng Nam, and old Đà Nẵng
+    assert set(ranks) == {"48", "49"}
+    assert ranks["49"] == {2020: 24, 2021: 25, 2022: 31, 2024: 57}
+    assert ranks["48"] == {2020: 1, 2021: 1, 2022: 1, 2023: 1, 2024: 2}
     assert len(merged) == 1
     name, score, mean = merged[0]
     assert "Đà Nẵng" in name
