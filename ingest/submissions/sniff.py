@@ -21,6 +21,7 @@ import re
 import stat
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, NamedTuple
@@ -41,13 +42,19 @@ UNCOMPRESSED_FACTOR = 10
 MAX_SHEET_ROWS = 100_000
 MAX_SHEET_COLUMNS = 1_024
 MAX_SHEET_CELLS = 4_000_000
-# A cell reference in sheet XML: <c r="XFD1048576" ...> (any namespace prefix, any attribute
-# order); the tail kept between chunks is longer than any such tag's attributes.
-_CELL_REF = re.compile(
-    rb"<(?:[A-Za-z_][\w.-]*:)?c\b[^>]{0,200}?\sr=[\"']([A-Z]{1,4})([0-9]{1,9})[\"']"
-)
+# A cell reference in sheet XML: <c r="XFD1048576" ...> or <c r="xfd1048576"> (any namespace
+# prefix, any attribute order, attributes of any length); a row's: <row r="1048576">. A cell
+# without r= sits right of the cell before it, in the row its <row> names: calamine places it
+# there, so the scan counts such cells one by one (Excel always writes r=; only such files pay).
+_TAG_START = rb"<(?:[A-Za-z_][\w.-]*:)?"
+_CELL_REF = re.compile(_TAG_START + rb"c\b[^>]*?\sr\s*=\s*[\"']([A-Za-z]{1,4})([0-9]{1,9})[\"']")
+_ROW_REF = re.compile(_TAG_START + rb"row\b[^>]*?\sr\s*=\s*[\"']([0-9]{1,9})[\"']")
+_CELL_WITHOUT_REF = re.compile(_TAG_START + rb"c\b(?![^>]*?\sr\s*=)[^>]*>")
+_ROW_OR_CELL = re.compile(_TAG_START + rb"(row|c)\b([^>]*)>")
+_REF_VALUE = re.compile(rb"\sr\s*=\s*[\"']([A-Za-z]{0,4})([0-9]{1,9})[\"']")
 _SCAN_CHUNK = 1 << 20
-_SCAN_TAIL = 512
+# No real tag is this long: a sheet hiding a reference behind megabytes of attributes is refused.
+MAX_TAG_BYTES = 64 * 1024
 
 
 # What zipfile raises for a damaged, encrypted or oddly compressed archive: the workbook reader
@@ -182,9 +189,9 @@ def _content_refusal(members: list[zipfile.ZipInfo], max_bytes: int) -> Refusal 
 
 
 def column_number(letters: bytes) -> int:
-    """``b"A"`` → 1, ``b"XFD"`` → 16384."""
+    """``b"A"`` → 1, ``b"XFD"`` → 16384 (``b"xfd"`` too: calamine reads either case)."""
     number = 0
-    for letter in letters:
+    for letter in letters.upper():
         number = number * 26 + letter - 64
     return number
 
@@ -224,26 +231,72 @@ def _worksheet_members(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
 
 
 def _extent_refusal(archive: zipfile.ZipFile) -> Refusal | None:
-    """Each worksheet's farthest cell, from its cell references, a chunk at a time."""
+    """Each worksheet's farthest cell, from its cell and row references, a chunk at a time."""
     for member in _worksheet_members(archive):
-        rows, columns = _extent(archive, member)
+        try:
+            rows, columns = _extent(archive, member)
+        except _TagTooLong as exc:
+            return Refusal("FILE_TOO_COMPLEX", f"{member.filename}: {exc}")
         if rows > MAX_SHEET_ROWS or columns > MAX_SHEET_COLUMNS or rows * columns > MAX_SHEET_CELLS:
             return Refusal("FILE_TOO_COMPLEX", f"{member.filename}: {rows} × {columns} ô/cells")
     return None
 
 
-def _extent(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> tuple[int, int]:
-    rows = columns = 0
+class _TagTooLong(Exception):
+    pass
+
+
+def _chunks(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> Iterator[bytes]:
+    """The member's XML in pieces that each end at a tag's end: no tag is cut in two."""
     tail = b""
     with archive.open(member) as handle:
         while chunk := handle.read(_SCAN_CHUNK):
             data = tail + chunk
-            refs = _CELL_REF.findall(data)
-            if refs:  # maxima without a Python step per cell: a sheet has few distinct columns
-                letters, numbers = zip(*refs, strict=True)
-                rows = max(rows, *map(int, numbers))
-                columns = max(columns, *map(column_number, set(letters)))
-            tail = data[-_SCAN_TAIL:]
+            cut = data.rfind(b"<")
+            if cut == -1 or data.find(b">", cut) != -1:
+                tail, data = b"", data
+            else:
+                tail, data = data[cut:], data[:cut]
+            if len(tail) > MAX_TAG_BYTES:
+                raise _TagTooLong(f"thẻ XML dài hơn {MAX_TAG_BYTES} byte / tag too long")
+            if data:
+                yield data
+    if tail:
+        yield tail
+
+
+def _extent(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> tuple[int, int]:
+    rows = columns = 0
+    for data in _chunks(archive, member):
+        refs = _CELL_REF.findall(data)
+        if refs:  # maxima without a Python step per cell: a sheet has few distinct columns
+            letters, numbers = zip(*refs, strict=True)
+            rows = max(rows, *map(int, numbers))
+            columns = max(columns, *map(column_number, set(letters)))
+        row_refs = _ROW_REF.findall(data)
+        if row_refs:
+            rows = max(rows, *map(int, row_refs))
+        if _CELL_WITHOUT_REF.search(data):
+            return _extent_cell_by_cell(archive, member)
+    return rows, columns
+
+
+def _extent_cell_by_cell(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> tuple[int, int]:
+    """The extent as calamine places cells without references: after the cell before them,
+    in the row the last ``<row>`` named (or the row after the last one)."""
+    rows = columns = row = column = 0
+    for data in _chunks(archive, member):
+        for match in _ROW_OR_CELL.finditer(data):
+            ref = _REF_VALUE.search(match.group(2))
+            if match.group(1) == b"row":
+                row = int(ref.group(2)) if ref else row + 1
+                column = 0
+            elif ref and ref.group(1):
+                column = column_number(ref.group(1))
+                row = int(ref.group(2))
+            else:
+                column += 1
+            rows, columns = max(rows, row), max(columns, column)
     return rows, columns
 
 
