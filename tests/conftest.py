@@ -28,6 +28,9 @@ os.environ.update(
         "AIRFLOW__COSMOS__CACHE_DIR": str(_AIRFLOW_HOME / "cosmos"),
         "DXWH_TASK_RETRIES": "0",
         "DXWH_INBOX_SETTLE_SECONDS": "0",  # tests never wait for files to settle
+        # one key for every test's data homes, so that two homes loaded from the same files
+        # hold the same person keys (a deployment generates its own once, see core/secret_store)
+        "DXWH_PSEUDONYM_KEY": "dxwh-tests-pseudonym-key",
     }
 )
 
