@@ -49,6 +49,20 @@ create table if not exists audit.file_loads (
     primary key (source_file, sha256)
 );
 
+-- Inbox entries the loaders did not take (symlinks, FIFOs, devices, files over the size
+-- limit, copies that failed: ENOSPC): one row per entry as it stands, so that the run summary
+-- names it the night it appears and not again every night.
+create table if not exists audit.inbox_skips (
+    loader varchar not null,  -- submissions | dti
+    source_file varchar not null,
+    reason varchar not null,
+    size_bytes bigint not null,
+    mtime_ns bigint not null,
+    batch_id varchar not null,
+    skipped_at timestamptz not null,
+    primary key (loader, source_file, reason, size_bytes, mtime_ns)
+);
+
 -- What the operator needs when a file could not be read at all (a crashed or killed reader, a
 -- time-out, an unexpected exception): the file is rejected with a code in audit.file_loads and
 -- the traceback is kept here.

@@ -16,6 +16,7 @@ folders are 0700 and files 0600 whatever the umask.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
 import itertools
 import json
@@ -28,6 +29,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import Any
 
 from core.private_files import create_private, private_dir
 
@@ -143,6 +145,51 @@ def _settled(
             changed.add(f.path)
             skip(f.source, "still being written: left for the next run")
     return [f for f in files if f.path not in changed]
+
+
+# Skips that resolve themselves (the file is taken once it has settled): not recorded.
+_TRANSIENT = ("still being written", "changed while it was archived")
+
+
+def too_large(f: InboxFile, max_bytes: int) -> str | None:
+    """Why ``f`` is not copied into the archive: over the size limit, from its ``stat`` (a 2 GB
+    sparse file is refused without a byte being read)."""
+    if f.size <= max_bytes:
+        return None
+    return (
+        f"vượt giới hạn kích thước ({f.size / 1048576:.1f} MB > {max_bytes / 1048576:.0f} MB): "
+        "không chép vào kho lưu / over the size limit: not archived"
+    )
+
+
+def record_skips(
+    con: Any, loader: str, batch_id: str, inbox: Path, skipped: list[tuple[str, str]]
+) -> list[tuple[str, str]]:
+    """Record skipped inbox entries in ``audit.inbox_skips``; return those not recorded before
+    (the summary names an entry the night it appears, not every night)."""
+    now = dt.datetime.now(dt.UTC)
+    new: list[tuple[str, str]] = []
+    for source, reason in skipped:
+        if reason.startswith(_TRANSIENT):
+            continue
+        try:
+            info = os.lstat(inbox / source)
+            size, mtime_ns = info.st_size, info.st_mtime_ns
+        except OSError:
+            size = mtime_ns = -1
+        key = [loader, source, reason, size, mtime_ns]
+        found = con.execute(
+            "select count(*) from audit.inbox_skips where loader = ? and source_file = ? "
+            "and reason = ? and size_bytes = ? and mtime_ns = ?",
+            key,
+        ).fetchone()
+        if found and found[0]:
+            continue
+        con.execute(
+            "insert into audit.inbox_skips values (?, ?, ?, ?, ?, ?, ?)", [*key, batch_id, now]
+        )
+        new.append((source, reason))
+    return new
 
 
 def archive_path(archive_dir: Path, sha: str, suffix: str) -> Path:

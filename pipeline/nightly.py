@@ -65,6 +65,9 @@ def step_ingest(
         "seconds": round(result.seconds, 3),
         "rejected": [o.source_file for o in result.outcomes if o.status == FileStatus.REJECTED],
         "feedback_dir": str(settings.feedback_dir),
+        # inbox entries not taken (symlink, FIFO, over the size limit, a failed copy), named
+        # the night they first appear; each has a row in audit.inbox_skips
+        "skipped_new": [f"{source}: {reason}" for source, reason in result.skipped_new],
     }
 
 
@@ -89,6 +92,7 @@ def step_ingest_dti(settings: Settings, batch_id: str) -> dict[str, Any]:
         "rows_loaded": result.rows_loaded,
         "rows_quarantined": result.rows_quarantined,
         "rejected": [o.source_file for o in result.outcomes if o.status == FileStatus.REJECTED],
+        "skipped_new": [f"{source}: {reason}" for source, reason in result.skipped_new],
     }
 
 
@@ -270,7 +274,20 @@ def _landing_lines(ingest: dict[str, Any], dti: dict[str, Any]) -> list[str]:
         f"duplicate {dti.get('files_duplicate', 0)}; rows {dti.get('rows_loaded', 0)} loaded, "
         f"{dti.get('rows_quarantined', 0)} quarantined",
         *_rejected_lines(ingest, dti),
+        *_skipped_lines(ingest, dti),
     ]
+
+
+def _skipped_lines(ingest: dict[str, Any], dti: dict[str, Any]) -> list[str]:
+    """Inbox entries not taken, the night they first appear (audit.inbox_skips keeps them)."""
+    skipped = [*ingest.get("skipped_new", []), *(f"dti: {s}" for s in dti.get("skipped_new", []))]
+    if not skipped:
+        return []
+    lines = [f"  not taken from the inbox (new tonight; audit.inbox_skips): {len(skipped)}"]
+    lines += [f"    - {entry}" for entry in skipped[:MAX_LISTED_REJECTED]]
+    if len(skipped) > MAX_LISTED_REJECTED:
+        lines.append(f"    ... and {len(skipped) - MAX_LISTED_REJECTED} more in audit.inbox_skips")
+    return lines
 
 
 def _dbt_line(build: dict[str, Any]) -> str:

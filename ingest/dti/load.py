@@ -44,7 +44,7 @@ from ingest.dti.fields import PILLAR_RANKS, SCORE_FIELDS
 from ingest.dti.metadata import sidecar_path
 from ingest.dti.problems import DtiProblem
 from ingest.dti.provinces import REFERENCE_DIR, crosswalk_rows, province_rows
-from ingest.dti.readers import DTI_SUFFIXES
+from ingest.dti.readers import DTI_SUFFIXES, MAX_DTI_BYTES
 from ingest.landing import (
     ArchiveEntry,
     InboxFile,
@@ -52,10 +52,12 @@ from ingest.landing import (
     archive,
     make_durable,
     read_index,
+    record_skips,
     remove_stale_work,
     scan_inbox,
     sha256_of,
     staging,
+    too_large,
 )
 from ingest.text import clean_text
 from ingest.workers import PARSER_FAILED, Failure, Limits, run_contained
@@ -88,6 +90,8 @@ class DtiBatchResult:
     n_provinces: int = 0
     n_crosswalk: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (inbox path, reason)
+    # skipped entries recorded in audit.inbox_skips tonight for the first time
+    skipped_new: list[tuple[str, str]] = field(default_factory=list)
 
     def count(self, status: str) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
@@ -501,6 +505,10 @@ def _archive_new(
     candidates: list[_Candidate] = []
     skipped = list(scan.skipped)
     for f in scan.files:
+        refusal = too_large(f, MAX_DTI_BYTES)
+        if refusal is not None:  # refused on its stat: never read, never in the archive
+            skipped.append((f.source, refusal))
+            continue
         try:
             sha = sha256_of(f.path)
             if (f.source, sha) in seen:
@@ -644,7 +652,10 @@ def ingest_dti(
     now = dt.datetime.now(dt.UTC)
     files_seen, candidates, skipped = _archive_new(con, settings, batch_id, now)
     outcomes = _land(con, settings, candidates, limits=limits or _limits(settings), index=True)
-    return DtiBatchResult(batch_id, files_seen, outcomes, n_provinces, n_crosswalk, skipped)
+    skipped_new = record_skips(con, "dti", batch_id, settings.inbox_dti, skipped)
+    return DtiBatchResult(
+        batch_id, files_seen, outcomes, n_provinces, n_crosswalk, skipped, skipped_new
+    )
 
 
 def rebuild_dti_from_archive(

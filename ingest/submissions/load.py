@@ -46,9 +46,11 @@ from ingest.landing import (
     archive,
     make_durable,
     read_index,
+    record_skips,
     remove_stale_work,
     scan_inbox,
     sha256_of,
+    too_large,
 )
 from ingest.registry import ReportingUnit, registry_rows
 from ingest.submissions.checks import index_registry
@@ -89,6 +91,8 @@ class BatchResult:
     outcomes: list[FileOutcome]
     seconds: float = 0.0
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (inbox path, reason)
+    # skipped entries recorded in audit.inbox_skips tonight for the first time
+    skipped_new: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def rows_read(self) -> int:
@@ -196,6 +200,10 @@ def _archived(
     seen_sources = {source for source, _ in seen}
     for n, f in enumerate(files, start=1):
         progress[0] = n
+        refusal = too_large(f, settings.max_file_bytes)
+        if refusal is not None:  # refused on its stat: never read, never in the archive
+            skipped.append((f.source, refusal))
+            continue
         try:
             # a name never recorded is new whatever its bytes: read it once, into the archive
             sha = sha256_of(f.path) if f.source in seen_sources else None
@@ -461,6 +469,7 @@ def ingest_submissions(
         progress=lambda: (looked_at[0], len(scan.files)),
     )
     files_seen = len(scan.files)
+    skipped_new = record_skips(con, "submissions", batch_id, settings.inbox_submissions, skipped)
     _finish_batch(con, batch_id, files_seen, len(outcomes))
     return BatchResult(
         batch_id=batch_id,
@@ -468,6 +477,7 @@ def ingest_submissions(
         outcomes=outcomes,
         seconds=time.perf_counter() - started,
         skipped=skipped,
+        skipped_new=skipped_new,
     )
 
 

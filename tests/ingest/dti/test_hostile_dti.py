@@ -96,7 +96,6 @@ CASES = {
         "",
     ),
     "far_cell_xlsx": (_far_xlsx, "rejected", "FILE_UNREADABLE", "FILE_TOO_COMPLEX"),
-    "page_too_large": (_too_large, "rejected", "FILE_UNREADABLE", "too large"),
     "csv_field_too_long": (
         lambda d: (
             (d / "dti_2024_34_long.csv").write_text(
@@ -134,6 +133,7 @@ def night(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     sources = {cid: str(build(inbox).relative_to(inbox)) for cid, (build, *_) in CASES.items()}
     os.symlink("/etc/passwd", inbox / "dti_2023_34_link.csv")
     os.mkfifo(inbox / "dti_2023_34_pipe.csv")
+    _too_large(inbox)  # refused on its size before it is read or archived
     with session(settings.build_db) as con:
         first = ingest_dti(con, settings, "night-1")
     after_first = _snapshot(settings.build_db)
@@ -200,13 +200,27 @@ def test_the_good_publication_of_the_night_loaded(night: dict[str, object]) -> N
     assert len(first.outcomes) == len(CASES) + 1
 
 
-def test_symlinks_and_fifos_are_skipped(night: dict[str, object]) -> None:
+def test_symlinks_fifos_and_oversized_files_are_skipped_and_reported_once(
+    night: dict[str, object],
+) -> None:
     first: DtiBatchResult = night["first"]  # type: ignore[assignment]
+    second: DtiBatchResult = night["second"]  # type: ignore[assignment]
+    settings: Settings = night["settings"]  # type: ignore[assignment]
 
-    assert sorted(first.skipped) == [
-        ("dti_2023_34_link.csv", "symlink: not followed"),
-        ("dti_2023_34_pipe.csv", "not a regular file (FIFO, device or socket)"),
-    ]
+    reasons = dict(first.skipped)
+    assert reasons["dti_2023_34_link.csv"] == "symlink: not followed"
+    assert reasons["dti_2023_34_pipe.csv"] == "not a regular file (FIFO, device or socket)"
+    assert "over the size limit: not archived" in reasons["dti_2021_63_saved_page.html"]
+    assert len(reasons) == 3
+    # an audit row each, the first night only; the next night skips them silently
+    assert sorted(first.skipped_new) == sorted(first.skipped)
+    assert sorted(second.skipped) == sorted(first.skipped) and second.skipped_new == []
+    recorded = _query(
+        settings, "select source_file from audit.inbox_skips where loader = 'dti'", []
+    )
+    assert sorted(s for (s,) in recorded) == sorted(reasons)
+    archived = sum(p.stat().st_size for p in settings.archive_dir.rglob("*") if p.is_file())
+    assert archived < MAX_DTI_BYTES  # the 30 MB page never reached the archive
 
 
 def test_dti_rows_reconcile(night: dict[str, object]) -> None:
