@@ -8,8 +8,8 @@ Two lists from ``vietnamadminunits`` are used:
 
 - ``admin_units_legacy`` (63 provinces, 3 levels) describes the units as they stood just before
   the 2025-07-01 reorganisation (NQ 202/2025/QH15). For Quảng Nam that is already after the
-  2025-01-01 merger (NQ 1334/NQ-UBTVQH15): 17 districts and 233 communes. The units as they
-  stood before (18 districts with Huyện Nông Sơn, 241 communes) come from
+  2025-01-01 merger (NQ 1241/NQ-UBTVQH15 of 24/10/2024): 17 districts and 233 communes. The
+  units as they stood before (18 districts with Huyện Nông Sơn, 241 communes) come from
   ``reference/quang_nam_before_2025.csv``, each row with its source.
 - ``admin_units`` (34 provinces, 2 levels) gives the commune-level units from 2025-07-01; the
   new Đà Nẵng (code ``48``) absorbed Quảng Nam.

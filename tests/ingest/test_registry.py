@@ -3,13 +3,16 @@ the new Đà Nẵng."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import itertools
+import subprocess
 from collections import Counter
 
 import pytest
 
-from ingest.registry import ReportingUnit, build_registry
+from core.settings import REPO_ROOT
+from ingest.registry import QUANG_NAM_BEFORE_2025_CSV, ReportingUnit, build_registry
 
 QUANG_NAM_2023 = {("49", "province"): 20, ("49", "district"): 18, ("49", "commune"): 241}
 OLD_DA_NANG_2023 = {("48", "province"): 19, ("48", "district"): 8, ("48", "commune"): 47}
@@ -28,7 +31,7 @@ def _active(units: list[ReportingUnit], on: str) -> Counter[tuple[str, str]]:
 @pytest.mark.parametrize(
     ("on", "expected"),
     [
-        # 18 districts and 241 communes until Nông Sơn joined Quế Sơn (NQ 1334/NQ-UBTVQH15);
+        # 18 districts and 241 communes until Nông Sơn joined Quế Sơn (NQ 1241/NQ-UBTVQH15);
         # legacy Đà Nẵng: 19 departments, 8 districts (Hoàng Sa among them), 47 wards and communes
         ("2023-12-31", {**QUANG_NAM_2023, **OLD_DA_NANG_2023}),
         ("2024-12-31", {**QUANG_NAM_2023, **OLD_DA_NANG_2023}),
@@ -109,3 +112,15 @@ def test_national_scope_covers_every_pre_2025_province() -> None:
 def test_unknown_scope_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown registry scope"):
         build_registry("world")
+
+
+def test_nong_son_merger_cites_its_resolution() -> None:
+    """Nông Sơn joined Quế Sơn by NQ 1241/NQ-UBTVQH15 of 24/10/2024, nowhere another number."""
+    with QUANG_NAM_BEFORE_2025_CSV.open(encoding="utf-8") as handle:
+        nong_son = next(r for r in csv.DictReader(handle) if r["unit_id"] == "519")
+    assert "NQ 1241/NQ-UBTVQH15 (24/10/2024)" in nong_son["source"]
+    wrong = f"{1334}/NQ-UBTVQH15"
+    tracked = subprocess.run(
+        ["git", "grep", "-l", wrong], cwd=REPO_ROOT, capture_output=True, text=True, check=False
+    )
+    assert tracked.stdout.split() == []
