@@ -155,6 +155,31 @@ create table if not exists raw.reporting_units (
     primary key (unit_id, valid_from)
 );
 
+-- What each unit version became and came from (ingest/lineage.py), refreshed with the registry.
+create table if not exists raw.unit_lineage (
+    predecessor_unit_id varchar not null,
+    predecessor_valid_from date not null,
+    successor_unit_id varchar not null,
+    successor_valid_from date not null,
+    event_kind varchar not null,
+    effective_date date not null,
+    resolution varchar not null,
+    is_filing_successor boolean not null,
+    source varchar not null,
+    primary key (
+        predecessor_unit_id, predecessor_valid_from, successor_unit_id, successor_valid_from
+    )
+);
+
+-- Unit versions with no reporting duty (reference/reporting_duty.csv), refreshed with the registry.
+create table if not exists raw.reporting_exemptions (
+    unit_id varchar not null,
+    valid_from date not null,
+    reason_vi varchar not null,
+    source varchar not null,
+    primary key (unit_id, valid_from)
+);
+
 -- National DTI publications (DESIGN §3.3): one row per file, one row per province and year.
 create table if not exists raw.dti_publications (
     publication_id varchar primary key,  -- sha256 of the file

@@ -19,7 +19,9 @@ The province scope is the new Đà Nẵng's whole history: legacy Quảng Nam (4
 target restated on the new city needs both. Legacy Đà Nẵng's wards are the library's, as they
 stood before 2025-07-01, for its whole range (their earlier arrangements are not recorded here).
 
-A unit id can therefore have several versions; ``(unit_id, valid_from)`` is unique.
+A unit id can therefore have several versions; ``(unit_id, valid_from)`` is unique. What each
+version became and came from is in :mod:`ingest.lineage`. A unit can have no reporting duty
+(``reference/reporting_duty.csv``: Hoàng Sa); it stays in the registry, marked so.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from vietnamadminunits.database import query
 REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
 DEPARTMENTS_CSV = REFERENCE_DIR / "departments.csv"
 QUANG_NAM_BEFORE_2025_CSV = REFERENCE_DIR / "quang_nam_before_2025.csv"
+REPORTING_DUTY_CSV = REFERENCE_DIR / "reporting_duty.csv"
 
 # The registry describes units from 2020 on (after the 2019-2021 arrangement of communes).
 LEGACY_VALID_FROM = dt.date(2020, 1, 1)
@@ -67,6 +70,10 @@ class ReportingUnit:
     valid_from: dt.date
     valid_to: dt.date | None
     source: str
+    # kept out of ``raw.reporting_units`` (see :func:`registry_rows`): loaded as
+    # ``raw.reporting_exemptions`` so that adding it left the registry's history untouched
+    has_reporting_duty: bool = True
+    no_duty_reason: str | None = None
 
     def is_active(self, on: dt.date) -> bool:
         return self.valid_from <= on and (self.valid_to is None or on <= self.valid_to)
@@ -86,9 +93,13 @@ def _date(text: str) -> dt.date | None:
     return dt.date.fromisoformat(text) if text else None
 
 
-def load_departments(path: Path = DEPARTMENTS_CSV) -> list[dict[str, str]]:
+def read_csv(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
+
+
+def load_departments(path: Path = DEPARTMENTS_CSV) -> list[dict[str, str]]:
+    return read_csv(path)
 
 
 def _departments(
@@ -137,8 +148,7 @@ def _legacy_rows(province_codes: tuple[str, ...] | None) -> list[dict[str, str]]
 
 
 def _quang_nam_before_2025() -> list[ReportingUnit]:
-    with QUANG_NAM_BEFORE_2025_CSV.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
+    rows = read_csv(QUANG_NAM_BEFORE_2025_CSV)
     return [
         ReportingUnit(
             unit_id=r["unit_id"],
@@ -276,11 +286,43 @@ def build_registry(scope: str = "province") -> list[ReportingUnit]:
     if scope not in SCOPES:
         raise ValueError(f"unknown registry scope {scope!r}: use one of {', '.join(SCOPES)}")
     legacy = legacy_registry(None if scope == "national" else DEFAULT_PROVINCES)
-    return legacy + new_da_nang_registry()
+    return apply_reporting_duty(legacy + new_da_nang_registry())
+
+
+def apply_reporting_duty(units: list[ReportingUnit]) -> list[ReportingUnit]:
+    """Mark the unit versions ``reference/reporting_duty.csv`` lists as having no duty."""
+    exempt = {
+        (r["unit_id"], dt.date.fromisoformat(r["valid_from"])): r["reason_vi"]
+        for r in read_csv(REPORTING_DUTY_CSV)
+        if r["has_reporting_duty"] == "false"
+    }
+    return [
+        replace(u, has_reporting_duty=False, no_duty_reason=exempt[(u.unit_id, u.valid_from)])
+        if (u.unit_id, u.valid_from) in exempt
+        else u
+        for u in units
+    ]
+
+
+_DUTY_FIELDS = ("has_reporting_duty", "no_duty_reason")
 
 
 def registry_rows(units: list[ReportingUnit]) -> list[dict[str, object]]:
     # a shallow dict per unit (its fields are plain values): ``asdict`` deep-copies every
     # field and took 0.6 s for the national registry
-    names = [f.name for f in fields(ReportingUnit)]
+    names = [f.name for f in fields(ReportingUnit) if f.name not in _DUTY_FIELDS]
     return [{name: getattr(u, name) for name in names} for u in units]
+
+
+def exemption_rows(units: list[ReportingUnit]) -> list[dict[str, object]]:
+    """``raw.reporting_exemptions``: the unit versions with no reporting duty, and why."""
+    return [
+        {
+            "unit_id": u.unit_id,
+            "valid_from": u.valid_from,
+            "reason_vi": u.no_duty_reason,
+            "source": "reporting_duty.csv",
+        }
+        for u in units
+        if not u.has_reporting_duty
+    ]

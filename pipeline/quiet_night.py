@@ -40,6 +40,8 @@ LANDING_TABLES = (
     "audit.file_loads",
     "audit.dti_file_loads",
     "raw.reporting_units",
+    "raw.unit_lineage",
+    "raw.reporting_exemptions",
     "raw.provinces",
     "raw.province_crosswalk",
     "raw.dti_methodology",

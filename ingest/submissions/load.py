@@ -52,7 +52,8 @@ from ingest.landing import (
     sha256_of,
     too_large,
 )
-from ingest.registry import ReportingUnit, registry_rows
+from ingest.lineage import lineage_rows, unit_lineage
+from ingest.registry import ReportingUnit, exemption_rows, registry_rows
 from ingest.submissions.checks import index_registry
 from ingest.submissions.feedback import write_feedback, write_index
 from ingest.submissions.parallel import FileTask, failed_check, land_files
@@ -128,11 +129,17 @@ def inbox_files(inbox: Path, settle_seconds: float = 0.0) -> list[Path]:
 
 
 def refresh_registry(con: duckdb.DuckDBPyConnection, units: list[ReportingUnit]) -> int:
-    """Replace ``raw.reporting_units`` with the registry (a full snapshot each night)."""
+    """Replace ``raw.reporting_units`` with the registry (a full snapshot each night), and
+    with it the units' lineage (``raw.unit_lineage``) and exemptions from reporting."""
     rows = registry_rows(units)
+    lineage = lineage_rows(unit_lineage(units))
+    exemptions = exemption_rows(units)
     with transaction(con):
-        con.execute("delete from raw.reporting_units")
+        for table in ("reporting_units", "unit_lineage", "reporting_exemptions"):
+            con.execute(f"delete from raw.{table}")
         append_rows(con, "raw.reporting_units", rows)
+        append_rows(con, "raw.unit_lineage", lineage)
+        append_rows(con, "raw.reporting_exemptions", exemptions)
     return len(rows)
 
 
