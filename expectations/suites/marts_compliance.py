@@ -1,7 +1,8 @@
 """Suite on ``marts.fct_reporting_compliance`` [unit × period].
 
 Which units must report comes from the registry as loaded tonight (``raw.reporting_units``):
-a unit is expected in a period when the registry has it valid on the period's last day. The
+a unit is expected in a period when the registry has it valid on the period's last day and
+``raw.reporting_exemptions`` does not exempt that version (Hoàng Sa). The
 frame is the compliance table fully joined to that expectation, so a unit missing from
 compliance (it would silently improve every share) is a row that fails.
 """
@@ -27,6 +28,9 @@ expected as (
     inner join periods
         on periods.end_date between units.valid_from
         and coalesce(units.valid_to, date '9999-12-31')
+    anti join raw.reporting_exemptions as exempt
+        on units.unit_id = exempt.unit_id
+        and units.valid_from = exempt.valid_from
 ),
 
 compliance as (
@@ -87,5 +91,10 @@ MARTS_FCT_REPORTING_COMPLIANCE = SuiteSpec(
     query=COMPLIANCE_QUERY,
     build=marts_fct_reporting_compliance,
     prepare=_with_timeliness,
-    reads=("marts.fct_reporting_compliance", "marts.dim_period", "raw.reporting_units"),
+    reads=(
+        "marts.fct_reporting_compliance",
+        "marts.dim_period",
+        "raw.reporting_units",
+        "raw.reporting_exemptions",
+    ),
 )

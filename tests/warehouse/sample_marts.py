@@ -23,22 +23,40 @@ create or replace table marts.dim_period as select *, false as is_in_progress fr
 -- the 2025 reorganisation: Quảng Nam's units report for the new Đà Nẵng from 2025-H2
 create or replace table marts.dim_unit as select * from (values
     ('49-STTTT', 'Sở Thông tin và Truyền thông', 'province', '49', date '2020-01-01',
-     date '2025-06-30', 'Tỉnh Quảng Nam'),
+     date '2025-06-30', 'Tỉnh Quảng Nam', true, null),
     ('502', 'UBND thành phố Tam Kỳ', 'district', '49', date '2020-01-01', date '2025-06-30',
-     'Tỉnh Quảng Nam'),
+     'Tỉnh Quảng Nam', true, null),
     ('20341', 'UBND phường An Mỹ', 'commune', '49', date '2020-01-01', date '2025-06-30',
-     'Tỉnh Quảng Nam'),
+     'Tỉnh Quảng Nam', true, null),
     ('20342', 'UBND xã Cũ', 'commune', '49', date '2020-01-01', date '2023-12-31',
-     'Tỉnh Quảng Nam'),
+     'Tỉnh Quảng Nam', true, null),
     ('20342', 'UBND xã Mới', 'commune', '49', date '2024-01-01', date '2025-06-30',
-     'Tỉnh Quảng Nam'),
+     'Tỉnh Quảng Nam', true, null),
     ('48-SKHCN', 'Sở Khoa học và Công nghệ', 'province', '48', date '2025-07-01', null::date,
-     'Thành phố Đà Nẵng'),
+     'Thành phố Đà Nẵng', true, null),
     ('20341', 'UBND phường Bàn Thạch', 'commune', '48', date '2025-07-01', null::date,
-     'Thành phố Đà Nẵng'),
+     'Thành phố Đà Nẵng', true, null),
     ('20342', 'UBND xã Tam Anh', 'commune', '48', date '2025-07-01', null::date,
-     'Thành phố Đà Nẵng')
-) t(unit_id, unit_name, unit_level, province_id, valid_from, valid_to, province_name);
+     'Thành phố Đà Nẵng', true, null),
+    ('20333', 'UBND Đặc khu Hoàng Sa', 'commune', '48', date '2025-07-01', null::date,
+     'Thành phố Đà Nẵng', false, 'không có dân cư')
+) t(unit_id, unit_name, unit_level, province_id, valid_from, valid_to, province_name,
+    has_reporting_duty, no_duty_reason);
+
+-- Phường Bàn Thạch reuses An Mỹ's code: a new unit version, linked to its predecessors
+create or replace table marts.dim_unit_lineage as select * from (values
+    ('20341:2020-01-01>20341:2025-07-01', '20341:2020-01-01', '20341', 'UBND phường An Mỹ',
+     'commune', 'merged_into', date '2025-07-01', '20341:2025-07-01', '20341',
+     'UBND phường Bàn Thạch', 'commune', true, 'NQ 1659/NQ-UBTVQH15 (16/6/2025)',
+     'vietnamadminunits:converter_2025'),
+    ('20342:2024-01-01>20341:2025-07-01', '20342:2024-01-01', '20342', 'UBND xã Mới',
+     'commune', 'merged_into', date '2025-07-01', '20341:2025-07-01', '20341',
+     'UBND phường Bàn Thạch', 'commune', true, 'NQ 1659/NQ-UBTVQH15 (16/6/2025)',
+     'vietnamadminunits:converter_2025')
+) t(lineage_id, predecessor_unit_version_id, predecessor_unit_id, predecessor_unit_name,
+    predecessor_unit_level, event_kind, effective_date, successor_unit_version_id,
+    successor_unit_id, successor_unit_name, successor_unit_level, is_filing_successor,
+    resolution, source);
 
 create or replace table marts.dim_province as select * from (values
     ('63:49', '49', 'Tỉnh Quảng Nam', 63, '48', 'Thành phố Đà Nẵng'),

@@ -21,6 +21,7 @@ from warehouse.sql import connect_published
 SAMPLE_MARTS = (
     "dim_period",
     "dim_unit",
+    "dim_unit_lineage",
     "dim_province",
     "province_crosswalk",
     "fct_staffing",

@@ -311,3 +311,11 @@ def test_the_rank_axis_shows_no_rank_above_first() -> None:
 )
 def test_a_rank_change_reads_as_a_signed_number(change: object, shown: str) -> None:
     assert render._rank_change(change) == shown
+
+
+def test_a_unit_without_reporting_duty_is_named_under_compliance(
+    sample_scorecard: Settings,
+) -> None:
+    html = _html(sample_scorecard)
+    compliance = html[html.index('id="compliance"') : html.index('id="late-or-missing"')]
+    assert "Đặc khu Hoàng Sa không có nghĩa vụ báo cáo (không có dân cư)" in compliance

@@ -67,6 +67,14 @@ where is_merged
 order by province_id, effective_date, legacy_province_name
 """
 
+# Units that exist but have no reporting duty (Hoàng Sa), as they stand today.
+EXEMPT_UNITS_SQL = """
+select unit_name, no_duty_reason
+from marts.dim_unit
+where not has_reporting_duty and valid_to is null
+order by unit_id
+"""
+
 METHODOLOGIES_SQL = """
 select
     methodology,
@@ -114,6 +122,8 @@ class ScorecardData:
     mergers: tuple[Merger, ...] = ()
     # methodology code -> (decision that defines it, first year, last year)
     methodologies: dict[str, tuple[str | None, int, int]] = field(default_factory=dict)
+    # (unit name, why it has no reporting duty) of today's units without one
+    exempt_units: tuple[tuple[str, str], ...] = ()
 
     @property
     def latest_period(self) -> str | None:
@@ -215,6 +225,7 @@ def load_scorecard_data(published_db: Path, version: str = "") -> ScorecardData:
             frames[key] = con.sql(f"select * from {view}").df()
         periods = con.execute(PERIOD_PROVINCES_SQL).df()
         mergers = con.execute(MERGERS_SQL).df()
+        exempt = tuple((str(n), str(r or "")) for n, r in con.execute(EXEMPT_UNITS_SQL).fetchall())
         methodologies = {
             str(code): (str(ref) if ref else None, int(first), int(last))
             for code, ref, first, last in con.execute(METHODOLOGIES_SQL).fetchall()
@@ -224,5 +235,6 @@ def load_scorecard_data(published_db: Path, version: str = "") -> ScorecardData:
         periods=periods,
         mergers=_mergers(mergers),
         methodologies=methodologies,
+        exempt_units=exempt,
         **frames,
     )

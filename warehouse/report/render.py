@@ -161,6 +161,16 @@ def _reorganisation_notes(data: ScorecardData) -> list[str]:
     return notes
 
 
+def _exemption_notes(data: ScorecardData) -> list[str]:
+    """One sentence per unit with no reporting duty: why it is absent from the figures."""
+    return [
+        f"{name.removeprefix('UBND ')} không có nghĩa vụ báo cáo"
+        + (f" ({reason})" if reason else "")
+        + ": không tính vào tình hình nộp báo cáo và các chỉ tiêu."
+        for name, reason in data.exempt_units
+    ]
+
+
 def _with_province(data: ScorecardData, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for row in rows:
         row["province_name"] = data.province_of(row.get("period_id"))
@@ -217,6 +227,7 @@ def _context(data: ScorecardData, chart_files: dict[str, str]) -> dict[str, Any]
         "period_id": period,
         "in_progress": _in_progress_rows(data),
         "reorganisation_notes": _reorganisation_notes(data),
+        "exemption_notes": _exemption_notes(data),
         "generated_at": dt.datetime.now(LOCAL_TZ).strftime("%d/%m/%Y %H:%M"),
         "version": data.published_version,
         "charts": chart_files,

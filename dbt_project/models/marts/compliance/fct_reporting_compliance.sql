@@ -26,6 +26,8 @@ joined as (
         units_expected.province_name,
         units_expected.deadline_date,
         periods.is_in_progress,
+        units_expected.filing_unit_id,
+        units_expected.has_ceased_before_deadline,
         current_submissions.submission_id as current_submission_id,
         current_submissions.submission_id is not null as is_submitted,
         files.first_submitted_date,
