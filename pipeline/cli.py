@@ -196,6 +196,12 @@ def cmd_publish(args: argparse.Namespace, settings: Settings) -> int:
             return 1
         print(f"rolled back {back.path} from version {back.from_version} to {back.to_version}")
         print("readers see the restored version when they reconnect")
+        # the scorecard names the version it was drawn from: draw it again from the restored one
+        # (the published docs follow the version through the `current` link)
+        from pipeline.nightly import step_scorecard
+
+        card = step_scorecard(settings)
+        print(f"scorecard redrawn from version {back.to_version}: {card['scorecard_path']}")
         return 0
     from pipeline.nightly import step_publish
 
