@@ -282,6 +282,19 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 def _run_night(args: argparse.Namespace, settings: Settings) -> int:
     from pipeline.orchestrate import run_nightly_once
 
+    if args.reprocess_period:
+        from pipeline.reprocess import UnknownPeriod, check_reprocessable
+
+        try:
+            args.reprocess_period = check_reprocessable(settings, args.reprocess_period)
+        except UnknownPeriod as exc:
+            print(
+                f"Không xử lý lại được kỳ {args.reprocess_period!r}: kiểm tra mã kỳ (năm '2023' "
+                f"hoặc nửa năm '2024-H1') và các kỳ đã nạp. / Cannot reprocess: {exc}",
+                file=sys.stderr,
+            )
+            return 2
+
     if args.demo_if_empty and not any(settings.inbox_submissions.glob("**/*.*")):
         print("inbox is empty: writing demo data first")
         cmd_demo_data(

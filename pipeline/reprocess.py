@@ -42,6 +42,36 @@ def check_period_id(period_id: str) -> str:
     return period_id
 
 
+def check_reprocessable(settings: Settings, period_id: str) -> str:
+    """The period id, checked before a night starts: well formed and loaded at least once
+    (:class:`UnknownPeriod` otherwise, said in one line; nothing is retried)."""
+    period_id = check_period_id(period_id)
+    if not settings.build_db.is_file():
+        raise UnknownPeriod(f"no file of period {period_id} was ever loaded; periods loaded: none")
+    with session(settings.build_db, read_only=True) as con:
+        found = con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = 'audit' and table_name = 'file_loads'"
+        ).fetchone()
+        known = (
+            [
+                str(p)
+                for (p,) in con.execute(
+                    "select distinct upper(period_id) from audit.file_loads "
+                    "where period_id is not null order by 1"
+                ).fetchall()
+            ]
+            if found and found[0]
+            else []
+        )
+    if period_id not in known:
+        raise UnknownPeriod(
+            f"no file of period {period_id} was ever loaded; periods loaded: "
+            f"{', '.join(known) or 'none'}"
+        )
+    return period_id
+
+
 def _tables_with_sha(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
     """Landing tables keyed by file (a ``sha256`` column), whatever tables exist today."""
     placeholders = ",".join("?" for _ in LANDING_SCHEMAS)

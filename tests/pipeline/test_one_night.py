@@ -11,6 +11,7 @@ import time
 import duckdb
 import pytest
 
+from core.db import ensure_landing_tables, session
 from core.locks import held_by_me, holder
 from core.settings import Settings
 from pipeline.cli import main as dxwh
@@ -55,3 +56,19 @@ def test_sql_refuses_the_build_database_while_a_night_holds_it(
     # with no night at work, the operator may look into it
     assert dxwh(["sql", "--database", str(data_home.build_db), "select 41 + 1"]) == 0
     assert "42" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("period", "said"), [("2019", "periods loaded: none"), ("2024H1", "is not a period id")]
+)
+def test_a_reprocess_of_a_period_never_loaded_stops_at_once_in_one_line(
+    data_home: Settings, capsys: pytest.CaptureFixture[str], period: str, said: str
+) -> None:
+    with session(data_home.build_db) as con:
+        ensure_landing_tables(con)
+    started = time.monotonic()
+    assert dxwh(["run", "--reprocess-period", period]) == 2
+    err = capsys.readouterr().err
+    assert said in err and "Không xử lý lại được kỳ" in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert time.monotonic() - started < 120  # no night was started, nothing was retried
