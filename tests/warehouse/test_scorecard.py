@@ -293,7 +293,7 @@ def test_the_rank_axis_shows_no_rank_above_first() -> None:
             "is_home_province": [True] * 3,
             "is_published": [True] * 3,
             "score": [0.8002, 0.834, 0.8335],
-            "rank": [1, 1, 2],
+            "rank": [1, 1, 57],
             "n_ranked": [63] * 3,
         }
     )
@@ -304,6 +304,7 @@ def test_the_rank_axis_shows_no_rank_above_first() -> None:
         plt.close(figure)
 
     assert ticks and min(ticks) == 1  # no "0" or "-10" rank on the axis
+    assert max(ticks) <= 63  # nor one past the provinces ranked
 
 
 @pytest.mark.parametrize(

@@ -122,9 +122,11 @@ def dti_rank_figure(dti: pd.DataFrame) -> Figure:
             )
     ax.invert_yaxis()
     ax.margins(y=0.2)  # room for the labels above the best rank
-    # the margin reaches above rank 1: ticks there would read as ranks 0 or -10
+    # the margins reach above rank 1 and below the last rank: ticks there would read as ranks
+    # 0, -10 or 72 of 63
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ticks = [t for t in ax.get_yticks() if t >= 1]
+    last = home["n_ranked"].max() if "n_ranked" in home and home["n_ranked"].notna().any() else None
+    ticks = [t for t in ax.get_yticks() if t >= 1 and (last is None or t <= last)]
     ax.set_yticks(sorted({1.0, *ticks}) if len(home) else ticks)
     ax.set_ylabel("Thứ hạng DTI (1 là cao nhất)")
     ax.set_title("Thứ hạng Chỉ số chuyển đổi số (DTI) qua các năm")
