@@ -45,7 +45,7 @@ portal: setup
 	$(RUN) dxwh portal serve --demo $(if $(PORT),--port $(PORT))
 
 airflow: setup
-	$(RUN) python -m pipeline.local_airflow --port $(or $(PORT),8080)
+	$(RUN) python -m pipeline.local_airflow --port $(or $(PORT),8080) --host $(or $(HOST),127.0.0.1)
 
 lint: setup lint-dbt
 	$(RUN) ruff check .

@@ -25,6 +25,7 @@ from pipeline.orchestrate import airflow_env
 
 ADMIN_USER = "admin"
 DEFAULT_PORT = 8080
+DEFAULT_HOST = "127.0.0.1"
 
 
 def machine_cores() -> int:
@@ -35,12 +36,27 @@ def machine_cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def pause_note(settings: Settings) -> str:
+    """What the operator must know about the DAGs' pause state (they start paused here)."""
+    return (
+        "  Các DAG bắt đầu ở trạng thái tạm dừng (paused): dx_nightly không chạy lúc 01:00 cho "
+        "đến khi bật. / The DAGs start paused: no 01:00 night until dx_nightly is unpaused\n"
+        "  (the toggle beside it in the UI, or: "
+        f"AIRFLOW_HOME={settings.airflow_home} airflow dags unpause dx_nightly). "
+        "Triggering with 'unpause on trigger' also starts the scheduled nights."
+    )
+
+
 def passwords_file(settings: Settings) -> Path:
     return settings.airflow_home / "simple_auth_manager_passwords.json"
 
 
 def local_airflow_env(
-    settings: Settings, *, port: int = DEFAULT_PORT, cores: int | None = None
+    settings: Settings,
+    *,
+    port: int = DEFAULT_PORT,
+    cores: int | None = None,
+    host: str = DEFAULT_HOST,
 ) -> dict[str, str]:
     """The environment ``airflow standalone`` runs with (on top of the caller's)."""
     cores = cores or machine_cores()
@@ -58,6 +74,8 @@ def local_airflow_env(
         "AIRFLOW__DAG_PROCESSOR__PARSING_PROCESSES": str(max(1, cores // 2)),
         "AIRFLOW__API__WORKERS": "1",
         "AIRFLOW__API__PORT": str(port),
+        # this machine only, as the printed URL says; --host 0.0.0.0 opens it to the network
+        "AIRFLOW__API__HOST": host,
         "AIRFLOW__API__BASE_URL": f"http://localhost:{port}",
         # task processes report to the API server; its default URL assumes port 8080
         "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://localhost:{port}/execution/",
@@ -101,14 +119,20 @@ def prepare(settings: Settings, env: dict[str, str]) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="UI and API port")
+    parser.add_argument(
+        "--host", default=DEFAULT_HOST, help=f"address the UI listens on (default {DEFAULT_HOST})"
+    )
     args = parser.parse_args(argv)
     settings = load_settings()
-    env = local_airflow_env(settings, port=args.port)
+    env = local_airflow_env(settings, port=args.port, host=args.host)
     password = prepare(settings, env)
+    shown = "localhost" if args.host == DEFAULT_HOST else args.host
     print(
-        f"Airflow UI: http://localhost:{args.port}  login: {ADMIN_USER} / {password}\n"
+        f"Airflow UI: http://{shown}:{args.port} (listening on {args.host} only)  "
+        f"login: {ADMIN_USER} / {password}\n"
         f"  DAGs from {env['AIRFLOW__CORE__DAGS_FOLDER']}, data home {settings.home}, "
-        f"{env['AIRFLOW__CORE__PARALLELISM']} tasks at once; Ctrl-C stops it",
+        f"{env['AIRFLOW__CORE__PARALLELISM']} tasks at once; Ctrl-C stops it\n"
+        f"{pause_note(settings)}",
         flush=True,
     )
     airflow = Path(sys.executable).with_name("airflow")

@@ -130,3 +130,14 @@ def test_make_airflow_serves_the_project_dags_and_stops(data_home: Settings) -> 
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
         log.close()
+
+
+def test_the_ui_listens_on_this_machine_only_and_the_pause_state_is_said(
+    data_home: Settings,
+) -> None:
+    from pipeline.local_airflow import pause_note
+
+    assert local_airflow_env(data_home)["AIRFLOW__API__HOST"] == "127.0.0.1"
+    assert local_airflow_env(data_home, host="0.0.0.0")["AIRFLOW__API__HOST"] == "0.0.0.0"
+    note = pause_note(data_home)
+    assert "tạm dừng" in note and "airflow dags unpause dx_nightly" in note
