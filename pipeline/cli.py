@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
+from core.secret_store import DEMO_SWITCH, demo_secrets_allowed
 from core.settings import Settings, load_settings
 from portal.cli import register as register_portal
 
@@ -309,7 +310,13 @@ def _run_night(args: argparse.Namespace, settings: Settings) -> int:
     print()
     if outcome.summary:
         print(format_summary(outcome.summary))
+    if demo_secrets_allowed(os.environ):
+        print(f"  secrets: {DEMO_SWITCH}=1, placeholder secrets allowed: a demo, not for real data")
     if outcome.state != "success":
+        from pipeline.nightly import record_failed_night
+
+        # the night never reached its own record: keep it, so that dxwh status shows it
+        record_failed_night(settings, outcome.run_id, outcome.state, outcome.failed_tasks)
         print(
             f"dx_nightly run {outcome.run_id} {outcome.state}; failed tasks: "
             f"{', '.join(outcome.failed_tasks) or '-'}",

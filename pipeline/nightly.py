@@ -218,6 +218,25 @@ def step_record_run(
     return summary
 
 
+def record_failed_night(
+    settings: Settings, run_id: str, state: str, failed_tasks: list[str]
+) -> None:
+    """Record a night that ended without its summary (a failed task stopped it), unless it
+    recorded itself; ``dxwh status`` lists it with the tasks that failed."""
+    with session(settings.build_db) as con:
+        con.execute(RUNS_DDL)
+        found = con.execute(
+            "select count(*) from audit.pipeline_runs where run_id = ?", [run_id]
+        ).fetchone()
+        if found and found[0]:
+            return
+        summary = {"run_id": run_id, "failed_tasks": failed_tasks}
+        con.execute(
+            "insert into audit.pipeline_runs values (?, ?, ?, ?)",
+            [run_id, dt.datetime.now(dt.UTC), state or "failed", json.dumps(summary)],
+        )
+
+
 EXAMPLE_QUERY = (
     "select unit_level, sum(n_staff) as staff, sum(n_dedicated) as dedicated, "
     "sum(n_concurrent) as concurrent from marts.fct_staffing where period_id = '2023' "

@@ -83,7 +83,16 @@ def status_lines(settings: Settings, last: int = 5) -> list[str]:
             lines.extend(_gate_lines(rows))
             lines.append("last runs:")
             for run_id, finished, state, summary in rows[:last]:
-                ingest = json.loads(summary).get("ingest", {})
+                parts = json.loads(summary)
+                ingest = parts.get("ingest", {})
+                if parts.get("failed_tasks") is not None:  # a night that stopped on a task
+                    failed = ", ".join(parts["failed_tasks"][:5]) or "-"
+                    more = len(parts["failed_tasks"]) - 5
+                    lines.append(
+                        f"  {finished:%Y-%m-%d %H:%M} {state:8} {run_id}: failed tasks: {failed}"
+                        + (f" and {more} more" if more > 0 else "")
+                    )
+                    continue
                 lines.append(
                     f"  {finished:%Y-%m-%d %H:%M} {state:8} {run_id}: "
                     f"{ingest.get('files_new', 0)} new files, {ingest.get('rows_loaded', 0)} rows"

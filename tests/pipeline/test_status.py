@@ -46,3 +46,19 @@ def test_status_shows_an_open_gate(data_home: Settings) -> None:
     gate = _line(status_lines(data_home), "quality gate:")
 
     assert gate.startswith("quality gate:     open") and "9 of 10" in gate and "1 warnings" in gate
+
+
+def test_status_shows_a_night_that_failed_on_a_task(data_home: Settings) -> None:
+    from pipeline.nightly import record_failed_night
+
+    step_record_run(data_home, "manual__ok", {"ingest": {"files_new": 2, "rows_loaded": 9}})
+    tasks = [f"transform.model_{n}" for n in range(86)]
+    record_failed_night(data_home, "manual__broken", "failed", tasks)
+    record_failed_night(data_home, "manual__broken", "failed", tasks)  # recorded once
+
+    lines = status_lines(data_home)
+    runs = lines[lines.index("last runs:") + 1 :]
+    broken = [line for line in runs if "manual__broken" in line]
+    assert len(broken) == 1
+    assert "failed" in broken[0] and "transform.model_0" in broken[0] and "81 more" in broken[0]
+    assert any("manual__ok" in line and "2 new files" in line for line in runs)
