@@ -93,3 +93,24 @@ def test_no_unit_is_late_for_a_deadline_after_it_ceased(demo_warehouse: Settings
     no_filer = {unit for unit, _, filer in ceased if filer is None}
     # the units whose successor no source names (docs/intake.md) file for themselves
     assert no_filer == {"49-BQLKKT", "48-SNGV"}
+
+
+def test_late_or_missing_names_who_had_to_file(demo_warehouse: Settings) -> None:
+    with _published(demo_warehouse) as con:
+        rows = con.execute(
+            """
+            select late.unit_id, late.unit_name, late.filing_unit_id, late.filing_unit_name,
+                filer.unit_name
+            from analyst.late_or_missing_reports as late
+            left join marts.dim_unit as filer
+                on late.filing_unit_id = filer.unit_id
+                and late.deadline_date
+                between filer.valid_from and coalesce(filer.valid_to, date '9999-12-31')
+            where late.has_ceased_before_deadline
+            """
+        ).fetchall()
+    for unit_id, name, filer_id, filer_name, filer_then in rows:
+        # the report is the filer's to send, named as it was on the deadline
+        assert filer_name == (filer_then or name), unit_id
+        if filer_then is None:  # no known successor: the ceased unit itself
+            assert filer_id == unit_id

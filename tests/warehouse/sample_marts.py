@@ -87,6 +87,8 @@ create or replace table marts.fct_reporting_compliance as
 select
     *,
     false as is_in_progress,
+    unit_id as filing_unit_id,
+    false as has_ceased_before_deadline,
     case
         when is_submitted and is_on_time then 'on_time' when is_submitted then 'late'
         else 'missing'
