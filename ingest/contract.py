@@ -126,7 +126,15 @@ UNIT_FIELDS: tuple[Field, ...] = (
         "community_teams",
         "Số Tổ công nghệ số cộng đồng",
         "Community digital teams",
-        aliases=("Số Tổ CNSCĐ", "Số Tổ công nghệ số", "Tổ công nghệ số cộng đồng"),
+        aliases=(
+            "Số Tổ CNSCĐ",
+            "Số Tổ công nghệ số",
+            "Tổ công nghệ số cộng đồng",
+            "Số Tổ CNS cộng đồng",
+            "Số Tổ CNS",
+            "Số tổ CNSCĐ đã thành lập",
+            "Số Tổ công nghệ số cộng đồng đã thành lập",
+        ),
         max_value=MAX_COMMUNITY_TEAMS,
     ),
     Field(
@@ -220,6 +228,12 @@ STAFF_FIELDS: tuple[Field, ...] = (
             "Số lớp tập huấn",
             "Số lớp bồi dưỡng, tập huấn",
             "Số lần tập huấn CĐS",
+            "Số lần tham gia bồi dưỡng về chuyển đổi số",
+            "Số lần tham gia bồi dưỡng, tập huấn về CĐS",
+            "Số lần tham gia tập huấn CĐS",
+            "Số lần được bồi dưỡng, tập huấn về CĐS",
+            "Số lớp bồi dưỡng CĐS đã tham gia",
+            "Số khóa bồi dưỡng, tập huấn CĐS",
         ),
         short_vi="Số lớp tập huấn CĐS trong kỳ",
         max_value=MAX_TRAININGS,
@@ -323,21 +337,30 @@ CLOSEST_SCORE = 60.0
 _MAX_LABEL_CHARS = 300  # longer cells are text, not labels: not compared at all
 _WORD = re.compile(r"[a-z0-9]+")
 # Abbreviations official forms use, spelled out or not by clerks: compared in their short form.
+# Longer forms first: "công nghệ số cộng đồng" is CNSCĐ before "công nghệ số" is CNS.
 _ABBREVIATIONS = (
     (re.compile(r"\bchuyen doi so\b"), "cds"),
     (re.compile(r"\bcong nghe thong tin\b"), "cntt"),
     (re.compile(r"\ban toan thong tin\b"), "attt"),
     (re.compile(r"\bcong nghe so cong dong\b"), "cnscd"),
+    (re.compile(r"\bcns cong dong\b"), "cnscd"),
+    (re.compile(r"\bcong nghe so\b"), "cns"),
     (re.compile(r"\buy ban nhan dan\b"), "ubnd"),
+    (re.compile(r"\bbao cao\b"), "bc"),
+    (re.compile(r"\bdon vi\b"), "dv"),
 )
 
 
-def _words(label: str) -> list[str]:
-    """The folded words of a label, with the forms' abbreviations in their short form."""
+def label_words(label: str) -> list[str]:
+    """The folded words of a label, with the forms' abbreviations in their short form (CĐS,
+    CNTT, ATTT, CNSCĐ, CNS, UBND, BC, ĐV), so a spelled-out and a shortened form compare equal."""
     text = " ".join(_WORD.findall(fold(label)))
     for long_form, short in _ABBREVIATIONS:
         text = long_form.sub(short, text)
     return text.split()
+
+
+_words = label_words
 
 
 @dataclass(frozen=True)

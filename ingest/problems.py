@@ -1,7 +1,9 @@
 """Problems found in a submission: stable codes, severities, and messages a clerk can act on.
 
 Every check has a stable code. File-level errors reject the whole file; row-level errors
-quarantine that row only; warnings are recorded and never block.
+quarantine that row only (a row that names no one, or cannot be read); field-level errors make
+one value of a person unknown while the person still counts; warnings are recorded and never
+block. Row and field errors are both errors the clerk is asked to fix.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ from typing import Literal
 
 Severity = Literal["error", "warning"]
 MAX_VALUE_CHARS = 120
-Scope = Literal["file", "row"]
+# "field": the value is unknown for that person, the person is kept (docs/intake.md)
+Scope = Literal["file", "row", "field"]
 
 
 @dataclass(frozen=True)
@@ -108,20 +111,43 @@ MESSAGES: dict[str, Message] = {
         "Write the unit's real number, a whole number ≥ 0{range_en}.",
     ),
     "VALUE_OUT_OF_RANGE": Message(
-        "row",
+        "field",
         "error",
-        "Giá trị '{value}' ở cột '{label}' quá lớn.",
-        "The value '{value}' in column '{label}' is too large.",
+        "Giá trị '{value}' ở cột '{label}' quá lớn; người này vẫn được tính, nhưng '{label}'"
+        " được ghi là chưa biết.",
+        "The value '{value}' in column '{label}' is too large; the person still counts, but"
+        " '{label}' is recorded as unknown.",
         "Ghi đúng số thật, là số nguyên không âm{range_vi}.",
         "Write the real number, a whole number ≥ 0{range_en}.",
     ),
     "SHEET_MISSING": Message(
         "file",
         "error",
-        "Thiếu trang tính '{sheet}'.",
-        "Sheet '{sheet}' is missing.",
+        "Thiếu trang tính '{sheet}', và không trang nào có nội dung giống trang này.",
+        "Sheet '{sheet}' is missing, and no other sheet holds what it should.",
         "Dùng tệp mẫu v1: giữ nguyên tên hai trang tính DonVi và NhanLuc.",
         "Use the template v1 file: keep the two sheets named DonVi and NhanLuc.",
+    ),
+    "SHEET_FOUND_BY_CONTENT": Message(
+        "file",
+        "warning",
+        "Không có trang tính tên '{wanted}'; trang '{sheet}' có nội dung là {what_vi} nên được"
+        " dùng thay.",
+        "There is no sheet named '{wanted}'; sheet '{sheet}' holds {what_en}, so it was used"
+        " instead.",
+        "Nếu đúng thì không cần sửa; lần sau giữ tên trang tính '{wanted}' như trong mẫu.",
+        "If that is right nothing needs fixing; next time keep the sheet name '{wanted}' of the"
+        " template.",
+    ),
+    "SHEET_AMBIGUOUS": Message(
+        "file",
+        "error",
+        "Không có trang tính tên '{wanted}', và nhiều trang có nội dung giống {what_vi}"
+        " ({sheets}): không biết dùng trang nào.",
+        "There is no sheet named '{wanted}', and several sheets look like {what_en} ({sheets}):"
+        " it is unclear which to use.",
+        "Đổi tên trang đúng thành '{wanted}' (hoặc xóa các trang thừa) rồi gửi lại.",
+        "Rename the right sheet to '{wanted}' (or delete the others) and resend.",
     ),
     "HEADER_NOT_FOUND": Message(
         "file",
@@ -230,26 +256,30 @@ MESSAGES: dict[str, Message] = {
         "Next time type in Unicode (fonts such as Times New Roman or Arial).",
     ),
     "ROW_FIELD_MISSING": Message(
-        "row",
+        "field",
         "error",
-        "Thiếu '{label}'.",
-        "'{label}' is missing.",
+        "Thiếu '{label}'; người này vẫn được tính, nhưng '{label}' được ghi là chưa biết.",
+        "'{label}' is missing; the person still counts, but '{label}' is recorded as unknown.",
         "Điền '{label}' cho người này.",
         "Fill in '{label}' for this person.",
     ),
     "ROW_FIELD_INVALID": Message(
-        "row",
+        "field",
         "error",
-        "Giá trị '{value}' của cột '{label}' không hợp lệ.",
-        "Value '{value}' in column '{label}' is not valid.",
+        "Giá trị '{value}' của cột '{label}' không hợp lệ; người này vẫn được tính, nhưng"
+        " '{label}' được ghi là chưa biết.",
+        "Value '{value}' in column '{label}' is not valid; the person still counts, but"
+        " '{label}' is recorded as unknown.",
         "{hint_vi}",
         "{hint_en}",
     ),
     "BIRTH_YEAR_OUT_OF_RANGE": Message(
-        "row",
+        "field",
         "error",
-        "Năm sinh {value} không hợp lý.",
-        "Birth year {value} is not plausible.",
+        "Năm sinh {value} không hợp lý; người này vẫn được tính, nhưng năm sinh được ghi là"
+        " chưa biết.",
+        "Birth year {value} is not plausible; the person still counts, but the birth year is"
+        " recorded as unknown.",
         "Ghi năm sinh 4 chữ số, từ {min_year} đến {max_year}.",
         "Write a 4-digit birth year from {min_year} to {max_year}.",
     ),
@@ -271,6 +301,16 @@ MESSAGES: dict[str, Message] = {
         "Nếu đúng thì không cần sửa; lần sau nên ghi đúng như mẫu: '{label}'.",
         "If that is right nothing needs fixing; next time write it as the template does:"
         " '{label}'.",
+    ),
+    "VALUE_UNDERSTOOD": Message(
+        "file",
+        "warning",
+        "Giá trị '{value}' của '{label}' được hiểu là '{choice}' ({how_vi}){rows_vi}.",
+        "The value '{value}' of '{label}' was read as '{choice}' ({how_en}){rows_en}.",
+        "{value} → ghi {choice}. Nếu đúng như vậy thì không cần gửi lại; lần sau nên ghi đúng"
+        " như mẫu.",
+        "{value} → write {choice}. If that is right nothing needs resending; next time write"
+        " it as the template does.",
     ),
     "HEADER_AMBIGUOUS": Message(
         "file",
@@ -326,12 +366,43 @@ MESSAGES: dict[str, Message] = {
         "Check these cells; next time type the text instead of pasting it from other software.",
     ),
     "ROW_TEXT_TOO_LONG": Message(
-        "row",
+        "field",
         "error",
-        "'{label}' dài {length} ký tự, quá giới hạn {max_chars} ký tự.",
-        "'{label}' is {length} characters long, over the {max_chars}-character limit.",
+        "'{label}' dài {length} ký tự, quá giới hạn {max_chars} ký tự; người này vẫn được"
+        " tính, nhưng '{label}' được ghi là chưa biết.",
+        "'{label}' is {length} characters long, over the {max_chars}-character limit; the"
+        " person still counts, but '{label}' is recorded as unknown.",
         "Ghi '{label}' ngắn gọn, không quá {max_chars} ký tự.",
         "Write '{label}' in at most {max_chars} characters.",
+    ),
+    "ROW_NAME_MISSING": Message(
+        "row",
+        "error",
+        "Dòng này có số liệu nhưng không ghi họ và tên: không biết là ai nên dòng không được tính.",
+        "This row has data but no full name: it names no one, so it is not counted.",
+        "Ghi họ và tên người này ở cột 'Họ và tên', hoặc xóa dòng nếu không phải một người.",
+        "Write the person's full name in the column 'Họ và tên', or delete the row if it is"
+        " not a person.",
+    ),
+    "ROW_NAME_INVALID": Message(
+        "row",
+        "error",
+        "Họ và tên '{value}' không phải tên người (không có chữ cái{detail_vi}): dòng không được"
+        " tính.",
+        "The full name '{value}' is not a person's name (no letters{detail_en}): the row is"
+        " not counted.",
+        "Ghi họ và tên thật của người này, hoặc xóa dòng nếu không phải một người.",
+        "Write the person's real full name, or delete the row if it is not a person.",
+    ),
+    "ROW_NAME_TOO_LONG": Message(
+        "row",
+        "error",
+        "Họ và tên dài {length} ký tự, quá giới hạn {max_chars} ký tự: không phải tên một người"
+        " nên dòng không được tính.",
+        "The full name is {length} characters long, over the {max_chars}-character limit: not"
+        " one person's name, so the row is not counted.",
+        "Ghi họ và tên của một người, không quá {max_chars} ký tự.",
+        "Write one person's full name, in at most {max_chars} characters.",
     ),
     "UNIT_TEXT_TOO_LONG": Message(
         "file",
@@ -369,6 +440,8 @@ class Problem:
     column: str | None = None
     value: str | None = None
     params: dict[str, str] = field(default_factory=dict)
+    # whose row it is (a person row's name as written): "dòng 3 – Đoàn Mỹ Trang"
+    person: str | None = None
 
     def __post_init__(self) -> None:
         # a problem quotes what it found, not all of it: a 10 MB cell is named, not repeated
@@ -410,7 +483,8 @@ class Problem:
         if self.sheet:
             parts.append(f"{words['sheet']} {self.sheet}")
         if self.row is not None:
-            parts.append(f"{words['row']} {self.row}")
+            whose = f" – {self.person}" if self.person else ""
+            parts.append(f"{words['row']} {self.row}{whose}")
         if self.column:
             parts.append(f"{words['column']} {self.column}")
         return ", ".join(parts)

@@ -55,3 +55,24 @@ def match_key(value: object) -> str:
 @lru_cache(maxsize=_MEMO)
 def _match_key(text: str) -> str:
     return _NON_KEY.sub("", _fold(text))
+
+
+# Characters Unicode files under letters that show nothing: Hangul fillers and the blank
+# Braille pattern are pasted to make a cell look filled in.
+_FILLERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def has_letters(value: object) -> bool:
+    """Whether ``value`` holds at least one visible letter (what a person's name must have)."""
+    text = clean_text(value)
+    return any(ch not in _FILLERS and unicodedata.category(ch).startswith("L") for ch in text)
+
+
+def invisible_only(value: object) -> bool:
+    """Whether ``value`` is non-empty but shows nothing a reader can see (fillers, format
+    characters, combining marks with nothing to sit on, white space)."""
+    text = "" if value is None else str(value)
+    return bool(text) and all(
+        ch in _FILLERS or ch.isspace() or unicodedata.category(ch) in ("Mn", "Me", "Cf", "Zs")
+        for ch in text
+    )

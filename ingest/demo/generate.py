@@ -70,7 +70,7 @@ def write_planned(f: PlannedFile, inbox: Path) -> None:
         sub, variant = f.submission, f.variant
         if variant.fmt == "csv":
             rows = flat_rows(sub.header, sub.staff, variant.style)
-            write_csv(path, rows, variant.csv_encoding)  # type: ignore[arg-type]
+            write_csv(path, rows, variant.csv_encoding, variant.line_end)  # type: ignore[arg-type]
         else:
             grids = workbook_grids(sub.header, sub.staff, variant.style)
             {"xlsx": write_xlsx, "xls": write_xls, "ods": write_ods}[variant.fmt](path, grids)

@@ -32,6 +32,13 @@ class Style:
     text: TextEncoding = "unicode"
     dates: DateStyle = "date"
     numbers_as_text: bool = False
+    # a clerk's own wording of some labels (field id, label) and names of the two sheets
+    labels: tuple[tuple[str, str], ...] = ()
+    sheet_names: tuple[str, str] = (SHEET_UNIT, SHEET_STAFF)
+
+    def label(self, field_id: str, template_label: str) -> str:
+        """The label as this file words it."""
+        return dict(self.labels).get(field_id, template_label)
 
 
 @dataclass
@@ -96,7 +103,7 @@ def unit_grid(unit: Mapping[str, object], style: Style, province_name: str = "")
     encode = text_transform(style)
     grid = Grid()
     for f in UNIT_FIELDS:
-        label = encode(header_label(f.label_vi, style))
+        label = encode(header_label(style.label(f.field_id, f.label_vi), style))
         grid.rows.append([label, _value(unit.get(f.field_id), style, encode)])
     return grid
 
@@ -118,7 +125,9 @@ def staff_grid(
     encode = text_transform(style)
     grid = Grid()
     ids = [f.field_id for f in STAFF_FIELDS]
-    labels = [encode(header_label(f.label_vi, style)) for f in STAFF_FIELDS]
+    labels = [
+        encode(header_label(style.label(f.field_id, f.label_vi), style)) for f in STAFF_FIELDS
+    ]
     width = len(ids)
     if style.title_rows:
         titles = (
@@ -163,7 +172,8 @@ def staff_grid(
 def workbook_grids(
     unit: Mapping[str, object], staff: Sequence[Mapping[str, object]], style: Style
 ) -> dict[str, Grid]:
-    return {SHEET_UNIT: unit_grid(unit, style), SHEET_STAFF: staff_grid(unit, staff, style)}
+    unit_sheet, staff_sheet = style.sheet_names
+    return {unit_sheet: unit_grid(unit, style), staff_sheet: staff_grid(unit, staff, style)}
 
 
 def flat_rows(
@@ -172,7 +182,8 @@ def flat_rows(
     """The flat CSV form: the ``DonVi`` fields repeated as leading columns of every person row."""
     encode = text_transform(style)
     header: list[Cell] = [
-        encode(header_label(f.label_vi, style)) for f in UNIT_FIELDS + STAFF_FIELDS
+        encode(header_label(style.label(f.field_id, f.label_vi), style))
+        for f in UNIT_FIELDS + STAFF_FIELDS
     ]
     unit_values = [_value(unit.get(f.field_id), style, encode) for f in UNIT_FIELDS]
     rows: list[list[Cell]] = [header]

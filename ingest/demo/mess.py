@@ -29,6 +29,7 @@ class Variant:
     style: Style = field(default_factory=Style)
     csv_encoding: str = "utf-8-sig"
     period_in_words: bool = False
+    line_end: str = "\r\n"
 
 
 VARIANTS: tuple[Variant, ...] = (
@@ -72,6 +73,8 @@ class PlannedFile:
     copy_of: str | None = None  # the same bytes as another planned file
     truncate: bool = False  # an interrupted download: the first part of a real workbook
     counted_staff: list[dict[str, object]] | None = None  # rows the warehouse must keep
+    # field -> people kept with that field unknown (a value the checks cannot read)
+    unknown: dict[str, int] = field(default_factory=dict)
 
     @property
     def kept(self) -> list[dict[str, object]]:
@@ -88,6 +91,7 @@ class PlannedFile:
             "n_staff": len(staff),
             "n_dedicated": dedicated,
             "n_concurrent": len(staff) - dedicated,
+            "n_unknown": {} if not staff else dict(sorted(self.unknown.items())),
             "expected_error_codes": sorted(self.expected_error_codes),
             "variant": self.variant.name,
         }
@@ -116,11 +120,12 @@ def _typo_code(code: str, taken: set[str], rng: random.Random) -> str:
     return code + "9"
 
 
-_IMPOSSIBLE_ROWS = (
-    # a birth year typed as the report year: impossible for a civil servant
-    ({"birth_year": 2030}, "BIRTH_YEAR_OUT_OF_RANGE"),
-    # an assignment outside the template's list
-    ({"assignment": "Hợp đồng 68"}, "ROW_FIELD_INVALID"),
+_IMPOSSIBLE_ROWS: tuple[tuple[dict[str, object], str, str | None], ...] = (
+    # a birth year typed as the report year: impossible for a civil servant, but the person
+    # is real and still counts (the year is unknown)
+    ({"birth_year": 2030}, "BIRTH_YEAR_OUT_OF_RANGE", "birth_year"),
+    # a placeholder where the name goes: the row names no one and is held back
+    ({"full_name": "-"}, "ROW_NAME_INVALID", None),
 )
 
 
@@ -232,19 +237,25 @@ def _unknown_unit(
 
 
 def _impossible_values(f: PlannedFile | None) -> list[PlannedFile]:
-    """``f`` carries extra rows a clerk mistyped: those rows are quarantined, the rest load."""
+    """``f`` carries extra rows a clerk mistyped: a person with an impossible value still
+    counts (that value unknown); a row naming no one is quarantined; the rest load."""
     if f is None or not f.submission.staff:
         return []
     sub = f.submission
     good = list(sub.staff)
     template = dict(good[0])
     bad_rows: list[dict[str, object]] = []
-    for changes, _ in _IMPOSSIBLE_ROWS:
-        bad_rows.append({**template, **changes, "row_no": len(good) + len(bad_rows) + 1})
+    counted = list(good)
+    for changes, _, unknown in _IMPOSSIBLE_ROWS:
+        row = {**template, **changes, "row_no": len(good) + len(bad_rows) + 1}
+        bad_rows.append(row)
+        if unknown is not None:  # a person, with that field unknown
+            counted.append(row)
+            f.unknown[unknown] = f.unknown.get(unknown, 0) + 1
     sub.staff = good + bad_rows
-    f.counted_staff = good
+    f.counted_staff = counted
     f.expected_status = "partial"
-    f.expected_error_codes = sorted({code for _, code in _IMPOSSIBLE_ROWS})
+    f.expected_error_codes = sorted({code for _, code, _ in _IMPOSSIBLE_ROWS})
     f.variant = dataclasses.replace(f.variant, name="impossible_values")
     return []
 
@@ -263,3 +274,147 @@ def _unreadable(f: PlannedFile | None) -> list[PlannedFile]:
             truncate=True,
         )
     ]
+
+
+# Clerk variants: how clerks who never saw the template's spelling word a real report. Each
+# class writes one unit's report its own way; the warehouse must count what a person reading
+# the file counts (the canonical staff list), every reading warned.
+_MAJOR_WORDS = {"CNTT": ("Công nghệ thông tin", "Tin học"), "An toàn thông tin": ("ATTT",)}
+_DEGREE_WORDS = {"Đại học": ("Kỹ sư", "Cử nhân"), "Thạc sĩ": ("ThS",)}
+_YES_NO_WORDS = {"Có": "Đã tham gia", "Không": "Chưa tham gia"}
+# names that name no one: a placeholder, punctuation, invisible characters
+PLACEHOLDER_NAMES = ("-", ".", "\u3164", "\u2800", "\u115f", "\u180e", "\u0301", "…")
+
+
+def _cycle(words: tuple[str, ...], i: int) -> str:
+    return words[i % len(words)]
+
+
+def _reworded_values(staff: list[dict[str, object]]) -> list[dict[str, object]]:
+    out = []
+    for i, p in enumerate(staff):
+        q = dict(p)
+        if q.get("field_of_study") in _MAJOR_WORDS:
+            q["field_of_study"] = _cycle(_MAJOR_WORDS[str(q["field_of_study"])], i)
+        out.append(q)
+    return out
+
+
+def _degree_values(staff: list[dict[str, object]]) -> list[dict[str, object]]:
+    out = []
+    for i, p in enumerate(staff):
+        q = dict(p)
+        if q.get("education_level") in _DEGREE_WORDS:
+            q["education_level"] = _cycle(_DEGREE_WORDS[str(q["education_level"])], i)
+        out.append(q)
+    return out
+
+
+def _yes_no_values(staff: list[dict[str, object]]) -> list[dict[str, object]]:
+    return [
+        {**p, "dx_network_member": _YES_NO_WORDS.get(str(p.get("dx_network_member")), "")}
+        for p in staff
+    ]
+
+
+def _typo_values(staff: list[dict[str, object]]) -> list[dict[str, object]]:
+    typo = {"Chuyên trách": "Chuyên tráhc", "Kiêm nhiệm": "Kiêm nhiệm (kiêm)"}
+    return [
+        {**p, "assignment": typo.get(str(p.get("assignment")), p.get("assignment"))} for p in staff
+    ]
+
+
+_ABBREVIATED = (
+    ("unit_code", "Mã ĐV"),
+    ("period", "Kỳ BC"),
+    ("community_teams", "Số Tổ CNS cộng đồng"),
+    ("community_team_members", "Số thành viên Tổ CNS cộng đồng"),
+)
+_REWORDED_TRAINING = (("trainings_in_period", "Số lần tham gia bồi dưỡng về chuyển đổi số"),)
+_RENAMED_SHEETS = ("Thông tin đơn vị", "Danh sách nhân lực")
+
+# class -> (how the file is written, what its staff cells say, expected status, codes)
+ClerkClass = tuple[Variant, object, str, tuple[str, ...]]
+CLERK_CLASSES: dict[str, ClerkClass] = {
+    "full_name_majors": (Variant("full_name_majors"), _reworded_values, "accepted", ()),
+    "engineer_degrees": (Variant("engineer_degrees"), _degree_values, "accepted", ()),
+    "yes_no_in_words": (Variant("yes_no_in_words"), _yes_no_values, "accepted", ()),
+    "typo_in_values": (Variant("typo_in_values"), _typo_values, "accepted", ()),
+    "abbreviated_labels": (
+        Variant("abbreviated_labels", style=Style(labels=_ABBREVIATED)),
+        None,
+        "accepted",
+        (),
+    ),
+    "reworded_training_column": (
+        Variant("reworded_training_column", style=Style(labels=_REWORDED_TRAINING)),
+        None,
+        "accepted",
+        (),
+    ),
+    "renamed_sheets": (
+        Variant("renamed_sheets", style=Style(sheet_names=_RENAMED_SHEETS)),
+        None,
+        "accepted",
+        (),
+    ),
+    "csv_cr_line_ends": (
+        Variant("csv_cr_line_ends", fmt="csv", csv_encoding="utf-8", line_end="\r"),
+        None,
+        "accepted",
+        (),
+    ),
+    "impossible_birth_years": (
+        Variant("impossible_birth_years"),
+        None,
+        "partial",
+        ("BIRTH_YEAR_OUT_OF_RANGE",),
+    ),
+    "placeholder_names": (Variant("placeholder_names"), None, "partial", ("ROW_NAME_INVALID",)),
+}
+
+
+def clerk_variant_files(subs: Sequence[Submission]) -> list[PlannedFile]:
+    """One file per clerk-variant class (:data:`CLERK_CLASSES`), each from its own submission
+    (units with staff; a commune first, for the community-team labels). The written cells
+    differ from the template's spelling; ``counted_staff`` is what a person reading the file
+    counts, and ``unknown`` the values nobody can read."""
+    pool = sorted(
+        (s for s in subs if s.staff), key=lambda s: (s.unit.unit_level != "commune", s.unit.unit_id)
+    )
+    files: list[PlannedFile] = []
+    for i, (name, (variant, reword, status, codes)) in enumerate(CLERK_CLASSES.items()):
+        # a unit whose report the class changes (a unit with no IT major has no major to
+        # spell out); each unit once
+        sub = next((s for s in pool if not callable(reword) or reword(s.staff) != s.staff), None)
+        if sub is None:
+            continue
+        pool.remove(sub)
+        truth = [dict(p) for p in sub.staff]
+        written = [dict(p) for p in sub.staff]
+        unknown: dict[str, int] = {}
+        if callable(reword):
+            written = reword(written)
+        if name == "impossible_birth_years":
+            for p, year in zip(written, (2019, 1890), strict=False):
+                p["birth_year"] = year
+                unknown["birth_year"] = unknown.get("birth_year", 0) + 1
+        if name == "placeholder_names":
+            for k, placeholder in enumerate(PLACEHOLDER_NAMES):
+                written.append(
+                    {**written[0], "full_name": placeholder, "row_no": len(truth) + k + 1}
+                )
+        copy = Submission(sub.unit, sub.period_id, dict(sub.header), written)
+        files.append(
+            PlannedFile(
+                file_name(sub, f"_{name}", variant.fmt),
+                copy,
+                variant,
+                status,
+                list(codes),
+                arrival=_arrival(sub, i),
+                counted_staff=truth,
+                unknown=unknown,
+            )
+        )
+    return files

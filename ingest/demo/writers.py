@@ -162,11 +162,13 @@ def _ods_cell(table_cell: type, paragraph: type, value: Cell, attrs: dict[str, o
     return cell
 
 
-def write_csv(path: Path, rows: list[list[Cell]], encoding: CsvEncoding) -> None:
+def write_csv(
+    path: Path, rows: list[list[Cell]], encoding: CsvEncoding, line_end: str = "\r\n"
+) -> None:
     """A flat CSV as exporting systems write it; Windows-1258 keeps tone marks as combining
-    characters, as Windows does."""
+    characters, as Windows does. Old Mac and Excel exports end lines with a lone ``\r``."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv.writer(buffer, lineterminator=line_end)
     for row in rows:
         writer.writerow(
             [

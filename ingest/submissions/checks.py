@@ -1,7 +1,9 @@
 """Check a parsed submission against the contract and the registry.
 
 Each rule is a named check with a stable code (see :mod:`ingest.problems`). File-level errors
-reject the file; row-level errors quarantine the row; the good rows of the file still load.
+reject the file. A person is never dropped for a field: a row that names a person loads, and a
+field-level error makes only that field unknown (``None``) for the person, its value as written
+kept beside the row; only a row that names no one is quarantined (docs/intake.md).
 """
 
 from __future__ import annotations
@@ -29,15 +31,14 @@ from ingest.contract import (
     TARGET_NAMES,
     TARGETS_NEEDING,
     UNIT_LABELS,
-    UNIT_TYPES,
-    choice_for,
     unit_level_for_type,
 )
 from ingest.problems import Problem
 from ingest.registry import ReportingUnit
 from ingest.submissions.reader import ParsedFile, StaffRow
-from ingest.text import clean_text, match_key
-from ingest.values import parse_date, parse_int, parse_period, parse_yes_no
+from ingest.text import clean_text, has_letters, invisible_only, match_key
+from ingest.values import parse_date, parse_int, parse_period
+from ingest.wordings import ValueReading, read_choice, read_yes_no
 
 # What a unit code can look like (502, 20341, 00001, 49-STTTT): anything else is not used to
 # name the unit's feedback folder.
@@ -46,19 +47,46 @@ _UNIT_CODE = re.compile(r"[0-9A-Za-z][0-9A-Za-z._-]{0,19}")
 _RAW_KEEP_CHARS = 2000
 # Unit names in the file and the registry match for a suggestion at this similarity.
 _NAME_SCORE = 90.0
+# A name is shown beside its row number in feedback up to this length.
+_SHOWN_NAME_CHARS = 80
+# How a value left unknown is kept among the row's extras: under its label and this mark.
+UNREAD_SUFFIX = "(giá trị chưa đọc được)"
 
 
 @dataclass
 class CheckedRow:
+    """One person row: the values as read (``raw``), as loaded (``record``), its extra
+    columns, and the values a field-level error left unknown, as written (``unread``)."""
+
     row_number: int
     record: dict[str, object]
     raw: dict[str, str]
     extras: dict[str, str]
     problems: list[Problem] = field(default_factory=list)
+    unread: dict[str, str] = field(default_factory=dict)
+    # values read in other words than the template's: (field id, how it was read)
+    understood: list[tuple[str, ValueReading]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
+        """Whether the row has nothing to fix."""
         return not any(p.is_error for p in self.problems)
+
+    @property
+    def loads(self) -> bool:
+        """Whether the row counts as a person: it names someone and could be read. A field
+        error leaves that field unknown but the person in."""
+        return not any(p.is_error and p.scope == "row" for p in self.problems)
+
+    @property
+    def person(self) -> str:
+        """Whose row it is, as the clerk wrote the name ("" when it names no one)."""
+        name = self.raw.get("full_name", "")
+        return name if has_letters(name) and len(name) <= _SHOWN_NAME_CHARS else ""
+
+    def unread_values(self) -> dict[str, str]:
+        """The values left unknown, as written, under their column label (kept in raw)."""
+        return {f"{_label(f)} {UNREAD_SUFFIX}": v for f, v in self.unread.items()}
 
 
 @dataclass
@@ -102,9 +130,62 @@ def _kept(text: str) -> str:
     return f"{text[:_RAW_KEEP_CHARS]}… [{len(text)} ký tự / characters]"
 
 
-def _choice_hint(choices: tuple[str, ...]) -> dict[str, str]:
+def _choice_hint(choices: tuple[str, ...], reading: ValueReading | None = None) -> dict[str, str]:
+    """What to write instead: the allowed values, and which one a value came close to (a
+    value close to two is named as such, not guessed)."""
     text = " · ".join(choices)
-    return {"hint_vi": f"Chọn một trong: {text}.", "hint_en": f"Choose one of: {text}."}
+    hint = {"hint_vi": f"Chọn một trong: {text}.", "hint_en": f"Choose one of: {text}."}
+    if reading is None or not reading.candidates:
+        return hint
+    options = " hoặc ".join(f"'{c}'" for c in reading.candidates)
+    options_en = " or ".join(f"'{c}'" for c in reading.candidates)
+    if reading.how == "ambiguous":
+        return {
+            "hint_vi": f"'{reading.typed}' có thể là {options}: ghi đúng một giá trị. "
+            + hint["hint_vi"],
+            "hint_en": f"'{reading.typed}' could be {options_en}: write exactly one value. "
+            + hint["hint_en"],
+        }
+    closest = reading.candidates[0]
+    return {
+        "hint_vi": f"Nếu ý là {closest}: {reading.typed} → ghi {closest}. " + hint["hint_vi"],
+        "hint_en": f"If {closest} is meant: {reading.typed} → write {closest}. " + hint["hint_en"],
+    }
+
+
+_HOW = {
+    "wording": ("cách ghi quen dùng", "a common wording"),
+    "similar": ("gần giống", "close to it"),
+}
+
+
+def value_understood(
+    field_id: str,
+    reading: ValueReading,
+    *,
+    sheet: str | None,
+    row: int | None,
+    column: str | None,
+    rows_vi: str = "",
+    rows_en: str = "",
+) -> Problem:
+    """VALUE_UNDERSTOOD: a value read as an allowed one although not written so."""
+    how_vi, how_en = _HOW[reading.how]
+    return Problem(
+        "VALUE_UNDERSTOOD",
+        sheet=sheet,
+        row=row,
+        column=column,
+        value=reading.typed,
+        params={
+            "label": _label(field_id),
+            "choice": str(reading.choice),
+            "how_vi": how_vi,
+            "how_en": how_en,
+            "rows_vi": rows_vi,
+            "rows_en": rows_en,
+        },
+    )
 
 
 def _int_hint(field_id: str) -> dict[str, str]:
@@ -296,7 +377,12 @@ class _UnitCheck:
 
     def identity(self) -> None:
         """Unit code, name, type and period as the file states them."""
-        stated_type = choice_for(self.raw("unit_type"), UNIT_TYPES)
+        type_reading = read_choice("unit_type", self.raw("unit_type"))
+        stated_type = type_reading.choice
+        if type_reading.understood:
+            self.problems.append(
+                value_understood("unit_type", type_reading, **self.where("unit_type"))  # type: ignore[arg-type]
+            )
         # any code is looked up (a wrong one is UNIT_UNKNOWN, whatever its length); only one
         # shaped like a code names the unit in the loaded data and its feedback folder
         raw_code = self.raw("unit_code")
@@ -357,8 +443,12 @@ class _UnitCheck:
         }
 
     def focal_point(self) -> None:
-        focal = parse_yes_no(self.parsed.unit.get("has_dx_focal_point"))
+        focal, reading = read_yes_no(self.parsed.unit.get("has_dx_focal_point"))
         focal_raw = self.raw("has_dx_focal_point")
+        if reading.understood:
+            self.problems.append(
+                value_understood("has_dx_focal_point", reading, **self.where("has_dx_focal_point"))  # type: ignore[arg-type]
+            )
         if focal_raw and focal is None:
             self.add(
                 "UNIT_FIELD_INVALID", "has_dx_focal_point", focal_raw,
@@ -540,8 +630,12 @@ class _RowCheck:
                 column=_label(field_id),
                 value=self.raw.get(field_id) or None,
                 params={"label": _label(field_id), **params},
+                person=self.checked.person or None,
             )
         )
+        if self.checked.problems[-1].scope == "field" and self.raw.get(field_id):
+            # the value is unknown from here on; as written, it stays beside the row
+            self.checked.unread[field_id] = _kept(self.raw[field_id])
 
     def present(self, field_id: str) -> bool:
         """Whether the file has the column (a missing column is unknown, not blank)."""
@@ -570,10 +664,34 @@ class _RowCheck:
         self.record["row_no"] = number
 
     def full_name(self) -> None:
-        name = self.text("full_name")
-        if not self.raw.get("full_name"):
-            self.problem("ROW_FIELD_MISSING", "full_name")
-        self.record["full_name"] = name or None
+        """A row counts as a person only when it names one: a name with letters, of a
+        person's length. A blank, a placeholder ("-", "."), punctuation or invisible
+        characters name no one: the row is quarantined."""
+        name = self.raw.get("full_name", "")
+        typed = self.row.values.get("full_name")
+        limit = FIELDS_BY_ID["full_name"].max_chars
+        if not name and not invisible_only(typed):
+            self.problem("ROW_NAME_MISSING", "full_name")
+        elif not has_letters(name):
+            shown = name or " ".join(f"U+{ord(ch):04X}" for ch in str(typed))
+            invisible = invisible_only(typed) or (name and invisible_only(name))
+            self.checked.problems.append(
+                Problem(
+                    "ROW_NAME_INVALID",
+                    sheet=self.sheet,
+                    row=self.row.row_number,
+                    column=_label("full_name"),
+                    value=shown,
+                    params={
+                        "detail_vi": ", chỉ có ký tự không nhìn thấy" if invisible else "",
+                        "detail_en": ", only invisible characters" if invisible else "",
+                    },
+                )
+            )
+        elif len(name) > limit:
+            self.problem("ROW_NAME_TOO_LONG", "full_name", length=str(len(name)),
+                         max_chars=str(limit))  # fmt: skip
+        self.record["full_name"] = name if self.checked.loads else None
 
     def birth_year(self) -> None:
         year = parse_int(self.row.values.get("birth_year"))
@@ -597,11 +715,14 @@ class _RowCheck:
             ("field_of_study", FIELDS_OF_STUDY),
         ):
             value = self.raw.get(field_id, "")
-            choice = choice_for(value, choices) if value else None
+            reading = read_choice(field_id, value) if value else None
+            choice = reading.choice if reading else None
             if not value and FIELDS_BY_ID[field_id].required:
                 self.problem("ROW_FIELD_MISSING", field_id)
             elif value and choice is None:
-                self.problem("ROW_FIELD_INVALID", field_id, **_choice_hint(choices))
+                self.problem("ROW_FIELD_INVALID", field_id, **_choice_hint(choices, reading))
+            elif reading is not None and reading.understood:
+                self.checked.understood.append((field_id, reading))
             self.record[field_id] = choice
 
     def trainings(self) -> None:
@@ -623,9 +744,13 @@ class _RowCheck:
             if not self.present(field_id):
                 self.record[field_id] = None
                 continue
-            flag = parse_yes_no(self.row.values.get(field_id))  # blank = Không
+            flag, reading = read_yes_no(self.row.values.get(field_id))  # blank = Không
             if flag is None:
-                self.problem("ROW_FIELD_INVALID", field_id, **_choice_hint(("Có", "Không")))
+                self.problem(
+                    "ROW_FIELD_INVALID", field_id, **_choice_hint(("Có", "Không"), reading)
+                )
+            elif reading.understood:
+                self.checked.understood.append((field_id, reading))
             self.record[field_id] = flag
 
     def free_text(self) -> None:
@@ -662,7 +787,7 @@ def identify_unit(
 ) -> dict[str, object]:
     """The unit and period a file names, as far as they can be read, for a file that cannot be
     checked (its feedback still goes to the unit's folder)."""
-    stated_type = choice_for(_raw(parsed.unit.get("unit_type")), UNIT_TYPES)
+    stated_type = read_choice("unit_type", _raw(parsed.unit.get("unit_type"))).choice
     code = _raw(parsed.unit.get("unit_code"))
     code = _registry_code(code, stated_type, registry) if _UNIT_CODE.fullmatch(code) else ""
     name = _raw(parsed.unit.get("unit_name"))
@@ -694,7 +819,39 @@ def check_submission(
         check_row(row, parsed.staff_sheet, period if isinstance(period, str) else None, today)
         for row in parsed.staff
     ]
+    checked.problems.extend(values_understood(checked.rows, parsed.staff_sheet))
     return checked
+
+
+_NAMED_ROWS = 5  # rows named in one VALUE_UNDERSTOOD warning; the rest are counted
+
+
+def values_understood(rows: list[CheckedRow], sheet: str) -> list[Problem]:
+    """One VALUE_UNDERSTOOD warning per column and value as written, naming its rows and
+    whose they are: a file where every person's degree says "Kỹ sư" gets one line, not 30."""
+    seen: dict[tuple[str, str], tuple[ValueReading, list[CheckedRow]]] = {}
+    for row in rows:
+        for field_id, reading in row.understood:
+            seen.setdefault((field_id, reading.typed), (reading, []))[1].append(row)
+    problems = []
+    for (field_id, _), (reading, where) in seen.items():
+        named = [f"dòng {r.row_number}" + (f" ({r.person})" if r.person else "") for r in where]
+        named_en = [f"row {r.row_number}" for r in where]
+        more = len(where) - _NAMED_ROWS
+        rows_vi = ", ".join(named[:_NAMED_ROWS]) + (f" và {more} dòng khác" if more > 0 else "")
+        rows_en = ", ".join(named_en[:_NAMED_ROWS]) + (f" and {more} more" if more > 0 else "")
+        problems.append(
+            value_understood(
+                field_id,
+                reading,
+                sheet=sheet,
+                row=where[0].row_number,
+                column=_label(field_id),
+                rows_vi=f" ({rows_vi})",
+                rows_en=f" ({rows_en})",
+            )
+        )
+    return problems
 
 
 def index_registry(units: list[ReportingUnit]) -> dict[str, list[ReportingUnit]]:

@@ -25,11 +25,12 @@ _WORDS = {
     "vi": {
         "accepted": "ĐƯỢC CHẤP NHẬN",
         "accepted_warn": "ĐƯỢC CHẤP NHẬN (có lưu ý)",
-        "partial": "CHẤP NHẬN MỘT PHẦN: các dòng lỗi bị giữ lại",
+        "partial": "ĐÃ NHẬN – CÒN DÒNG CẦN SỬA",
         "rejected": "BỊ TỪ CHỐI",
         "error": "Lỗi",
         "warning": "Lưu ý",
         "fix": "Cách sửa",
+        "code": "mã",
         "found": "giá trị",
         "where": "Vị trí",
         "problem": "Vấn đề",
@@ -55,11 +56,12 @@ _WORDS = {
     "en": {
         "accepted": "ACCEPTED",
         "accepted_warn": "ACCEPTED (with warnings)",
-        "partial": "PARTLY ACCEPTED: rows with errors are held back",
+        "partial": "RECEIVED – ROWS STILL TO FIX",
         "rejected": "REJECTED",
         "error": "Error",
         "warning": "Warning",
         "fix": "How to fix",
+        "code": "code",
         "found": "value",
         "where": "Where",
         "problem": "Problem",
@@ -117,7 +119,7 @@ def _rows_line(checked: CheckedSubmission, lang: str) -> str:
                 f"{_count(len(checked.rows), lang, 'dòng', '')} dữ liệu, không dòng nào được nạp"
                 f" vì tệp bị từ chối{own}"
             )
-        return f"{_count(ok, lang, 'dòng', '')} hợp lệ, {_count(bad, lang, 'dòng', '')} lỗi"
+        return _rows_counted(checked, lang)
     if not checked.rows:
         return "No data rows were read"
     if not checked.file_ok:
@@ -126,10 +128,28 @@ def _rows_line(checked: CheckedSubmission, lang: str) -> str:
             f"{_count(len(checked.rows), lang, 'data row', 'data rows')}, none loaded because"
             f" the file is rejected{own}"
         )
-    return (
-        f"{_count(ok, lang, 'valid row', 'valid rows')}, "
-        f"{_count(bad, lang, 'row with errors', 'rows with errors')}"
-    )
+    return _rows_counted(checked, lang)
+
+
+def _rows_counted(checked: CheckedSubmission, lang: str) -> str:
+    """How many people count, how many of their rows still need a fix, how many rows name no
+    one (those alone are held back)."""
+    people = sum(1 for r in checked.rows if r.loads)
+    to_fix = sum(1 for r in checked.rows if r.loads and not r.ok)
+    held = len(checked.rows) - people
+    if lang == "vi":
+        text = f"{people} người được tính"
+        if to_fix:
+            text += f", trong đó {to_fix} dòng còn giá trị cần sửa (ghi là chưa biết)"
+        if held:
+            text += f"; {held} dòng không được tính vì không ghi tên một người"
+        return text
+    text = f"{_count(people, lang, 'person counts', 'people count')}"
+    if to_fix:
+        text += f", {_count(to_fix, lang, 'row', 'rows')} of them with values to fix (unknown)"
+    if held:
+        text += f"; {_count(held, lang, 'row', 'rows')} not counted: no person's name"
+    return text
 
 
 def _found(p: Problem, lang: str) -> str:
@@ -147,9 +167,10 @@ def format_report(name: str, checked: CheckedSubmission, lang: str = "vi") -> st
     for p in checked.all_problems:
         kind = words["error"] if p.is_error else words["warning"]
         where = p.location(lang)
-        where = f" {where}" if where else ""
-        lines.append(f"  - {kind} [{p.code}]{where}{_found(p, lang)}: {p.message(lang)}")
-        lines.append(f"    {words['fix']}: {p.fix(lang)}")
+        where = f" – {where}" if where else ""
+        # the sentence first; the code, for whoever helps the clerk, last and in brackets
+        lines.append(f"  - {kind}{where}{_found(p, lang)}: {p.message(lang)}")
+        lines.append(f"    {words['fix']}: {p.fix(lang)} [{words['code']}: {p.code}]")
     return "\n".join(lines)
 
 
@@ -208,7 +229,7 @@ _STYLE = (
     ".accepted,.accepted_warn{background:#d5f5e3;color:#1e8449}"
     "td.error{color:#a93226;font-weight:600}td.warning{color:#9a6400;font-weight:600}"
     ".nowrap{white-space:nowrap}.note{color:#566573;font-size:.88rem}"
-    "code{font-size:.8rem;color:#566573}"
+    "code,small.code{font-size:.72rem;color:#7b8a8b}"
     "ul{list-style:none;padding:0;margin:0}li{padding:.5rem 0;border-bottom:1px solid #e5e8e8}"
     "li .verdict{font-size:.78rem;padding:.1rem .6rem;margin-left:.4rem}"
 )
@@ -246,11 +267,11 @@ def _html_section(
     problems = checked.all_problems
     rows = "".join(
         "<tr>"
-        f"<td class='{p.severity}'>{words['error'] if p.is_error else words['warning']}"
-        f"<br><code>{p.code}</code></td>"
-        f"<td class='nowrap'>{html.escape(p.location(lang))}</td>"
+        f"<td class='{p.severity}'>{words['error'] if p.is_error else words['warning']}</td>"
+        f"<td>{html.escape(p.location(lang))}</td>"
         f"<td>{html.escape(p.message(lang))}{html.escape(_found(p, lang))}</td>"
-        f"<td>{html.escape(p.fix(lang))}</td>"
+        f"<td>{html.escape(p.fix(lang))}"
+        f"<br><small class='code'>{words['code']}: {p.code}</small></td>"
         "</tr>"
         for p in problems
     )

@@ -32,13 +32,13 @@ from ingest.contract import (
     UNIT_LABELS,
     YES_NO,
     LabelMatch,
-    choice_for,
 )
 from ingest.encoding import Encoding, decode_text, file_encoding, repair
 from ingest.problems import Problem
 from ingest.submissions.sniff import inspect
 from ingest.text import clean_text, match_key
-from ingest.values import parse_period, parse_yes_no
+from ingest.values import parse_period
+from ingest.wordings import read_choice, read_yes_no
 
 Cell = object
 Grid = list[list[Cell]]
@@ -55,6 +55,7 @@ BLOCKING_CODES = frozenset(
         "FILE_TOO_COMPLEX",
         "CELL_TOO_LONG",
         "SHEET_MISSING",
+        "SHEET_AMBIGUOUS",
         "HEADER_NOT_FOUND",
     }
 )
@@ -155,9 +156,9 @@ def _choice_fields() -> dict[str, Callable[[object], bool]]:
     tests: dict[str, Callable[[object], bool]] = {}
     for field_id, f in FIELDS_BY_ID.items():
         if field_id in _YES_NO_FIELDS or f.choices == YES_NO:
-            tests[field_id] = lambda v: parse_yes_no(v) is not None
+            tests[field_id] = lambda v: read_yes_no(v)[0] is not None
         elif f.choices:
-            tests[field_id] = lambda v, c=f.choices: choice_for(v, c) is not None  # type: ignore[misc]
+            tests[field_id] = lambda v, f=field_id: read_choice(f, v).choice is not None  # type: ignore[misc]
     tests["period"] = lambda v: parse_period(v) is not None
     return tests
 
@@ -662,27 +663,82 @@ def _cells_en(n: int) -> str:
     return f"{n} cell was" if n == 1 else f"{n} cells were"
 
 
+def _grid(workbook: CalamineWorkbook, name: str) -> Grid:
+    return [list(r) for r in workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)]
+
+
+# A sheet is the DonVi block by its content when its rows name at least this many DonVi items
+# (by the template's labels or known wordings), the unit code among them.
+_UNIT_BLOCK_ITEMS = 3
+
+
+def _is_unit_block(grid: Grid) -> bool:
+    found = {
+        f
+        for row in grid[:_UNIT_SIMILAR_ROWS]
+        for cell in row[:4]
+        if (f := UNIT_LABELS.strict(cell)) is not None
+    }
+    return "unit_code" in found and len(found) >= _UNIT_BLOCK_ITEMS
+
+
+def _sheets_by_content(
+    workbook: CalamineWorkbook,
+    names: list[str],
+    unit_sheet: str | None,
+    staff_sheet: str | None,
+) -> tuple[str | None, str | None, dict[str, Grid], list[Problem]]:
+    """The DonVi and NhanLuc sheets a clerk renamed ("Thông tin đơn vị", "Danh sách"), found
+    by what they hold: the unit block (DonVi labels with the unit code) and the staff table (a
+    header naming every required column). Used with a warning naming the sheet; refused when
+    no sheet, or more than one, could be it."""
+    grids: dict[str, Grid] = {}
+    others = [n for n in names if n not in (unit_sheet, staff_sheet)]
+    for name in others:
+        grids[name] = _grid(workbook, name)
+    staff_like = [n for n in others if find_header(grids[n]) is not None]
+    unit_like = [n for n in others if n not in staff_like and _is_unit_block(grids[n])]
+    problems: list[Problem] = []
+    found: dict[str, str | None] = {SHEET_UNIT: unit_sheet, SHEET_STAFF: staff_sheet}
+    for wanted, candidates, what_vi, what_en in (
+        (SHEET_UNIT, unit_like, "thông tin đơn vị", "the unit's details"),
+        (SHEET_STAFF, staff_like, "danh sách nhân lực", "the staff list"),
+    ):
+        if found[wanted] is not None:
+            continue
+        params = {"what_vi": what_vi, "what_en": what_en, "wanted": wanted}
+        if len(candidates) == 1:
+            found[wanted] = candidates[0]
+            problems.append(Problem("SHEET_FOUND_BY_CONTENT", sheet=candidates[0], params=params))
+        elif candidates:
+            listed = ", ".join(f"'{c}'" for c in candidates)
+            problems.append(
+                Problem("SHEET_AMBIGUOUS", sheet=wanted, params={**params, "sheets": listed})
+            )
+        else:
+            problems.append(Problem("SHEET_MISSING", sheet=wanted))
+    return found[SHEET_UNIT], found[SHEET_STAFF], grids, problems
+
+
 def read_workbook(parsed: ParsedFile, data: bytes) -> ParsedFile:
     """Read a template-v1 spreadsheet (.xlsx, .xls, .ods) from its bytes; problems are
-    recorded, not raised."""
+    recorded, not raised. The two sheets are found by name, else by what they hold."""
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))  # sniffs the format itself
         names = list(workbook.sheet_names)
         unit_sheet = _find_sheet(names, SHEET_UNIT)
         staff_sheet = _find_sheet(names, SHEET_STAFF)
-        for wanted, found in ((SHEET_UNIT, unit_sheet), (SHEET_STAFF, staff_sheet)):
-            if found is None:
-                parsed.problems.append(Problem("SHEET_MISSING", sheet=wanted))
+        grids: dict[str, Grid] = {}
+        if unit_sheet is None or staff_sheet is None:
+            unit_sheet, staff_sheet, grids, problems = _sheets_by_content(
+                workbook, names, unit_sheet, staff_sheet
+            )
+            parsed.problems.extend(problems)
         if unit_sheet is None or staff_sheet is None:
             return parsed
         parsed.unit_sheet, parsed.staff_sheet = unit_sheet, staff_sheet
-        unit_grid: Grid = [
-            list(r) for r in workbook.get_sheet_by_name(unit_sheet).to_python(skip_empty_area=False)
-        ]
-        staff_grid: Grid = [
-            list(r)
-            for r in workbook.get_sheet_by_name(staff_sheet).to_python(skip_empty_area=False)
-        ]
+        unit_grid = grids.get(unit_sheet) or _grid(workbook, unit_sheet)
+        staff_grid = grids.get(staff_sheet) or _grid(workbook, staff_sheet)
     except Exception as exc:  # calamine raises several error types for broken files
         parsed.problems.append(Problem("FILE_UNREADABLE", params={"detail": str(exc)[:200]}))
         return parsed
@@ -706,7 +762,9 @@ def read_csv(parsed: ParsedFile, data: bytes) -> ParsedFile:
     except csv.Error:
         dialect = csv.excel
     try:
-        grid: Grid = [list(r) for r in csv.reader(io.StringIO(content), dialect)]
+        # newline="": rows end at \n, \r\n or a lone \r (old Mac and Excel exports), and a
+        # line break inside a quoted cell stays in the cell
+        grid: Grid = [list(r) for r in csv.reader(io.StringIO(content, newline=""), dialect)]
     except csv.Error as exc:  # a field past csv.field_size_limit(), usually an unclosed quote
         if "field larger than field limit" in str(exc):
             detail = f"{csv.field_size_limit():,}".replace(",", ".")

@@ -2,8 +2,8 @@
 
 Built in the reader's worker process, so the writer only appends columns. Every row is keyed
 by column name (never by position), and every value bound for an integer column is checked
-against the column's type first: a value the database cannot hold becomes a quarantined row
-(or a rejected file, for a ``DonVi`` field) with a code, never a failed insert.
+against the column's type first: a value the database cannot hold becomes an unknown value of
+the person (or a rejected file, for a ``DonVi`` field) with a code, never a failed insert.
 """
 
 from __future__ import annotations
@@ -85,7 +85,8 @@ def _fits_int32(value: object) -> bool:
 def enforce_column_bounds(checked: CheckedSubmission) -> None:
     """Add a problem for each value an integer column cannot hold.
 
-    A staff row with such a value is quarantined; a ``DonVi`` field with one rejects the file.
+    A staff row with such a value keeps the person with that value unknown (kept as written
+    among the row's extras); a ``DonVi`` field with one rejects the file.
     Checks may set tighter, plausible limits; this is the last guard before the typed columns.
     """
     if checked.file_ok:
@@ -114,8 +115,11 @@ def enforce_column_bounds(checked: CheckedSubmission) -> None:
                         column=FIELDS_BY_ID[field_id].label_vi,
                         value=str(value)[:50],
                         params={"label": FIELDS_BY_ID[field_id].label_vi},
+                        person=row.person or None,
                     )
                 )
+                row.record[field_id] = None
+                row.unread[field_id] = str(value)[:50]
 
 
 def _problem_records(sha: str, source: str, problems: list[Problem]) -> list[dict[str, object]]:
@@ -201,8 +205,9 @@ def _staff_row(
         ),
     }
     record.update({name: r.record[name] for name in _STAFF_COPIED})
+    extras = {**r.extras, **r.unread_values()}
     record.update(
-        extras=json.dumps(r.extras, ensure_ascii=False) if r.extras else None,
+        extras=json.dumps(extras, ensure_ascii=False) if extras else None,
         source_file=source,
         loaded_at=ctx.now,
         batch_id=ctx.batch_id,
@@ -264,9 +269,11 @@ def landed_rows(
     rows: dict[str, list[dict[str, object]]] = {}
     unit = checked.unit
     if checked.file_ok:
-        good = [r for r in checked.rows if r.ok]
-        bad = [r for r in checked.rows if not r.ok]
-        status = FileStatus.PARTIAL if bad else FileStatus.ACCEPTED
+        # a person with a field to fix still counts (that field unknown): only rows that
+        # name no one are held back; either way the file is only partly right
+        good = [r for r in checked.rows if r.loads]
+        bad = [r for r in checked.rows if not r.loads]
+        status = FileStatus.ACCEPTED if checked.accepted_whole else FileStatus.PARTIAL
         rows["raw.submissions"] = [_submission(sha, source, arrival_seq, checked, ctx)]
         rows["raw.staff_rows"] = [_staff_row(sha, source, checked, r, ctx) for r in good]
     else:

@@ -22,6 +22,7 @@ from core.vocabulary import TEMPLATE_VERSION, birth_year_range
 from ingest.contract import (
     ASSIGNMENTS,
     EDUCATION_LEVELS,
+    FIELDS_BY_ID,
     FIELDS_OF_STUDY,
     GENDERS,
     MIN_FORM_DATE,
@@ -257,7 +258,8 @@ def write_template(
     lists_sheet = book.add_worksheet(SHEET_LISTS)
     lists: dict[str, str] = {}
     for col, (field_id, values) in enumerate(choices.items()):
-        lists_sheet.write_string(0, col, field_id)
+        # the column's heading in the clerk's words (the sheet is hidden, but can be shown)
+        lists_sheet.write_string(0, col, FIELDS_BY_ID[field_id].label_vi)
         for row, choice in enumerate(values, start=1):
             lists_sheet.write_string(row, col, choice)
         letter = xlsxwriter.utility.xl_col_to_name(col)

@@ -59,9 +59,10 @@ def test_counts_read_as_vietnamese_and_english_do(partial: CheckedSubmission) ->
     vi = format_report("tamky.xlsx", partial, "vi")
     en = format_report("tamky.xlsx", partial, "en")
 
-    assert "1 dòng hợp lệ, 1 dòng lỗi" in vi
-    assert "1 valid row, 1 row with errors" in en
-    assert "1 rows" not in vi + en and "1 valid rows" not in en
+    # the person with a wrong education level still counts: that value is to fix
+    assert "2 người được tính, trong đó 1 dòng còn giá trị cần sửa" in vi
+    assert "2 people count, 1 row of them with values to fix" in en
+    assert "1 rows" not in vi + en and "2 people counts" not in en
 
 
 def test_the_index_shows_vietnam_time_and_each_unit(

@@ -138,8 +138,27 @@ CASES: dict[str, tuple[Build, tuple[str | None, int | None, str | None], str | N
     ),
     "FILE_CONTENT_TOO_LARGE": (_zip_bomb, (None, None, None), None),
     "SHEET_MISSING": (
-        lambda d: write_xlsx(d / "f.xlsx", {"Sheet1": unit_grid(UNIT)}),
+        lambda d: write_xlsx(d / "f.xlsx", {"Sheet1": [["Ghi chú"], ["Không có số liệu"]]}),
         ("DonVi", None, None),
+        None,
+    ),
+    "SHEET_FOUND_BY_CONTENT": (
+        lambda d: write_xlsx(
+            d / "f.xlsx", {"Thông tin đơn vị": unit_grid(UNIT), SHEET_STAFF: staff_grid(PEOPLE)}
+        ),
+        ("Thông tin đơn vị", None, None),
+        None,
+    ),
+    "SHEET_AMBIGUOUS": (
+        lambda d: write_xlsx(
+            d / "f.xlsx",
+            {
+                SHEET_UNIT: unit_grid(UNIT),
+                "Danh sách 2023": staff_grid(PEOPLE),
+                "Danh sách 2024": staff_grid(PEOPLE),
+            },
+        ),
+        ("NhanLuc", None, None),
         None,
     ),
     "HEADER_NOT_FOUND": (_no_header, ("NhanLuc", 1, None), None),
@@ -187,7 +206,15 @@ CASES: dict[str, tuple[Build, tuple[str | None, int | None, str | None], str | N
     ),
     "OPTIONAL_COLUMN_MISSING": (_no_trainings_column, ("NhanLuc", None, None), None),
     "CONTROL_CHARACTERS_REMOVED": (_nul_in_csv, (None, None, None), None),
-    "ROW_TEXT_TOO_LONG": (_person(full_name=_LONG), ("NhanLuc", 2, "Họ và tên"), _LONG_SHOWN),
+    "ROW_TEXT_TOO_LONG": (_person(position_title=_LONG), ("NhanLuc", 2, "Chức vụ"), _LONG_SHOWN),
+    "VALUE_UNDERSTOOD": (
+        _person(education_level="Kỹ sư"),
+        ("NhanLuc", 2, "Trình độ chuyên môn"),
+        "Kỹ sư",
+    ),
+    "ROW_NAME_MISSING": (_person(full_name=""), ("NhanLuc", 2, "Họ và tên"), None),
+    "ROW_NAME_INVALID": (_person(full_name="-"), ("NhanLuc", 2, "Họ và tên"), "-"),
+    "ROW_NAME_TOO_LONG": (_person(full_name=_LONG), ("NhanLuc", 2, "Họ và tên"), _LONG_SHOWN),
     "UNIT_TEXT_TOO_LONG": (_unit(unit_name=_LONG), ("DonVi", 2, "B"), _LONG_SHOWN),
     # also raised on landing (LANDING_CODES), but the check finds them first
     "VALUE_OUT_OF_RANGE": (
@@ -232,8 +259,12 @@ def test_problem_code(code: str, tmp_path: Path) -> None:
         assert checked.file_ok
     elif message.scope == "file":
         assert not checked.file_ok
-    else:
+    elif message.scope == "row":  # the row names no one: held back
         assert checked.file_ok and not checked.accepted_whole
+        assert not checked.rows[0].loads
+    else:  # a field of a person: the person still counts, that field unknown
+        assert checked.file_ok and not checked.accepted_whole
+        assert checked.rows[0].loads and not checked.rows[0].ok
 
 
 @pytest.mark.parametrize(

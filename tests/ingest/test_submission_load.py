@@ -40,24 +40,49 @@ def _load(settings: Settings) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(settings.build_db), read_only=True)
 
 
-def test_bad_rows_are_quarantined_and_good_rows_load(data_home: Settings) -> None:
+def test_a_person_is_never_dropped_for_a_field(data_home: Settings) -> None:
     bad_year = {**GOOD, "full_name": "Lê Văn Cường", "birth_year": 1890}
     bad_assignment = {**GOOD, "full_name": "Phạm Văn Dũng", "assignment": "Thỉnh thoảng"}
+    no_one = {**GOOD, "full_name": "-"}
     write_submission_xlsx(
-        data_home.inbox_submissions / "502.xlsx", UNIT, [GOOD, bad_year, bad_assignment]
+        data_home.inbox_submissions / "502.xlsx",
+        UNIT,
+        [GOOD, bad_year, bad_assignment, no_one],
     )
 
     con = _load(data_home)
 
-    assert con.execute("select full_name, platform_access from raw.staff_rows").fetchall() == [
-        ("Trần Thị Bình", True)
+    # every named person loads; what was wrong is unknown for that person, kept as written
+    assert con.execute(
+        "select row_number, full_name, birth_year, assignment, extras from raw.staff_rows"
+        " order by row_number"
+    ).fetchall() == [
+        (2, "Trần Thị Bình", 1988, "Chuyên trách", None),
+        (3, "Lê Văn Cường", None, "Chuyên trách", '{"Năm sinh (giá trị chưa đọc được)": "1890"}'),
+        (
+            4,
+            "Phạm Văn Dũng",
+            1988,
+            None,
+            '{"Hình thức bố trí (giá trị chưa đọc được)": "Thỉnh thoảng"}',
+        ),
     ]
+    # only the row that names no one is held back
     assert con.execute(
         "select row_number, error_codes from quarantine.rows order by row_number"
-    ).fetchall() == [(3, "BIRTH_YEAR_OUT_OF_RANGE"), (4, "ROW_FIELD_INVALID")]
+    ).fetchall() == [(5, "ROW_NAME_INVALID")]
+    # the field errors are still errors for the clerk to fix
+    assert con.execute(
+        "select row_number, code, scope, severity from audit.problems"
+        " where severity = 'error' order by row_number"
+    ).fetchall() == [
+        (3, "BIRTH_YEAR_OUT_OF_RANGE", "field", "error"),
+        (4, "ROW_FIELD_INVALID", "field", "error"),
+        (5, "ROW_NAME_INVALID", "row", "error"),
+    ]
     assert con.execute(
         "select status, rows_read, rows_loaded, rows_quarantined from audit.file_loads"
-    ).fetchall() == [("partial", 3, 1, 2)]
+    ).fetchall() == [("partial", 4, 3, 1)]
     assert con.execute("select period_id from raw.submissions").fetchall() == [("2023",)]
 
 

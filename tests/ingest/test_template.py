@@ -14,7 +14,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from core.settings import Settings
-from ingest.contract import STAFF_FIELDS, UNIT_FIELDS, hint_title
+from ingest.contract import FIELDS_BY_ID, STAFF_FIELDS, UNIT_FIELDS, hint_title
 from ingest.registry import build_registry, new_da_nang_registry
 from ingest.submissions.checks import check_submission, index_registry
 from ingest.submissions.reader import read_submission
@@ -69,7 +69,9 @@ def test_every_enumerated_field_has_a_dropdown_of_the_contract_choices(blank: Pa
     lists = book.get_sheet_by_name(SHEET_LISTS).to_python()
     columns = {lists[0][c]: [r[c] for r in lists[1:] if r[c] != ""] for c in range(len(lists[0]))}
     enumerated = [f for f in UNIT_FIELDS + STAFF_FIELDS if f.choices]
-    assert enumerated and all(columns[f.field_id] == list(f.choices) for f in enumerated)
+    # headed in the clerk's words, never the English field ids
+    assert enumerated and all(columns[f.label_vi] == list(f.choices) for f in enumerated)
+    assert not {f.field_id for f in UNIT_FIELDS + STAFF_FIELDS} & set(lists[0])
 
     dropdowns = {
         v["promptTitle"]: v["formula1"]
@@ -99,7 +101,7 @@ def test_filled_in_template_passes_check(
 
     assert main(["check", str(path)]) == 0
     out = capsys.readouterr().out
-    assert "ĐƯỢC CHẤP NHẬN" in out and "2 dòng hợp lệ" in out
+    assert "ĐƯỢC CHẤP NHẬN" in out and "2 người được tính" in out
 
 
 def test_blank_template_is_explained(
@@ -119,7 +121,7 @@ def test_template_command(tmp_path: Path, data_home: Settings) -> None:
 
 def _list_column(path: Path, field_id: str) -> list[str]:
     lists = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(SHEET_LISTS).to_python()
-    col = lists[0].index(field_id)
+    col = lists[0].index(FIELDS_BY_ID[field_id].label_vi)
     return [r[col] for r in lists[1:] if r[col] != ""]
 
 
