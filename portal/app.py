@@ -7,6 +7,7 @@ package: no CDN, so the portal works on an offline provincial network.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import tempfile
@@ -47,6 +48,7 @@ from portal.security import (
 from portal.store import PortalStore, Upload
 from portal.units import (
     LEVEL_LABELS,
+    UnitPeriod,
     current_version,
     period_label,
     template_values,
@@ -178,6 +180,25 @@ def history(
             current_note = "Có (dự kiến)" if is_current else "Không (đã có tệp thay thế)"
         rows.append(HistoryRow(u, verdict_label(u.verdict), is_current, current_note, note, key))
     return rows, busy
+
+
+def still_to_fix(periods: list[UnitPeriod], uploads: list[Upload]) -> list[UnitPeriod]:
+    """A period whose latest queued report was only partly right says so: "Đã nộp – còn N
+    dòng cần sửa", not a plain green "Đã nộp" a clerk might stop at."""
+    latest: dict[str, Upload] = {}
+    for u in sorted(uploads, key=lambda u: u.uploaded_at):
+        if u.is_queued and u.period_id:
+            latest[u.period_id] = u
+    out = []
+    for p in periods:
+        upload = latest.get(p.period_id)
+        if p.state == "submitted" and upload is not None and upload.verdict == "partial":
+            n = upload.rows_bad
+            p = dataclasses.replace(
+                p, state="submitted_to_fix", state_vi=f"Đã nộp – còn {n} dòng cần sửa"
+            )
+        out.append(p)
+    return out
 
 
 def create_app(
@@ -346,7 +367,9 @@ def create_app(
         rows, busy = history(uploads, state, who.unit_id)
         submitted = {u.period_id for u in uploads if u.is_queued and u.period_id}
         submitted |= {r.period_id for r in state.compliance(None, who.unit_id) if r.is_submitted}
-        periods = unit_periods(by_code[who.unit_id], today(), submitted, calendar)
+        periods = still_to_fix(
+            unit_periods(by_code[who.unit_id], today(), submitted, calendar), uploads
+        )
         return page(
             request,
             "unit.html",

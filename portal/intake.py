@@ -28,7 +28,7 @@ from ingest.landing import sha256_of
 from ingest.problems import Problem
 from ingest.registry import ReportingUnit
 from ingest.submissions.checks import CheckedSubmission, check_submission
-from ingest.submissions.feedback import verdict
+from ingest.submissions.feedback import verdict, verdict_label
 from ingest.submissions.reader import read_submission
 from portal.config import PortalConfig
 from portal.store import PortalStore, Upload, now_utc
@@ -125,6 +125,10 @@ def other_unit_problem(declared: str, unit_id: str) -> dict[str, Any]:
     }
 
 
+# How the audit log names the way a file came in (in Vietnamese, as the office reads it).
+_CHANNELS = {"web": "gửi qua trang web", "api": "gửi qua giao diện lập trình (API)"}
+
+
 @dataclass(frozen=True)
 class Intake:
     """The outcome of one upload: the stored record and the checked file."""
@@ -212,7 +216,8 @@ def check_and_file(
         verdict=status,
         n_errors=sum(1 for p in problems if p["severity"] == "error"),
         n_warnings=sum(1 for p in problems if p["severity"] != "error"),
-        rows_ok=sum(1 for r in checked.rows if r.ok) if status != "rejected" else 0,
+        # people the report counts, and rows still to fix (a value unknown, or no one named)
+        rows_ok=sum(1 for r in checked.rows if r.loads) if status != "rejected" else 0,
         rows_bad=sum(1 for r in checked.rows if not r.ok),
         problems=problems,
         stored_path=str(target.relative_to(settings.home)),
@@ -224,6 +229,7 @@ def check_and_file(
         f"token:{token_id}",
         unit_id,
         "upload_queued" if queued else "upload_rejected",
-        f"{original_name} → {upload.stored_path} ({status}, {upload.n_errors} lỗi, {channel})",
+        f"{original_name} → {upload.stored_path} ({verdict_label(status)}, {upload.n_errors} lỗi,"
+        f" {_CHANNELS.get(channel, channel)})",
     )
     return Intake(upload, checked)
