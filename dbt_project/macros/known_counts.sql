@@ -33,3 +33,20 @@
         'n_dx_network_members',
     ]) }}
 {%- endmacro %}
+
+{#- The fields whose unknown values int_staff_members_counted counts per submission: each gives
+    n_unknown_<field>, the people whose value is missing or unreadable in the clerk's file (or
+    whose file had no such column). -#}
+{% macro unknown_field_columns() -%}
+    {{ return({
+        'birth_year': 'is_birth_year_unknown',
+        'gender': 'gender is null',
+        'assignment': 'assignment is null',
+        'education_level': 'education_level is null',
+        'field_of_study': 'field_of_study is null',
+        'trainings': 'n_trainings_in_period is null',
+        'dx_network_member': 'is_dx_network_member is null',
+        'incident_response_member': 'is_incident_response_member is null',
+        'platform_access': 'has_platform_access is null',
+    }) }}
+{%- endmacro %}

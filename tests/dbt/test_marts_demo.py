@@ -60,6 +60,24 @@ def test_scorecard_staffing_matches_the_submitted_files(demo_warehouse: Settings
     assert set(expected) <= set(found)
 
 
+def test_people_with_an_unknown_field_still_count(demo_warehouse: Settings) -> None:
+    """A person with an impossible value counts in n_staff; the value is counted unknown."""
+    current = _manifest_current(demo_warehouse)
+    with _published(demo_warehouse) as con:
+        rows = con.execute(
+            "select unit_id, period_id, n_staff, n_unknown_birth_year from marts.fct_staffing"
+        ).fetchall()
+    staffing = {(u, p): (n, unknown) for u, p, n, unknown in rows}
+    expected = {
+        key: (int(entry["n_staff"]), int(entry["n_unknown"].get("birth_year", 0)))  # type: ignore[union-attr, attr-defined]
+        for key, entry in current.items()
+    }
+    assert staffing == expected
+    assert sum(unknown for _, unknown in expected.values()) > 0, "the demo has such people"
+    page = (demo_warehouse.home / "reports" / "scorecard" / "index.html").read_text("utf-8")
+    assert "Số người có thông tin chưa biết" in page
+
+
 def test_every_target_has_a_status_for_every_period(demo_warehouse: Settings) -> None:
     with (DBT_PROJECT_DIR / "seeds" / "plan_targets.csv").open(encoding="utf-8") as handle:
         target_ids = {row["target_id"] for row in csv.DictReader(handle)}

@@ -82,6 +82,18 @@ create or replace table marts.fct_staffing as select * from (values
 ) t(unit_id, period_id, unit_level, province_id, n_staff, n_dedicated, n_concurrent,
     n_it_degree_university_plus, n_trained, n_dx_network_members, n_platform_access,
     has_dx_focal_point);
+alter table marts.fct_staffing add column n_unknown_birth_year bigint default 0;
+alter table marts.fct_staffing add column n_unknown_gender bigint default 0;
+alter table marts.fct_staffing add column n_unknown_assignment bigint default 0;
+alter table marts.fct_staffing add column n_unknown_education_level bigint default 0;
+alter table marts.fct_staffing add column n_unknown_field_of_study bigint default 0;
+alter table marts.fct_staffing add column n_unknown_trainings bigint default 0;
+alter table marts.fct_staffing add column n_unknown_dx_network_member bigint default 0;
+alter table marts.fct_staffing add column n_unknown_incident_response_member bigint default 0;
+alter table marts.fct_staffing add column n_unknown_platform_access bigint default 0;
+-- a person of the latest period whose birth year and major the clerk's file left unknown
+update marts.fct_staffing set n_unknown_birth_year = 1, n_unknown_field_of_study = 2
+where unit_id = '20341' and period_id = '2025-H2';
 
 create or replace table marts.fct_reporting_compliance as
 select

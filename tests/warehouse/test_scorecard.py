@@ -101,6 +101,16 @@ def test_an_early_report_leaves_the_headline_on_the_last_period_due(data_home: S
     assert "Tình hình nộp báo cáo kỳ 2025-H2" in html
 
 
+def test_scorecard_shows_people_with_unknown_fields(sample_scorecard: Settings) -> None:
+    html = _html(sample_scorecard)
+
+    section = html[html.index("Số người có thông tin chưa biết, kỳ 2025-H2") :]
+    assert "Mỗi người vẫn được tính trong Tổng số (15 người)" in section
+    assert re.search(r"<td>Năm sinh</td><td class=\"num\">1</td>", section)
+    assert re.search(r"<td>Chuyên ngành</td><td class=\"num\">2</td>", section)
+    assert re.search(r"<td>Giới tính</td><td class=\"num\">0</td>", section)
+
+
 def test_each_period_is_named_for_the_province_it_belonged_to(sample_scorecard: Settings) -> None:
     html = _html(sample_scorecard)
 

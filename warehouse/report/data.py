@@ -87,6 +87,25 @@ group by methodology
 order by first_year
 """
 
+# The people of each period whose value of a field is unknown (a person is never dropped for a
+# field: the clerk's file lacked or misspelt it), by field, as fct_staffing counts them.
+UNKNOWN_FIELDS: tuple[tuple[str, str], ...] = (
+    ("birth_year", "Năm sinh"),
+    ("gender", "Giới tính"),
+    ("assignment", "Hình thức bố trí (chuyên trách/kiêm nhiệm)"),
+    ("education_level", "Trình độ chuyên môn"),
+    ("field_of_study", "Chuyên ngành"),
+    ("trainings", "Số lớp bồi dưỡng, tập huấn CĐS trong kỳ"),
+    ("dx_network_member", "Thành viên Mạng lưới CĐS"),
+    ("incident_response_member", "Thành viên Đội ứng cứu sự cố ATTT mạng"),
+    ("platform_access", "Được tiếp cận, sử dụng nền tảng số"),
+)
+UNKNOWNS_SQL = (
+    "select period_id, cast(sum(n_staff) as bigint) as n_staff, "
+    + ", ".join(f"cast(sum(n_unknown_{f}) as bigint) as n_unknown_{f}" for f, _ in UNKNOWN_FIELDS)
+    + " from marts.fct_staffing group by period_id order by period_id"
+)
+
 
 @dataclass(frozen=True)
 class Merger:
@@ -124,6 +143,8 @@ class ScorecardData:
     methodologies: dict[str, tuple[str | None, int, int]] = field(default_factory=dict)
     # (unit name, why it has no reporting duty) of today's units without one
     exempt_units: tuple[tuple[str, str], ...] = ()
+    # period_id, n_staff and n_unknown_<field> for each field of UNKNOWN_FIELDS
+    unknowns: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def latest_period(self) -> str | None:
@@ -226,6 +247,7 @@ def load_scorecard_data(published_db: Path, version: str = "") -> ScorecardData:
         periods = con.execute(PERIOD_PROVINCES_SQL).df()
         mergers = con.execute(MERGERS_SQL).df()
         exempt = tuple((str(n), str(r or "")) for n, r in con.execute(EXEMPT_UNITS_SQL).fetchall())
+        unknowns = con.execute(UNKNOWNS_SQL).df()
         methodologies = {
             str(code): (str(ref) if ref else None, int(first), int(last))
             for code, ref, first, last in con.execute(METHODOLOGIES_SQL).fetchall()
@@ -236,5 +258,6 @@ def load_scorecard_data(published_db: Path, version: str = "") -> ScorecardData:
         mergers=_mergers(mergers),
         methodologies=methodologies,
         exempt_units=exempt,
+        unknowns=unknowns,
         **frames,
     )

@@ -21,6 +21,7 @@ from core.settings import Settings
 from warehouse.published_versions import current_version
 from warehouse.report import charts
 from warehouse.report.data import (
+    UNKNOWN_FIELDS,
     ScorecardData,
     estimated_dti,
     load_scorecard_data,
@@ -215,6 +216,18 @@ def _missing_dti_years(data: ScorecardData) -> list[int]:
     return [y for y in all_years if y not in home_years]
 
 
+def _unknown_rows(data: ScorecardData, period: str | None) -> list[dict[str, Any]]:
+    """How many people of the period have each field unknown (they still count)."""
+    frame = data.unknowns
+    if period is None or frame.empty or period not in set(frame["period_id"]):
+        return []
+    row = frame[frame["period_id"] == period].iloc[0]
+    return [
+        {"label": label_vi, "n_unknown": int(row[f"n_unknown_{f}"]), "n_staff": int(row["n_staff"])}
+        for f, label_vi in UNKNOWN_FIELDS
+    ]
+
+
 def _context(data: ScorecardData, chart_files: dict[str, str]) -> dict[str, Any]:
     period = data.latest_period
     current_targets, earlier_targets = _latest_targets(_due_only(data, data.targets))
@@ -237,6 +250,7 @@ def _context(data: ScorecardData, chart_files: dict[str, str]) -> dict[str, Any]
         "missing_dti_years": _missing_dti_years(data),
         "peer_rows": _peer_rows(published_dti(data.dti)),
         "staffing_rows": _with_province(data, _records(_due_only(data, data.staffing))),
+        "unknown_rows": _unknown_rows(data, period),
         "target_rows": target_rows,
         "earlier_target_rows": earlier_rows,
         "compliance_rows": _records(data.compliance[data.compliance["period_id"] == period]),

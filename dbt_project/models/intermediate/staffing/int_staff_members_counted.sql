@@ -4,6 +4,11 @@ staff_members as (
     select * from {{ ref('int_staff_members_current') }}
 ),
 
+-- the fields as loaded (every row of every submission): what each person's file left unknown
+stg_submissions__staff_members as (
+    select * from {{ ref('stg_submissions__staff_members') }}
+),
+
 -- the one place staff are counted: fct_staffing and the plan targets read these counts
 counted as (
     select
@@ -23,6 +28,25 @@ counted as (
     group by submission_id
 ),
 
-final as (select * from counted)
+unknown_counted as (
+    select
+        {%- for field, condition in unknown_field_columns().items() %}
+            count(*) filter (where {{ condition }}) as n_unknown_{{ field }},
+        {%- endfor %}
+        submission_id
+    from stg_submissions__staff_members
+    group by submission_id
+),
+
+final as (
+    select
+        {%- for field in unknown_field_columns() %}
+            coalesce(unknown_counted.n_unknown_{{ field }}, 0) as n_unknown_{{ field }},
+        {%- endfor %}
+        counted.*
+    from counted
+    left join unknown_counted
+        on counted.submission_id = unknown_counted.submission_id
+)
 
 select * from final

@@ -58,6 +58,10 @@ final as (
                 else cast(staff_counts.{{ column }} as bigint)
             end as {{ column }},
         {%- endfor %}
+        {%- for field in unknown_field_columns() %}
+            cast(coalesce(staff_counts.n_unknown_{{ field }}, 0) as bigint)
+                as n_unknown_{{ field }},
+        {%- endfor %}
         coalesce(submissions_to_build.has_dx_focal_point, false) as has_dx_focal_point,
         cast(submissions_to_build.n_community_teams as bigint) as n_community_teams,
         cast(submissions_to_build.n_community_team_members as bigint) as n_community_team_members,

@@ -11,6 +11,8 @@ renamed as (
         sha256 || ':' || sheet || ':' || row_number as staff_row_id,
         sha256 as submission_id,
         person_key,
+        -- the year itself stays in raw; that it is unknown is no personal data
+        birth_year is null as is_birth_year_unknown,
         gender,
         assignment,
         education_level,
