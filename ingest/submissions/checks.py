@@ -422,6 +422,7 @@ class _UnitCheck:
                 self.unit["unit_level"] = unit_level_for_type(unit_type)
             return
         self.unit["unit_level"] = registered.unit_level
+        self.unit["registry_name"] = registered.unit_name
         if unit_type and unit_type != registered.unit_type:
             self.add(
                 "UNIT_TYPE_MISMATCH", "unit_type", self.raw("unit_type"),
@@ -435,6 +436,9 @@ class _UnitCheck:
         match = unit_named(str(self.unit["unit_name"]), self.registry, on)
         if match is None:
             return {}
+        # the unit the file is from, by its name: its feedback is filed there
+        self.unit["named_unit_id"] = match.unit_id
+        self.unit["registry_name"] = match.unit_name
         return {
             "suggest_vi": f"Theo danh mục, '{match.unit_name}' có mã {match.unit_id}: nếu đúng"
             f" là đơn vị này, hãy ghi Mã đơn vị {match.unit_id}. ",

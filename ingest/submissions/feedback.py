@@ -27,6 +27,7 @@ _WORDS = {
         "accepted_warn": "ĐƯỢC CHẤP NHẬN (có lưu ý)",
         "partial": "ĐÃ NHẬN – CÒN DÒNG CẦN SỬA",
         "rejected": "BỊ TỪ CHỐI",
+        "replaced": "ĐÃ CÓ TỆP THAY THẾ",
         "error": "Lỗi",
         "warning": "Lưu ý",
         "fix": "Cách sửa",
@@ -38,8 +39,9 @@ _WORDS = {
         "no_problems": "Không có vấn đề nào.",
         "title": "Kết quả kiểm tra báo cáo nhân lực CĐS",
         "index": "Phản hồi cho các đơn vị",
-        "index_note": "Mỗi dòng là một tệp bị từ chối hoặc chỉ được chấp nhận một phần, mới nhất"
-        " trước. Giờ kiểm tra là giờ Việt Nam.",
+        "index_note": "Mỗi dòng là một tệp bị từ chối hoặc còn dòng cần sửa, xếp theo đơn vị"
+        " mà tệp được gửi cho: đơn vị có tệp kiểm tra gần nhất ở trên, trong mỗi đơn vị tệp"
+        " mới nhất trước. Giờ kiểm tra là giờ Việt Nam.",
         "unit": "Đơn vị",
         "unknown": "Chưa xác định đơn vị",
         "unknown_unit": "Chưa xác định (tệp không ghi mã đơn vị hoặc không đọc được)",
@@ -58,6 +60,7 @@ _WORDS = {
         "accepted_warn": "ACCEPTED (with warnings)",
         "partial": "RECEIVED – ROWS STILL TO FIX",
         "rejected": "REJECTED",
+        "replaced": "REPLACED BY A LATER FILE",
         "error": "Error",
         "warning": "Warning",
         "fix": "How to fix",
@@ -69,8 +72,9 @@ _WORDS = {
         "no_problems": "No problems.",
         "title": "Check of the CĐS staffing report",
         "index": "Feedback to units",
-        "index_note": "One line per file that was rejected or only partly accepted, newest first."
-        " Times are Vietnam time.",
+        "index_note": "One line per file that was rejected or has rows to fix, grouped by the"
+        " unit it was filed under: the unit with the latest report first, newest first within"
+        " a unit. Times are Vietnam time.",
         "unit": "Unit",
         "unknown": "Unit not identified",
         "unknown_unit": "Not identified (the file gives no unit code or could not be read)",
@@ -227,6 +231,7 @@ _STYLE = (
     ".verdict{display:inline-block;padding:.25rem .8rem;border-radius:12px;font-weight:700}"
     ".rejected{background:#fadbd8;color:#a93226}.partial{background:#fdebd0;color:#9a6400}"
     ".accepted,.accepted_warn{background:#d5f5e3;color:#1e8449}"
+    ".replaced{background:#e5e8e8;color:#566573}"
     "td.error{color:#a93226;font-weight:600}td.warning{color:#9a6400;font-weight:600}"
     ".nowrap{white-space:nowrap}.note{color:#566573;font-size:.88rem}"
     "code,small.code{font-size:.72rem;color:#7b8a8b}"
@@ -338,6 +343,54 @@ def feedback_unit(checked: CheckedSubmission, unit_code: str | None) -> str | No
     return text if re.fullmatch(r"[0-9A-Za-z.-]{1,20}", text) else None
 
 
+@dataclass(frozen=True)
+class LoadedFile:
+    """A file whose rows reached raw: for the index to tell which reports were replaced."""
+
+    unit_code: str
+    period_id: str
+    arrival_seq: int
+    source_file: str
+
+
+# The portal queues a file as <unit>__<period>__<UTC time>__<random id>.<ext>: the clerk's own
+# name for it is not in the name (an upload name never becomes a path).
+_PORTAL_NAME = re.compile(
+    r"portal/(?P<unit>[^/_]+)__[^/_]+__(?P<stamp>\d{8}T\d{6}Z)__[0-9a-f]{8}\.[A-Za-z0-9]+$"
+)
+
+
+def shown_name(source: str) -> str:
+    """A file's name as the clerk can recognise it: a portal upload by when it was sent
+    (the portal's own page lists it under the name it was uploaded under), any other file by
+    its name in the inbox."""
+    match = _PORTAL_NAME.match(source)
+    if match is None:
+        return source
+    sent = dt.datetime.strptime(match.group("stamp"), "%Y%m%dT%H%M%SZ").replace(tzinfo=dt.UTC)
+    return f"tệp gửi qua cổng lúc {local_time(sent)}"
+
+
+def _file_words(source: str) -> str:
+    """ "tệp <name>", or the portal upload's own words."""
+    shown = shown_name(source)
+    return shown if shown != source else f"tệp {source}"
+
+
+def filed_under(checked: CheckedSubmission, unit_code: str | None, source: str) -> str | None:
+    """The unit a file was filed under: the unit whose portal account sent it; else the unit
+    the file names by a code in the registry; else, when the code was mistyped, the unit the
+    file names by its name; else the code as written (a rejected file still tells whose it
+    is), else none."""
+    match = _PORTAL_NAME.match(source)
+    if match is not None:
+        return match.group("unit")
+    named = checked.unit.get("named_unit_id")
+    if not checked.unit.get("registry_name") or named is None:
+        return feedback_unit(checked, unit_code)
+    return str(named)
+
+
 def write_feedback(
     feedback_dir: Path,
     source: str,
@@ -345,60 +398,116 @@ def write_feedback(
     checked: CheckedSubmission,
     unit_code: str | None,
     checked_at: dt.datetime,
+    *,
+    arrival_seq: int | None = None,
 ) -> FeedbackFiles:
     """Write the text and HTML reports of one file (Vietnamese, then English) and its entry.
 
-    They go to the folder of the unit (``unit_code``, else the code written in the file),
-    under a bounded file name, readable by the service's user only.
+    They go to the folder of the unit the file was filed under (:func:`filed_under`), under a
+    bounded file name, readable by the service's user only. The entry keeps the code as
+    written in the file when it is not the folder's.
     """
     private_dir(feedback_dir)
-    unit_code = feedback_unit(checked, unit_code)
+    written_code = feedback_unit(checked, unit_code)
+    unit_code = filed_under(checked, unit_code, source)
     folder = private_dir(feedback_dir / _slug(unit_code or "unknown", 20))
     stem = f"{_slug(source)}.{sha256[:8]}"
     text = folder / f"{stem}.txt"
     page = folder / f"{stem}.html"
+    shown = shown_name(source)
     write_private(
         text,
-        format_report(source, checked, "vi") + "\n\n" + format_report(source, checked, "en") + "\n",
+        format_report(shown, checked, "vi") + "\n\n" + format_report(shown, checked, "en") + "\n",
         durable=False,
     )
-    write_private(page, format_html(source, checked, unit_code, checked_at), durable=False)
+    write_private(page, format_html(shown, checked, unit_code, checked_at), durable=False)
     entry = {
         "source_file": source,
+        "shown_name": shown,
         "sha256": sha256,
         "unit_code": unit_code,
+        "code_in_file": written_code if written_code != unit_code else None,
+        "code_unknown": any(p.code == "UNIT_UNKNOWN" for p in checked.all_problems),
         "unit_name": str(checked.unit.get("unit_name") or ""),
+        "registry_name": str(checked.unit.get("registry_name") or ""),
         "period_id": checked.unit.get("period_id"),
         "status": verdict(checked),
         "n_errors": sum(1 for p in checked.all_problems if p.is_error),
         "checked_at": checked_at.isoformat(timespec="seconds"),
+        "arrival_seq": arrival_seq,
         "page": page.name,
     }
     write_private(folder / f"{stem}.json", json.dumps(entry, ensure_ascii=False), durable=False)
     return FeedbackFiles(text=text, html=page)
 
 
-def _index_item(folder: str, entry: dict[str, object], lang: str) -> str:
+def _replacement(
+    folder: str, entry: dict[str, object], loaded: list[LoadedFile]
+) -> LoadedFile | None:
+    """The later file of the same unit and period whose rows were loaded, if any."""
+    seq = entry.get("arrival_seq")
+    if not isinstance(seq, int):
+        return None
+    later = [
+        f
+        for f in loaded
+        if f.unit_code == folder
+        and f.period_id == entry.get("period_id")
+        and f.arrival_seq > seq
+        and f.source_file != entry["source_file"]
+    ]
+    return max(later, key=lambda f: f.arrival_seq, default=None)
+
+
+def _index_item(
+    folder: str, entry: dict[str, object], lang: str, replaced: LoadedFile | None
+) -> str:
     words = _WORDS[lang]
-    status = str(entry["status"])
+    status = "replaced" if replaced is not None else str(entry["status"])
     n_errors = int(str(entry.get("n_errors") or 0))
     errors = _count(n_errors, lang, "lỗi" if lang == "vi" else "error", "errors")
+    name = str(entry.get("shown_name") or shown_name(str(entry["source_file"])))
+    notes = []
+    code = entry.get("code_in_file")
+    written_name = str(entry.get("unit_name") or "")
+    if code and entry.get("code_unknown"):
+        notes.append(
+            f"Mã đơn vị trong tệp: {code} – không có đơn vị này; tệp gửi từ {written_name}"
+            " (theo tên đơn vị ghi trong tệp)."
+        )
+    elif entry.get("code_unknown") and folder != "unknown":
+        named = f"; tên đơn vị ghi trong tệp: {written_name}" if written_name else ""
+        notes.append(f"Mã đơn vị trong tệp: {folder} – không có đơn vị này{named}.")
+    elif code:
+        notes.append(f"Mã đơn vị trong tệp: {code}.")
+    if replaced is not None:
+        notes.append(f"Đã được thay bằng {_file_words(replaced.source_file)} (đã nạp).")
+    extra = "".join(f"<br><span class='note'>{html.escape(n)}</span>" for n in notes)
     return (
         f"<li><a href='{html.escape(folder)}/{html.escape(str(entry['page']))}'>"
-        f"{html.escape(str(entry['source_file']))}</a> "
+        f"{html.escape(name)}</a> "
         f"<span class='verdict {status}'>{words[status]}</span>"
         f"<br><span class='note'>{words['period']}: "
         f"{html.escape(period_label(entry.get('period_id'), lang))} · {errors} · "
         f"{words['checked_at']} <span class='nowrap'>{local_time(str(entry['checked_at']))}"
-        "</span></span></li>"
+        f"</span></span>{extra}</li>"
     )
 
 
-def write_index(feedback_dir: Path, lang: str = "vi") -> Path:
-    """``index.html``: every report written so far, grouped by unit, newest first.
+def _moment(entry: dict[str, object]) -> float:
+    return dt.datetime.fromisoformat(str(entry["checked_at"])).timestamp()
 
-    Each unit's heading gives its code and name; each file its period, result, number of
-    errors and when it was checked, in Vietnam time (``dd/mm/yyyy HH:MM``).
+
+def write_index(
+    feedback_dir: Path, lang: str = "vi", loaded: list[LoadedFile] | None = None
+) -> Path:
+    """``index.html``: every report written so far, grouped by the unit each file was filed
+    under, the unit with the latest report first and, within a unit, the newest report first.
+
+    Each unit's heading gives its code and registry name; each file its name as the clerk sent
+    it, its period, result, number of errors and when it was checked, in Vietnam time
+    (``dd/mm/yyyy HH:MM``); a mistyped unit code is named; a report that a later loaded file
+    of the same unit and period replaced is shown as replaced.
     """
     lang = "en" if lang == "en" else "vi"
     words = _WORDS[lang]
@@ -406,17 +515,31 @@ def write_index(feedback_dir: Path, lang: str = "vi") -> Path:
     for meta in sorted(feedback_dir.glob("*/*.json")):
         entry = json.loads(meta.read_text(encoding="utf-8"))
         entries.setdefault(meta.parent.name, []).append(entry)
+    order = sorted(
+        entries,
+        key=lambda f: (f == "unknown", -max(_moment(e) for e in entries[f]), f),
+    )
     sections = []
-    for folder in sorted(entries, key=lambda f: (f == "unknown", f)):
+    for folder in order:
         # newest first by the moment itself, whatever offset each entry was written with
-        items = sorted(
-            entries[folder],
-            key=lambda e: dt.datetime.fromisoformat(str(e["checked_at"])).timestamp(),
-            reverse=True,
+        items = sorted(entries[folder], key=_moment, reverse=True)
+        names = sorted({str(e["registry_name"]) for e in items if e.get("registry_name")})
+        if not names and all(e.get("code_unknown") for e in items):
+            names = ["mã không có trong danh mục đơn vị"]
+        elif not names:  # entries written before the registry name was kept
+            names = sorted(
+                {str(e["unit_name"]) for e in items if e["unit_name"] and not e.get("code_in_file")}
+            )
+        heading = (
+            words["unknown"]
+            if folder == "unknown"
+            else f"{folder} – {' / '.join(names)}"
+            if names
+            else folder
         )
-        names = sorted({str(e["unit_name"]) for e in items if e["unit_name"]})
-        heading = words["unknown"] if folder == "unknown" else f"{folder} – {' / '.join(names)}"
-        links = "".join(_index_item(folder, e, lang) for e in items)
+        links = "".join(
+            _index_item(folder, e, lang, _replacement(folder, e, loaded or [])) for e in items
+        )
         sections.append(f"<section><h2>{html.escape(heading)}</h2><ul>{links}</ul></section>")
     index = private_dir(feedback_dir) / "index.html"
     write_private(

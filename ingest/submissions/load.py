@@ -55,7 +55,7 @@ from ingest.landing import (
 from ingest.lineage import lineage_rows, unit_lineage
 from ingest.registry import ReportingUnit, exemption_rows, registry_rows
 from ingest.submissions.checks import index_registry
-from ingest.submissions.feedback import write_feedback, write_index
+from ingest.submissions.feedback import LoadedFile, write_feedback, write_index
 from ingest.submissions.parallel import FileTask, failed_check, land_files
 from ingest.submissions.rows import (
     BatchContext,
@@ -297,7 +297,9 @@ def _write_batch(
     return [w for item in batch for w in _write_batch(con, [item], ctx)]
 
 
-def _send_feedback(settings: Settings, landed: LandedFile, ctx: BatchContext) -> bool:
+def _send_feedback(
+    settings: Settings, landed: LandedFile, ctx: BatchContext, arrival_seq: int
+) -> bool:
     """Feedback for a rejected or partial file; a failure to write it never stops the batch."""
     checked = landed.checked
     o = landed.outcome
@@ -305,7 +307,13 @@ def _send_feedback(settings: Settings, landed: LandedFile, ctx: BatchContext) ->
         return False
     try:
         write_feedback(
-            settings.feedback_dir, o.source_file, o.sha256, checked, o.unit_code, ctx.now
+            settings.feedback_dir,
+            o.source_file,
+            o.sha256,
+            checked,
+            o.unit_code,
+            ctx.now,
+            arrival_seq=arrival_seq,
         )
     except OSError as exc:
         log.error("feedback for %s not written: %s", o.source_file, exc)
@@ -372,7 +380,7 @@ def _land(
         report()
     if feedback:
         try:
-            write_index(settings.feedback_dir)
+            write_index(settings.feedback_dir, loaded=_loaded_files(con))
         except OSError as exc:
             log.error("feedback index not written: %s", exc)
     return outcomes
@@ -396,10 +404,20 @@ def _commit(
             [_entry(c, w.outcome, settings) for (c, _), w in zip(batch, written, strict=True)],
         )
     feedback = False
-    for landed in written:
-        feedback |= _send_feedback(settings, landed, ctx)
+    for (c, _), landed in zip(batch, written, strict=True):
+        feedback |= _send_feedback(settings, landed, ctx, c.arrival_seq)
         outcomes.append(landed.outcome)
     return feedback
+
+
+def _loaded_files(con: duckdb.DuckDBPyConnection) -> list[LoadedFile]:
+    """Every file whose rows reached raw, for the feedback index to tell a report that a
+    later file replaced from one still to correct."""
+    rows = con.execute(
+        "select unit_code, period_id, arrival_seq, source_file from audit.file_loads"
+        " where status in ('accepted', 'partial') and unit_code is not null"
+    ).fetchall()
+    return [LoadedFile(str(u), str(p), int(a), str(s)) for u, p, a, s in rows]
 
 
 def _entry(c: _Candidate, o: FileOutcome, settings: Settings) -> ArchiveEntry:

@@ -15,6 +15,7 @@ from submission_files import PEOPLE, UNIT, standard_sheets, write_xlsx
 from ingest.registry import build_registry
 from ingest.submissions.checks import CheckedSubmission, index_registry
 from ingest.submissions.feedback import (
+    LoadedFile,
     format_report,
     local_time,
     period_label,
@@ -120,7 +121,7 @@ def test_the_pages_open_offline_in_chromium(tmp_path: Path, partial: CheckedSubm
     listing = load_page(index, width=800)
 
     assert page.errors == [] and listing.errors == []
-    assert "CHẤP NHẬN MỘT PHẦN" in page.dom and "Trình độ chuyên môn" in page.dom
+    assert "ĐÃ NHẬN – CÒN DÒNG CẦN SỬA" in page.dom and "Trình độ chuyên môn" in page.dom
     assert "502 – UBND Thành phố Tam Kỳ" in listing.dom and "tamky.xlsx" in listing.dom
 
 
@@ -135,3 +136,62 @@ def test_an_unreadable_file_says_no_row_was_read(tmp_path: Path) -> None:
     assert "BỊ TỪ CHỐI" in vi and "Không đọc được dòng dữ liệu nào" in vi
     assert "No data rows were read" in en
     assert "0 dòng" not in vi and "0 data rows" not in en
+
+
+JO_NGAY = {
+    **UNIT,
+    "unit_code": "20476",
+    "unit_name": "UBND Xã Jơ Ngây",
+    "unit_type": "UBND cấp xã",
+    "period": "Năm 2022",
+}
+
+
+def test_a_mistyped_code_is_filed_under_the_unit_that_sent_it(tmp_path: Path) -> None:
+    mistyped = _check(tmp_path, "20476_sai_ma.xlsx", {**JO_NGAY, "unit_code": "20475"}, PEOPLE)
+    feedback = tmp_path / "fb"
+    write_feedback(feedback, "2022/20476_sai_ma.xlsx", "ab" * 32, mistyped, "20475", CHECKED_AT)
+
+    index = write_index(feedback).read_text(encoding="utf-8")
+
+    # the clerk of 20476 finds it under 20476, named for 20476; the typo is spelled out
+    assert "<h2>20476 – UBND Xã Jơ Ngây</h2>" in index
+    assert "20475 – UBND" not in index
+    assert "Mã đơn vị trong tệp: 20475 – không có đơn vị này; tệp gửi từ UBND Xã Jơ Ngây" in index
+    assert (feedback / "20476").is_dir() and not (feedback / "20475").exists()
+
+
+def test_the_index_puts_the_latest_report_first(tmp_path: Path) -> None:
+    feedback = tmp_path / "fb"
+    nowhere = {**UNIT, "unit_code": "99999", "unit_name": "Ban Không Có Thật"}
+    early = _check(tmp_path, "a.xlsx", nowhere, PEOPLE)
+    late = _check(tmp_path, "b.xlsx", {**JO_NGAY, "unit_code": "20476", "period": "x"}, PEOPLE)
+    write_feedback(feedback, "b.xlsx", "cd" * 32, late, "20476", CHECKED_AT)
+    write_feedback(feedback, "a.xlsx", "ab" * 32, early, "99999", CHECKED_AT + dt.timedelta(1))
+
+    index = write_index(feedback).read_text(encoding="utf-8")
+
+    # 20476 sorts before 99999 by code, but the newest report comes first
+    assert index.index("<h2>20476") > index.index("<h2>99999")
+    assert "<h2>99999 – mã không có trong danh mục đơn vị</h2>" in index
+    assert "Mã đơn vị trong tệp: 99999 – không có đơn vị này; tên đơn vị ghi trong tệp" in index
+
+
+def test_a_replaced_report_is_shown_as_replaced(tmp_path: Path) -> None:
+    partial = _check(tmp_path, "x.xlsx", JO_NGAY, [PEOPLE[0], {**PEOPLE[1], "birth_year": 1890}])
+    feedback = tmp_path / "fb"
+    stored = "portal/20476__2022__20261201T160542Z__1a2b3c4d.xlsx"
+    write_feedback(feedback, stored, "ab" * 32, partial, "20476", CHECKED_AT, arrival_seq=3)
+    fixed = "portal/20476__2022__20261202T080000Z__5e6f7a8b.xlsx"
+
+    before = write_index(feedback).read_text(encoding="utf-8")
+    after = write_index(
+        feedback,
+        loaded=[LoadedFile("20476", "2022", 4, fixed), LoadedFile("20476", "2023", 9, "y")],
+    ).read_text(encoding="utf-8")
+
+    # not the portal's internal name: when the clerk sent it, in Vietnam time
+    assert "tệp gửi qua cổng lúc 01/12/2026 23:05</a>" in before and ">portal/" not in before
+    assert "ĐÃ CÓ TỆP THAY THẾ" not in before
+    assert "ĐÃ CÓ TỆP THAY THẾ" in after
+    assert "Đã được thay bằng tệp gửi qua cổng lúc 02/12/2026 15:00 (đã nạp)." in after

@@ -49,13 +49,16 @@ def test_feedback_is_written_for_rejected_and_partial_files(data_home: Settings)
     assert statuses["f03.xlsx"] == "partial" and statuses["f05.xlsx"] == "rejected"
     feedback = data_home.feedback_dir
     partial_txt = next((feedback / "502").glob("f03.xlsx.*.txt")).read_text(encoding="utf-8")
-    assert "CHẤP NHẬN MỘT PHẦN" in partial_txt and "PARTLY ACCEPTED" in partial_txt
-    assert "dòng 2, cột Trình độ chuyên môn" in partial_txt
-    rejected_html = next((feedback / "99999").glob("f05.xlsx.*.html")).read_text("utf-8")
+    assert "ĐÃ NHẬN – CÒN DÒNG CẦN SỬA" in partial_txt and "ROWS STILL TO FIX" in partial_txt
+    # the row's problem names whose row it is
+    assert "dòng 2 – Người Số 3, cột Trình độ chuyên môn" in partial_txt
+    # a mistyped code (99999) in Tam Kỳ's report is filed under Tam Kỳ, where its clerk looks
+    rejected_html = next((feedback / "502").glob("f05.xlsx.*.html")).read_text("utf-8")
     assert "UNIT_UNKNOWN" in rejected_html and "BỊ TỪ CHỐI" in rejected_html
     assert "is not in the reporting-unit registry" in rejected_html
     index = (feedback / "index.html").read_text(encoding="utf-8")
-    assert index.index("<h2>502") < index.index("<h2>99999")
+    assert "<h2>502 – UBND Thành phố Tam Kỳ</h2>" in index and "<h2>99999" not in index
+    assert "Mã đơn vị trong tệp: 99999 – không có đơn vị này; tệp gửi từ UBND Thành phố" in index
     assert index.count("<li>") == sum(1 for s in statuses.values() if s != "accepted")
     assert not list(feedback.glob("*/f00.xlsx.*"))  # accepted whole: nothing to say
 
