@@ -183,12 +183,13 @@ def history(
 
 
 def still_to_fix(periods: list[UnitPeriod], uploads: list[Upload]) -> list[UnitPeriod]:
-    """A period whose latest queued report was only partly right says so: "Đã nộp – còn N
-    dòng cần sửa", not a plain green "Đã nộp" a clerk might stop at."""
+    """A period whose latest queued report (``uploads`` newest first, as the store lists
+    them) was only partly right says so: "Đã nộp – còn N dòng cần sửa", not a plain green
+    "Đã nộp" a clerk might stop at."""
     latest: dict[str, Upload] = {}
-    for u in sorted(uploads, key=lambda u: u.uploaded_at):
+    for u in uploads:  # newest first
         if u.is_queued and u.period_id:
-            latest[u.period_id] = u
+            latest.setdefault(u.period_id, u)
     out = []
     for p in periods:
         upload = latest.get(p.period_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 from python_calamine import CalamineWorkbook
 
+from ingest.submissions.template import EXAMPLE_STAFF, write_template
 from tests.portal.portal_helpers import (
     OTHER_UNIT,
     PERIOD,
@@ -18,6 +20,7 @@ from tests.portal.portal_helpers import (
     Portal,
     csrf_of,
     sign_in,
+    submission_values,
     write_bad,
     write_good,
 )
@@ -364,3 +367,24 @@ def test_repeated_failed_sign_ins_are_throttled(portal: Portal) -> None:
     right = client.post("/login", data={"token": portal.unit_token, "csrf_token": csrf})
     assert right.status_code == 429
     assert sum(1 for e in portal.store.audit() if e.action == "sign_in_failed") == 10
+
+
+def test_a_partly_right_report_says_how_many_rows_are_left_to_fix(
+    portal: Portal, tmp_path: Path
+) -> None:
+    client = portal.client()
+    csrf = sign_in(client, portal.unit_token)
+    staff = ({**EXAMPLE_STAFF[0], "birth_year": 1890}, EXAMPLE_STAFF[1])
+    partial = write_template(tmp_path / "mot_phan.xlsx", submission_values(UNIT), staff)
+
+    verdict = _upload(client, csrf, partial)
+
+    assert 'data-verdict="partial"' in verdict.text
+    assert "2 người được tính" in verdict.text and "còn\n    1 dòng cần sửa" in verdict.text
+    row = re.search(rf'<tr data-period="{PERIOD}">.*?</tr>', client.get("/unit").text, re.S)
+    assert row is not None and "Đã nộp – còn 1 dòng cần sửa" in row.group(0)
+
+    _upload(client, csrf, write_good(tmp_path / "da_sua.xlsx"))
+
+    row = re.search(rf'<tr data-period="{PERIOD}">.*?</tr>', client.get("/unit").text, re.S)
+    assert row is not None and "Đã nộp" in row.group(0) and "cần sửa" not in row.group(0)
