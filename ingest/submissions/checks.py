@@ -851,8 +851,8 @@ def values_understood(rows: list[CheckedRow], sheet: str) -> list[Problem]:
                 sheet=sheet,
                 row=where[0].row_number,
                 column=_label(field_id),
-                rows_vi=f" ({rows_vi})",
-                rows_en=f" ({rows_en})",
+                rows_vi=f", ở {rows_vi}",
+                rows_en=f", on {rows_en}",
             )
         )
     return problems

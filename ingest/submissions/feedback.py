@@ -233,6 +233,7 @@ _STYLE = (
     ".accepted,.accepted_warn{background:#d5f5e3;color:#1e8449}"
     ".replaced{background:#e5e8e8;color:#566573}"
     "td.error{color:#a93226;font-weight:600}td.warning{color:#9a6400;font-weight:600}"
+    "td.error,td.warning{white-space:nowrap}"
     ".nowrap{white-space:nowrap}.note{color:#566573;font-size:.88rem}"
     "code,small.code{font-size:.72rem;color:#7b8a8b}"
     "ul{list-style:none;padding:0;margin:0}li{padding:.5rem 0;border-bottom:1px solid #e5e8e8}"
