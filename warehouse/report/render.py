@@ -222,8 +222,9 @@ def _unknown_rows(data: ScorecardData, period: str | None) -> list[dict[str, Any
     if period is None or frame.empty or period not in set(frame["period_id"]):
         return []
     row = frame[frame["period_id"] == period].iloc[0]
+    # the number filter shows "—" for a count a warehouse built before these columns lacks
     return [
-        {"label": label_vi, "n_unknown": int(row[f"n_unknown_{f}"]), "n_staff": int(row["n_staff"])}
+        {"label": label_vi, "n_unknown": row[f"n_unknown_{f}"], "n_staff": row["n_staff"]}
         for f, label_vi in UNKNOWN_FIELDS
     ]
 
