@@ -594,12 +594,16 @@ OFFICE_FILTERS = {
     "missing": "Chưa nộp",
     "late": "Nộp muộn",
     "on_time": "Đúng hạn",
+    "not_yet_due": "Chưa đến hạn",
     "no_focal_point": "Chưa có đầu mối CĐS",
 }
+# the mart's reporting status: before a period's deadline a unit without a report is not yet
+# due, never missing
 _MATCHES: dict[str, Callable[[ComplianceRow], bool]] = {
-    "missing": lambda r: not r.is_submitted,
-    "late": lambda r: r.is_submitted and not r.is_on_time,
-    "on_time": lambda r: r.is_submitted and r.is_on_time,
+    "missing": lambda r: r.reporting_status == "missing",
+    "late": lambda r: r.reporting_status == "late",
+    "on_time": lambda r: r.reporting_status == "on_time",
+    "not_yet_due": lambda r: r.reporting_status == "not_yet_due",
     "no_focal_point": lambda r: r.is_submitted and r.has_focal_point is False,
 }
 

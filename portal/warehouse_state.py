@@ -60,6 +60,8 @@ class ComplianceRow:
     has_focal_point: bool | None
     n_files_rejected: int
     current_submission_id: str | None
+    # on_time | late | missing | not_yet_due (a period in progress: nobody is late yet)
+    reporting_status: str
 
 
 COMPLIANCE_SQL = """
@@ -91,7 +93,8 @@ select
     cast(compliance.first_submitted_date as varchar) as first_submitted_date,
     staffing.has_dx_focal_point,
     cast(compliance.n_files_rejected as integer) as n_files_rejected,
-    compliance.current_submission_id
+    compliance.current_submission_id,
+    compliance.reporting_status
 from compliance
 left join staffing
     on compliance.unit_id = staffing.unit_id and compliance.period_id = staffing.period_id

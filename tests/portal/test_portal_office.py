@@ -78,3 +78,30 @@ def test_feedback_pages_are_the_office_s_only(office: Portal) -> None:
     clerk = office.client()
     sign_in(clerk, office.unit_token)
     assert clerk.get(f"/office/feedback/20342/{REJECTED_SHA}").status_code == 403
+
+
+def test_a_period_in_progress_has_no_missing_unit(portal: Portal) -> None:
+    """Finding: five weeks before 2026-H2's deadline the office saw its silent units as
+    "Chưa nộp"; until the deadline they are not yet due."""
+    from tests.warehouse.test_scorecard import IN_PROGRESS_SQL
+
+    settings: Settings = portal.settings
+    build_sample_marts(settings)
+    with session(settings.build_db) as con:
+        con.execute(
+            "alter table marts.fct_reporting_compliance add column current_submission_id varchar"
+        )
+        con.execute(IN_PROGRESS_SQL)
+        ensure_landing_tables(con)
+        write_record(con, settings.home)
+    publish(settings)
+    client = portal.client()
+    sign_in(client, portal.office_token)
+
+    html = client.get("/office", params={"period": "2026-H2"}).text
+    summary = re.sub(r"\s+", " ", html.split('id="summary">')[1].split("</p>")[0])
+
+    for text in ("3 đơn vị", "1 nộp đúng hạn", "0 nộp muộn", "0 chưa nộp", "2 chưa đến hạn"):
+        assert text in summary, summary
+    assert '<td class="missing">' not in html
+    assert html.count('<td class="not_yet_due">Chưa đến hạn') == 2
