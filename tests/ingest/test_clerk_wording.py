@@ -470,7 +470,9 @@ def test_a_rejected_file_still_names_its_unit(tmp_path: Path) -> None:
 
 
 def test_unit_unknown_suggests_the_unit_named_in_the_file(tmp_path: Path) -> None:
-    path = _workbook(tmp_path / "f.xlsx", {**COMMUNE, "unit_code": "20314"})
+    # two digits swapped into a code no unit has (20314 is Hòa Xuân of old Đà Nẵng, in the
+    # province scope since the registry holds it)
+    path = _workbook(tmp_path / "f.xlsx", {**COMMUNE, "unit_code": "23041"})
 
     checked = _check(path)
 
@@ -479,7 +481,7 @@ def test_unit_unknown_suggests_the_unit_named_in_the_file(tmp_path: Path) -> Non
         "Theo danh mục, 'UBND Phường An Mỹ' có mã 20341: nếu đúng là đơn vị này, hãy ghi"
         " Mã đơn vị 20341. "
     )
-    assert checked.unit["unit_code"] == "20314"
+    assert checked.unit["unit_code"] == "23041"
 
 
 def test_vietnamese_messages_do_not_quote_the_readers_english(tmp_path: Path) -> None:
