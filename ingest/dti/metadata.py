@@ -55,6 +55,18 @@ def _int(value: object) -> int | None:
     return int(match.group()) if match else None
 
 
+def _sidecar_int(value: object, digits: int) -> int | None:
+    """A sidecar's year or basis: a JSON integer, or a string of just those digits; nothing
+    else (a fraction, a bool, text around the number)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and re.fullmatch(rf"\s*\d{{{digits}}}\s*", value):
+        return int(value)
+    return None
+
+
 def gather(raw: RawFile, extracted: Extracted) -> PublicationMeta:
     """Decide year, basis and source; record each piece of evidence and any problem."""
     seen: dict[str, list[tuple[str, object]]] = {"year": [], "basis": [], "source": []}
@@ -89,7 +101,18 @@ def gather(raw: RawFile, extracted: Extracted) -> PublicationMeta:
     data, sidecar_problem = read_sidecar(sidecar)
     for name in ("year", "basis"):
         value = data.get(name)
-        add(name, sidecar.name, value if isinstance(value, int) else _int(value))
+        if value is None:
+            continue
+        number = _sidecar_int(value, digits=4 if name == "year" else 2)
+        if number is None and sidecar_problem is None:
+            # 2024.9 or "2024; drop table …" is no year: the operator fixes the sidecar
+            sidecar_problem = DtiProblem(
+                "METADATA_INVALID",
+                column=f"{name} (tệp kèm .meta.json)",
+                value=clean_text(value)[:80],
+                params={"detail": "cần một số nguyên / an integer is needed"},
+            )
+        add(name, sidecar.name, number)
     add("source", sidecar.name, data.get("source"))
     match = _FILE_NAME.search(fold(raw.path.stem))
     if match:

@@ -71,6 +71,18 @@ CASES = {
         "METADATA_INVALID",
         "JSON",
     ),
+    "sidecar_year_fraction": (
+        lambda d: _sidecar(d, "bang_phan_so.csv", b'{"year": 2024.9, "basis": 63}'),
+        "rejected",
+        "METADATA_INVALID",
+        "integer",
+    ),
+    "sidecar_year_with_text": (
+        lambda d: _sidecar(d, "bang_chen_chu.csv", b'{"year": "2024; drop table x", "basis": 63}'),
+        "rejected",
+        "METADATA_INVALID",
+        "integer",
+    ),
     "sidecar_is_a_list": (
         lambda d: _sidecar(d, "bang_b.csv", b"[2023, 63]"),
         "rejected",
