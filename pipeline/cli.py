@@ -304,7 +304,14 @@ def _run_night(args: argparse.Namespace, settings: Settings) -> int:
             ),
             settings,
         )
-    outcome = run_nightly_once(settings, reprocess_period=args.reprocess_period, force=args.force)
+    from pipeline.run_output import heartbeat, output_to, run_log_path
+
+    log_path = run_log_path(settings.airflow_home)
+    print(f"the night is running; its full log: {log_path}", flush=True)
+    with output_to(log_path) as terminal, heartbeat(terminal):
+        outcome = run_nightly_once(
+            settings, reprocess_period=args.reprocess_period, force=args.force
+        )
     from pipeline.nightly import format_summary
 
     print()
@@ -319,7 +326,7 @@ def _run_night(args: argparse.Namespace, settings: Settings) -> int:
         record_failed_night(settings, outcome.run_id, outcome.state, outcome.failed_tasks)
         print(
             f"dx_nightly run {outcome.run_id} {outcome.state}; failed tasks: "
-            f"{', '.join(outcome.failed_tasks) or '-'}",
+            f"{', '.join(outcome.failed_tasks) or '-'} (the log: {log_path})",
             file=sys.stderr,
         )
         return 1
