@@ -7,7 +7,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+import duckdb
+
 from core.db import session
+from core.locks import holder
 from core.settings import Settings
 from warehouse.published_versions import current_version, list_versions
 
@@ -70,6 +73,19 @@ def status_lines(settings: Settings, last: int = 5) -> list[str]:
         lines.append(f"scorecard:        {scorecard}")
     if not settings.build_db.exists():
         return lines
+    night = holder(settings.night_lock)
+    if night is not None:  # a reader of the build database could make the night's write fail
+        lines.append(f"a night is running ({night}): its runs and files show once it ends")
+        return lines
+    try:
+        return lines + _build_lines(settings, last)
+    except duckdb.IOException:  # a scheduled night's task holds the build database
+        lines.append("the build database is being written by a night: try again once it ends")
+        return lines
+
+
+def _build_lines(settings: Settings, last: int) -> list[str]:
+    lines: list[str] = []
     with session(settings.build_db, read_only=True) as con:
         has_runs = con.execute(
             "select count(*) from information_schema.tables "

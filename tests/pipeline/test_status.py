@@ -62,3 +62,14 @@ def test_status_shows_a_night_that_failed_on_a_task(data_home: Settings) -> None
     assert len(broken) == 1
     assert "failed" in broken[0] and "transform.model_0" in broken[0] and "81 more" in broken[0]
     assert any("manual__ok" in line and "2 new files" in line for line in runs)
+
+
+def test_status_keeps_off_the_build_database_while_a_night_holds_it(data_home: Settings) -> None:
+    from core.locks import held_by_me
+
+    step_record_run(data_home, "manual__ok", {"ingest": {"files_new": 2, "rows_loaded": 9}})
+    with held_by_me(data_home.night_lock, "dxwh run, pid 7, started 2026-12-07 01:00:00 UTC"):
+        lines = status_lines(data_home)
+    assert any("a night is running (dxwh run, pid 7" in line for line in lines)
+    assert "last runs:" not in lines
+    assert "last runs:" in status_lines(data_home)  # once the night has ended
