@@ -52,8 +52,11 @@ REFERENCE_TABLES = {
     ),
     "plan_targets": (
         "seeds.plan_targets",
-        "target_id varchar, target_vi varchar, target_en varchar, metric_en varchar, "
-        "metric varchar, threshold_rule varchar, threshold_value double, deadline_date date",
+        "target_id varchar, target_vi varchar, target_en varchar, target_vi_two_level varchar, "
+        "target_en_two_level varchar, metric_en varchar, metric varchar, threshold_rule varchar, "
+        "threshold_value double, deadline_date date, baseline_period_id varchar, "
+        "scheme_ref varchar, scheme_date date, scheme_source varchar, "
+        "plan_ref varchar, plan_date date, plan_source varchar",
     ),
 }
 STORAGE_VERSION = "v1.1.0"

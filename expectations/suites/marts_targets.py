@@ -1,10 +1,12 @@
 """Suite on ``marts.fct_target_progress`` [target × scope × period].
 
 Statuses are re-derived here from the values and the deadline, independently of the model:
-``not_measurable`` exactly when there is no actual value or no threshold to judge by;
-``achieved`` exactly when met; ``missed`` only when not met once the deadline has passed;
-``on_track`` / ``at_risk`` only when not met before the deadline (or, for a target judged
-every period, without one).
+``in_progress`` exactly when the period's reports are not all due; ``not_measurable`` when
+there is no actual value or no threshold, or nothing to project (no trajectory) before the
+deadline; ``achieved`` only when met; ``missed`` only once the deadline is reached, or in any
+period of a target with no deadline; ``on_track`` / ``at_risk`` only before the deadline and
+only against a trajectory. After the deadline a row carries the verdict at the deadline, and
+``status_after_deadline`` agrees with the period's own value.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from great_expectations.expectations.expectation import Expectation
 
 from expectations.spec import SuiteSpec, critical
 
-STATUSES = ("achieved", "on_track", "at_risk", "missed", "not_measurable")
+STATUSES = ("achieved", "on_track", "at_risk", "missed", "not_measurable", "in_progress")
 
 # DESIGN §4.1: the plan's targets, and those whose metric is a share of units, staff or members
 PLAN_TARGETS = (
@@ -46,29 +48,56 @@ left join marts.dim_period as periods
 """
 
 
+def _value(row: pd.Series, column: str) -> object:
+    value = row.get(column)
+    return None if value is None or pd.isna(value) else value
+
+
 def status_problem(row: pd.Series) -> str | None:
     """Why the row's status contradicts its values and deadline, or ``None``."""
     status = row["status"]
     actual, threshold, is_met = row["actual_value"], row["threshold_value"], row["is_met"]
+    in_progress = bool(_value(row, "is_period_in_progress"))
+    if in_progress or status == "in_progress":
+        return None if in_progress and status == "in_progress" else "in_progress mismatch"
+    deadline, period_end = row["deadline_date"], row["period_end_date"]
+    after_deadline = pd.notna(deadline) and pd.notna(period_end) and period_end > deadline
+    if after_deadline:
+        # the verdict at the deadline stands; the period only says what happened since
+        verdict = _value(row, "verdict_status") or "not_measurable"
+        if status != verdict:
+            return f"{status} after the deadline but the verdict is {verdict}"
+        after = _value(row, "status_after_deadline")
+        expected = None if pd.isna(is_met) else ("met" if bool(is_met) else "not_met")
+        return None if after == expected else f"status_after_deadline {after} but met={is_met}"
     # judged only with both an actual value and a threshold (a baseline may be missing)
     measurable = pd.notna(actual) and pd.notna(threshold)
+    if measurable and bool(is_met) != bool(actual >= threshold - MET_TOLERANCE):
+        return f"is_met={bool(is_met)} but actual {actual} vs threshold {threshold}"
+    met = bool(is_met) if measurable else None
+    at_deadline = pd.isna(deadline) or (pd.notna(period_end) and period_end >= deadline)
+    trajectory = _value(row, "trajectory_value")
     if status == "not_measurable":
-        return "not_measurable with a value and a threshold" if measurable else None
+        if not measurable or (met is False and not at_deadline and trajectory is None):
+            return None
+        return "not_measurable with a value, a threshold and a trajectory"
     if not measurable:
         return f"{status} without a value or a threshold"
-    if pd.notna(is_met) and bool(is_met) != bool(actual >= threshold - MET_TOLERANCE):
-        return f"is_met={bool(is_met)} but actual {actual} vs threshold {threshold}"
-    met = bool(is_met) if pd.notna(is_met) else None
     if status == "achieved":
         return None if met else "achieved but not met"
     if met:
         return f"{status} but met"
-    deadline, period_end = row["deadline_date"], row["period_end_date"]
-    past_deadline = pd.notna(deadline) and pd.notna(period_end) and period_end >= deadline
-    if status == "missed" and not past_deadline:
-        return "missed before the deadline"
-    if status in ("on_track", "at_risk") and past_deadline:
-        return f"{status} after the deadline"
+    if status == "missed":
+        return None if at_deadline else "missed before the deadline"
+    if at_deadline:
+        return f"{status} at or after the deadline"
+    if trajectory is None:
+        return f"{status} with nothing to project"
+    on_line = actual >= trajectory  # type: ignore[operator]
+    if status == "on_track" and not on_line:
+        return "on_track below the trajectory"
+    if status == "at_risk" and on_line:
+        return "at_risk on or above the trajectory"
     return None
 
 

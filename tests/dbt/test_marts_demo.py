@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 from collections import defaultdict
 
@@ -17,6 +18,8 @@ from ingest.registry import build_registry
 from tests.demo_night import DEMO_AS_OF
 
 STATUSES = {"achieved", "on_track", "at_risk", "missed", "not_measurable", "in_progress"}
+# two-level local government and 34 provinces (NQ 202/2025/QH15)
+REFORM = dt.date(2025, 7, 1)
 PERSONAL_COLUMNS = {"full_name", "birth_year", "prepared_by", "person_key"}
 # the real published DTI figures the demo's DTI publications are written from
 DTI_FACTS = REPO_ROOT / "ingest" / "dti" / "reference" / "dti_published_facts.csv"
@@ -89,6 +92,21 @@ def test_every_target_has_a_status_for_every_period(demo_warehouse: Settings) ->
         for period in load_calendar().begun(DEMO_AS_OF)
         for u in units
         if u.is_active(period.end_date)
+    }
+    # and the same units restated on the province each became in the 2025 reorganisation
+    with _published(demo_warehouse) as con:
+        successor = dict(
+            con.execute(
+                "select legacy_province_id, province_id from marts.province_crosswalk"
+            ).fetchall()
+        )
+    scopes |= {
+        (
+            period,
+            "successor:"
+            + (successor[scope[9:]] if period_end_date(period) < REFORM else scope[9:]),
+        )
+        for period, scope in scopes
     }
     with _published(demo_warehouse) as con:
         rows = con.execute(
@@ -425,3 +443,101 @@ def test_dti_provinces_are_named_as_they_were_that_year(demo_warehouse: Settings
         assert name == name_at_year_end(63, "46", year)
         assert name == "Tỉnh Thừa Thiên Huế"  # until 2024 (NQ 175/2024/QH15: city from 2025)
     assert all(name == "Thành phố Huế" for _, basis, name in huế if basis == 34)
+
+
+def _progress(con: duckdb.DuckDBPyConnection, target: str, scope: str) -> dict[str, dict]:
+    cursor = con.execute(
+        "select * from marts.fct_target_progress where target_id = ? and scope = ?",
+        [target, scope],
+    )
+    names = [d[0] for d in cursor.description]
+    rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    return {row["period_id"]: row for row in rows}
+
+
+def _staffing_sum(
+    con: duckdb.DuckDBPyConnection, column: str, period: str, levels: tuple[str, ...]
+) -> float:
+    """A sum over every unit of fct_staffing whose province is, or became, Đà Nẵng (48)."""
+    (total,) = con.execute(
+        f"""
+        select coalesce(sum(staffing.{column}), 0)
+        from marts.fct_staffing as staffing
+        inner join marts.dim_period as periods on staffing.period_id = periods.period_id
+        left join marts.province_crosswalk as crosswalk
+            on periods.province_basis = 63
+            and staffing.province_id = crosswalk.legacy_province_id
+        where staffing.period_id = ? and staffing.unit_level in ?
+            and coalesce(crosswalk.province_id, staffing.province_id) = '48'
+        """,
+        [period, list(levels)],
+    ).fetchone() or (None,)
+    return float(total)
+
+
+def test_nothing_to_project_is_never_at_risk(demo_warehouse: Settings) -> None:
+    with _published(demo_warehouse) as con:
+        at_risk_blind = con.execute(
+            "select count(*) from marts.fct_target_progress "
+            "where status = 'at_risk' and trajectory_value is null"
+        ).fetchone()
+        # the merged city as it was has no baseline of its own: below 100 % with no line
+        network = _progress(con, "T2030_NETWORK", "province:48")["2025-H2"]
+    assert at_risk_blind == (0,)
+    assert network["is_met"] is False and network["trajectory_value"] is None
+    assert network["status"] == "not_measurable"
+
+
+def test_the_verdict_at_the_deadline_stands_after_it(demo_warehouse: Settings) -> None:
+    with _published(demo_warehouse) as con:
+        focal = _progress(con, "T2025_FOCAL_POINT", "successor:48")
+        no_cut = _progress(con, "T2025_NO_DOWNSIZING", "successor:48")
+    at_deadline = focal["2025-H2"]
+    assert at_deadline["verdict_period_id"] == "2025-H2"
+    assert at_deadline["verdict_value"] == at_deadline["actual_value"]
+    assert at_deadline["verdict_status"] == ("achieved" if at_deadline["is_met"] else "missed")
+    after = focal["2026-H1"]
+    assert after["status"] == at_deadline["verdict_status"]  # a later value does not undo it
+    assert after["status_after_deadline"] == ("met" if after["is_met"] else "not_met")
+    # a target judged every period has no deadline and no verdict
+    assert {row["deadline_date"] for row in no_cut.values()} == {None}
+    assert {row["verdict_status"] for row in no_cut.values()} == {None}
+
+
+def test_dedicated_staff_follow_the_structure_of_each_period(demo_warehouse: Settings) -> None:
+    with _published(demo_warehouse) as con:
+        dedicated = _progress(con, "T2025_DEDICATED_STAFF", "successor:48")
+        after = _staffing_sum(con, "n_dedicated", "2025-H2", ("province", "commune"))
+        communes = _staffing_sum(con, "n_dedicated", "2025-H2", ("commune",))
+        baseline = _staffing_sum(con, "n_dedicated", "2023", ("province", "district"))
+    assert communes > 0  # no district level after 01/07/2025: communes count instead
+    assert dedicated["2025-H2"]["actual_value"] == after
+    # the 2023 baseline restated: every predecessor's province and district dedicated staff
+    assert dedicated["2025-H2"]["threshold_value"] == baseline
+    assert dedicated["2025-H2"]["is_met"] == (after >= baseline)
+
+
+def test_no_downsizing_compares_like_for_like_across_the_merger(
+    demo_warehouse: Settings,
+) -> None:
+    levels = ("province", "district", "commune")
+    with _published(demo_warehouse) as con:
+        no_cut = _progress(con, "T2025_NO_DOWNSIZING", "successor:48")
+        before = _staffing_sum(con, "n_staff", "2025-H1", levels)
+        after = _staffing_sum(con, "n_staff", "2025-H2", levels)
+    row = no_cut["2025-H2"]
+    assert (row["threshold_value"], row["actual_value"]) == (before, after)
+    assert row["status"] == ("achieved" if after >= before else "missed")
+
+
+def test_the_scorecard_states_the_2025_verdicts(demo_warehouse: Settings) -> None:
+    html = (demo_warehouse.reports_dir / "scorecard" / "index.html").read_text("utf-8")
+    targets = html[html.index('id="targets"') : html.index('id="earlier-targets"')]
+    with _published(demo_warehouse) as con:
+        verdicts = con.execute(
+            "select distinct target_id from marts.fct_target_progress "
+            "where is_restated and verdict_status is not null and deadline_date = '2025-12-31'"
+        ).fetchall()
+    assert len(verdicts) == 4  # the four 2025 targets with a deadline
+    assert targets.count("tại 31/12/2025") == len(verdicts)
+    assert "cấp huyện" not in targets

@@ -22,22 +22,22 @@ DEADLINES = {
     "T2030_ANNUAL_TRAINING": dt.date(2030, 12, 31),
     "T2030_NETWORK": dt.date(2030, 12, 31),
 }
-# target: (actual, threshold, is_met, gap, status) for the 2023 period
+# target: (actual, threshold, is_met, gap, trajectory, status) for the 2023 period
 ROWS_2023 = {
-    "T2025_FOCAL_POINT": (0.85, 1.0, False, 0.15, "at_risk"),
-    "T2025_PLATFORM_ACCESS": (1.0, 1.0, True, 0.0, "achieved"),
-    "T2025_DEDICATED_STAFF": (48.0, 48.0, True, 0.0, "achieved"),
-    "T2025_NO_DOWNSIZING": (80.0, None, None, None, "not_measurable"),
-    "T2025_PROMOTION": (None, None, None, None, "not_measurable"),
-    "T2030_ANNUAL_TRAINING": (0.9, 1.0, False, 0.1, "on_track"),
-    "T2030_NETWORK": (0.7, 1.0, False, 0.3, "at_risk"),
+    "T2025_FOCAL_POINT": (0.85, 1.0, False, 0.15, 0.9, "at_risk"),
+    "T2025_PLATFORM_ACCESS": (1.0, 1.0, True, 0.0, 0.8, "achieved"),
+    "T2025_DEDICATED_STAFF": (48.0, 48.0, True, 0.0, 48.0, "achieved"),
+    "T2025_NO_DOWNSIZING": (80.0, None, None, None, None, "not_measurable"),
+    "T2025_PROMOTION": (None, None, None, None, None, "not_measurable"),
+    "T2030_ANNUAL_TRAINING": (0.9, 1.0, False, 0.1, 0.85, "on_track"),
+    "T2030_NETWORK": (0.7, 1.0, False, 0.3, 0.8, "at_risk"),
 }
 
 
 def _targets(changes: dict[str, dict[str, object]] | None = None) -> pd.DataFrame:
     rows = []
     for target_id in PLAN_TARGETS:
-        actual, threshold, is_met, gap, status = ROWS_2023[target_id]
+        actual, threshold, is_met, gap, trajectory, status = ROWS_2023[target_id]
         row = {
             "target_id": target_id,
             "scope": "province:49",
@@ -47,6 +47,10 @@ def _targets(changes: dict[str, dict[str, object]] | None = None) -> pd.DataFram
             "is_met": is_met,
             "gap": gap,
             "deadline_date": DEADLINES[target_id],
+            "trajectory_value": trajectory,
+            "is_period_in_progress": False,
+            "verdict_status": None,
+            "status_after_deadline": None,
             "status": status,
             "period_end_date": END_2023,
         }
@@ -79,6 +83,31 @@ def test_fct_target_progress_passes_on_consistent_statuses(failures: Any) -> Non
             {"T2030_ANNUAL_TRAINING": {"actual_value": 1.3}},
             "share_actual_value of a share is in [0, 1]",
         ),
+        (
+            # nothing to project (no baseline): not at risk
+            {"T2030_NETWORK": {"trajectory_value": None}},
+            "status is consistent with the values and the deadline",
+        ),
+        (
+            # a period whose reports are not all due is in progress, never at risk
+            {"T2030_NETWORK": {"is_period_in_progress": True}},
+            "status is consistent with the values and the deadline",
+        ),
+        (
+            # after the deadline the verdict stands: a later 100% is not "achieved"
+            {
+                "T2025_FOCAL_POINT": {
+                    "period_end_date": dt.date(2026, 6, 30),
+                    "actual_value": 1.0,
+                    "is_met": True,
+                    "gap": 0.0,
+                    "verdict_status": "missed",
+                    "status_after_deadline": "met",
+                    "status": "achieved",
+                }
+            },
+            "status is consistent with the values and the deadline",
+        ),
         ({"T2030_NETWORK": {"gap": -0.3}}, "gap to the threshold is not negative"),
         ({"T2025_PROMOTION": {"status": "unknown"}}, "status is known"),
         (
@@ -101,6 +130,26 @@ def test_fct_target_progress_missed_after_the_deadline_is_consistent(failures: A
     )
     assert "status is consistent with the values and the deadline" not in failures(
         MARTS_FCT_TARGET_PROGRESS, late
+    )
+
+
+def test_fct_target_progress_verdict_after_the_deadline_is_consistent(failures: Any) -> None:
+    after = _targets(
+        {
+            "T2025_FOCAL_POINT": {
+                "period_end_date": dt.date(2026, 6, 30),
+                "actual_value": 1.0,
+                "is_met": True,
+                "gap": 0.0,
+                "verdict_status": "missed",
+                "status_after_deadline": "met",
+                "status": "missed",
+            },
+            "T2030_NETWORK": {"is_period_in_progress": True, "status": "in_progress"},
+        }
+    )
+    assert "status is consistent with the values and the deadline" not in failures(
+        MARTS_FCT_TARGET_PROGRESS, after
     )
 
 

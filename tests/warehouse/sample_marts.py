@@ -122,20 +122,39 @@ from (values
     first_submitted_date, is_on_time, n_files_rejected);
 
 create or replace table marts.fct_target_progress as select * from (values
-    ('T2025_FOCAL_POINT', 'province:49', '49', '2023', 0.5, 1.0, false, 0.5,
-     date '2025-12-31', 'at_risk'),
-    ('T2025_FOCAL_POINT', 'province:49', '49', '2024-H1', 0.5, 1.0, false, 0.5,
-     date '2025-12-31', 'at_risk'),
-    ('T2025_DEDICATED_STAFF', 'province:49', '49', '2024-H1', 13.0, 11.0, true, 0.0,
-     date '2025-12-31', 'achieved'),
-    ('T2025_PROMOTION', 'province:49', '49', '2024-H1', null, null, null, null,
-     date '2025-12-31', 'not_measurable'),
-    ('T2025_FOCAL_POINT', 'province:48', '48', '2025-H2', 0.6667, 1.0, false, 0.3333,
-     date '2025-12-31', 'missed'),
-    ('T2025_DEDICATED_STAFF', 'province:48', '48', '2025-H2', 10.0, null, null, null,
-     date '2025-12-31', 'not_measurable')
-) t(target_id, scope, province_id, period_id, actual_value, threshold_value, is_met, gap,
-    deadline_date, status);
+    ('T2025_FOCAL_POINT', 'province:49', false, '49', '2023', 0.5, 1.0, false, 0.5,
+     date '2025-12-31', 'on_track', null, null, null, null, '49', true, null, false),
+    ('T2025_FOCAL_POINT', 'province:49', false, '49', '2024-H1', 0.5, 1.0, false, 0.5,
+     date '2025-12-31', 'at_risk', null, null, null, null, '49', true, null, false),
+    ('T2025_DEDICATED_STAFF', 'province:49', false, '49', '2024-H1', 13.0, 11.0, true, 0.0,
+     date '2025-12-31', 'achieved', null, null, null, null, '49', true, true, false),
+    ('T2025_PROMOTION', 'province:49', false, '49', '2024-H1', null, null, null, null,
+     date '2025-12-31', 'not_measurable', null, null, null, null, '49', true, null, false),
+    ('T2025_FOCAL_POINT', 'province:48', false, '48', '2025-H2', 0.6667, 1.0, false, 0.3333,
+     date '2025-12-31', 'missed', 'missed', 0.6667, '2025-H2', null, '48', true, null, false),
+    ('T2025_DEDICATED_STAFF', 'province:48', false, '48', '2025-H2', 10.0, null, null, null,
+     date '2025-12-31', 'not_measurable', 'not_measurable', 10.0, '2025-H2', null, '48', true,
+     null, false),
+    ('T2025_FOCAL_POINT', 'successor:48', true, '48', '2024-H1', 0.5, 1.0, false, 0.5,
+     date '2025-12-31', 'at_risk', 'missed', 0.6667, '2025-H2', null, '49', false, null, false),
+    ('T2025_FOCAL_POINT', 'successor:48', true, '48', '2025-H2', 0.6667, 1.0, false, 0.3333,
+     date '2025-12-31', 'missed', 'missed', 0.6667, '2025-H2', null, '48', true, null, false),
+    ('T2025_DEDICATED_STAFF', 'successor:48', true, '48', '2025-H2', 10.0, 11.0, false, 1.0,
+     date '2025-12-31', 'missed', 'missed', 10.0, '2025-H2', null, '48', true, false, false),
+    ('T2025_PROMOTION', 'successor:48', true, '48', '2025-H2', null, null, null, null,
+     date '2025-12-31', 'not_measurable', 'not_measurable', null, '2025-H2', null, '48', true,
+     null, false)
+) t(target_id, scope, is_restated, province_id, period_id, actual_value, threshold_value,
+    is_met, gap, deadline_date, status, verdict_status, verdict_value, verdict_period_id,
+    status_after_deadline, covered_province_ids, is_complete, is_threshold_complete,
+    is_period_in_progress);
+alter table marts.fct_target_progress add column baseline_value double;
+alter table marts.fct_target_progress add column is_judged_each_period boolean default false;
+alter table marts.fct_target_progress add column threshold_covered_province_ids varchar;
+update marts.fct_target_progress set threshold_covered_province_ids = '49'
+where scope = 'successor:48' and target_id = 'T2025_DEDICATED_STAFF';
+alter table marts.fct_target_progress add column baseline_covered_province_ids varchar;
+alter table marts.fct_target_progress add column is_baseline_complete boolean;
 
 create or replace table marts.fct_dti_scores as select * from (values
     (2021, 63, '49', 'Quảng Nam', 'dti', 0.45, 25, 63, -1, false, 'dti_2021_2023', false),
@@ -167,15 +186,24 @@ create or replace table raw.dti_national_means as select * from (values
 ) t(year, mean_dti, source);
 
 create or replace table seeds.plan_targets as select * from (values
-    ('T2025_FOCAL_POINT', '100% đơn vị có bộ phận hoặc đầu mối CĐS', 'Every unit has a focal point',
-     'share of units', 'share_units_with_focal_point', 'at_least_value', 1.0, date '2025-12-31'),
+    ('T2025_FOCAL_POINT', '100% Sở, Ban, ngành, UBND cấp huyện, UBND cấp xã có đầu mối CĐS',
+     'Every unit has a focal point', '100% Sở, Ban, ngành, UBND cấp xã có đầu mối CĐS',
+     'Every department and commune has a focal point', 'share of units',
+     'share_units_with_focal_point', 'at_least_value', 1.0, date '2025-12-31'),
     ('T2025_DEDICATED_STAFF', 'Kiện toàn, tăng cường nhân lực chuyên trách',
-     'Dedicated staffing strengthened', 'dedicated headcount', 'n_dedicated_province_district',
-     'at_least_baseline', null, date '2025-12-31'),
+     'Dedicated staffing strengthened', null, null, 'dedicated headcount',
+     'n_dedicated_province_and_next_level', 'at_least_baseline', null, date '2025-12-31'),
     ('T2025_PROMOTION', 'Tuyên truyền, phổ biến nền tảng số', 'Promote national platforms',
-     'not measurable', null, 'not_measurable', null, date '2025-12-31')
-) t(target_id, target_vi, target_en, metric_en, metric, threshold_rule, threshold_value,
-    deadline_date);
+     null, null, 'not measurable', null, 'not_measurable', null, date '2025-12-31')
+) t(target_id, target_vi, target_en, target_vi_two_level, target_en_two_level, metric_en,
+    metric, threshold_rule, threshold_value, deadline_date);
+alter table seeds.plan_targets add column scheme_ref varchar default 'QĐ 1690/QĐ-TTg';
+alter table seeds.plan_targets add column scheme_date date default date '2023-12-26';
+alter table seeds.plan_targets add column plan_ref varchar default 'KH 4660/KH-UBND';
+alter table seeds.plan_targets add column plan_date date default date '2024-06-24';
+alter table seeds.plan_targets add column baseline_period_id varchar default '2023';
+alter table seeds.plan_targets add column scheme_source varchar default 'unknown';
+alter table seeds.plan_targets add column plan_source varchar default 'unknown';
 """
 
 

@@ -48,11 +48,9 @@ def test_scorecard_shows_the_sample_figures(sample_scorecard: Settings) -> None:
     # DTI: rank out of the basis, and the published national mean beside the score
     assert "57/63" in html and "17/34" in html
     assert "0,6961" in html
-    # targets: the plan's wording, value as a share, the status in Vietnamese
-    assert "100% đơn vị có bộ phận hoặc đầu mối CĐS" in html
-    assert "66,7%" in html and "Không đạt" in html
-    # a value with no baseline to compare with says so, not "not measurable from reports"
-    assert "Chưa có kỳ gốc để so sánh" in html
+    # targets: the plan's wording, value as a share, the verdict at the deadline in Vietnamese
+    assert "100% Sở, Ban, ngành, UBND cấp xã có đầu mối CĐS" in html
+    assert "Không đạt tại 31/12/2025: 66,7%" in html
     # compliance: the latest period's missing units, with the name valid in that period
     assert "UBND xã Tam Anh" in html and "UBND xã Mới" not in html and "UBND xã Cũ" not in html
     assert "Chưa nộp" in html
@@ -184,6 +182,23 @@ def test_the_charts_plot_no_estimate(sample_scorecard: Settings) -> None:
 
     on_34 = {year for name, year in plotted if "34" in name}
     assert on_34 == {2024}  # the published 0.7069; the 2022 estimate 0.6905 is not plotted
+
+
+def test_targets_state_the_verdict_on_todays_province(sample_scorecard: Settings) -> None:
+    html = _html(sample_scorecard)
+    targets = html[html.index('id="targets"') : html.index('id="earlier-targets"')]
+
+    # the 2025 targets: the verdict at the deadline, on the restated (successor) scope
+    assert "Không đạt tại 31/12/2025: 66,7%" in targets
+    assert "Không đạt tại 31/12/2025: 10<" in targets
+    # the restated baseline says which predecessor it covers
+    assert "Chỉ gồm số liệu của Tỉnh Quảng Nam" in targets
+    # no district level from 01/07/2025: the wording of the period, not the plan's
+    assert "cấp huyện" not in targets
+    assert "Đã đạt" not in targets and "Có nguy cơ" not in targets
+    # the province as it was keeps the plan's wording in its own table
+    earlier = html[html.index('id="earlier-targets"') : html.index('id="compliance"')]
+    assert "UBND cấp huyện, UBND cấp xã" in earlier
 
 
 def test_a_missing_year_is_a_gap_in_the_line(sample_scorecard: Settings) -> None:

@@ -1,7 +1,12 @@
 -- Target progress: each plan target (DESIGN §4.1) for each scope and period, in the plan's
--- wording, with the actual value, the threshold, whether it is met, the gap, the deadline and
--- the status (achieved, on_track, at_risk, missed, not_measurable). is_share marks targets
--- measured as a share in [0, 1]; the others are headcounts.
+-- wording for the period (no district level from 01/07/2025), with the actual value, the
+-- threshold, whether it is met, the gap, the deadline (empty: judged every period) and the
+-- status (in_progress, not_measurable, achieved, on_track, at_risk, missed). Two scopes per
+-- province: `province:<code>` is the province as it was in the period; `successor:<code>`
+-- (is_restated) is today's province, earlier periods restated as the sum over its
+-- predecessors' units. After the deadline a row keeps the verdict at the deadline (verdict_*)
+-- and says what happened since (status_after_deadline). is_share marks targets measured as a
+-- share in [0, 1]; the others are headcounts.
 with
 
 progress as (
@@ -18,18 +23,45 @@ targets as (
 
 select
     progress.target_id,
-    targets.target_vi,
-    targets.target_en,
+    case
+        when periods.province_basis = 34 and targets.target_vi_two_level is not null
+            then targets.target_vi_two_level
+        else targets.target_vi
+    end as target_vi,
+    case
+        when periods.province_basis = 34 and targets.target_en_two_level is not null
+            then targets.target_en_two_level
+        else targets.target_en
+    end as target_en,
     progress.scope,
+    progress.is_restated,
+    progress.province_id,
     progress.period_id,
     periods.end_date as period_end_date,
+    progress.is_period_in_progress,
     progress.actual_value,
+    progress.covered_province_ids,
+    progress.is_complete,
     progress.threshold_value,
+    progress.threshold_covered_province_ids,
+    progress.is_threshold_complete,
+    progress.baseline_value,
+    progress.baseline_covered_province_ids,
+    progress.is_baseline_complete,
     coalesce(targets.metric like 'share%', false) as is_share,
     progress.is_met,
     progress.gap,
     progress.deadline_date,
-    progress.status
+    progress.is_judged_each_period,
+    progress.status,
+    progress.verdict_status,
+    progress.verdict_value,
+    progress.verdict_period_id,
+    progress.status_after_deadline,
+    targets.scheme_ref,
+    targets.scheme_date,
+    targets.plan_ref,
+    targets.plan_date
 from progress
 left join periods
     on progress.period_id = periods.period_id

@@ -75,6 +75,11 @@ where not has_reporting_duty and valid_to is null
 order by unit_id
 """
 
+PROVINCE_NAMES_SQL = """
+select basis, province_id, province_name
+from marts.dim_province
+"""
+
 METHODOLOGIES_SQL = """
 select
     methodology,
@@ -145,6 +150,9 @@ class ScorecardData:
     exempt_units: tuple[tuple[str, str], ...] = ()
     # period_id, n_staff and n_unknown_<field> for each field of UNKNOWN_FIELDS
     unknowns: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # province code -> name, before the 2025 reorganisation (63) and after it (34)
+    legacy_province_names: dict[str, str] = field(default_factory=dict)
+    current_province_names: dict[str, str] = field(default_factory=dict)
 
     @property
     def latest_period(self) -> str | None:
@@ -252,6 +260,9 @@ def load_scorecard_data(published_db: Path, version: str = "") -> ScorecardData:
             str(code): (str(ref) if ref else None, int(first), int(last))
             for code, ref, first, last in con.execute(METHODOLOGIES_SQL).fetchall()
         }
+        names: dict[int, dict[str, str]] = {63: {}, 34: {}}
+        for basis, code, name in con.execute(PROVINCE_NAMES_SQL).fetchall():
+            names.setdefault(int(basis), {})[str(code)] = str(name)
     return ScorecardData(
         published_version=version,
         periods=periods,
@@ -259,5 +270,7 @@ def load_scorecard_data(published_db: Path, version: str = "") -> ScorecardData:
         methodologies=methodologies,
         exempt_units=exempt,
         unknowns=unknowns,
+        legacy_province_names=names[63],
+        current_province_names=names[34],
         **frames,
     )

@@ -16,6 +16,14 @@ TARGET_STATUS = {
     "at_risk": "Có nguy cơ không đạt",
     "missed": "Không đạt",
     "not_measurable": "Không đo được từ báo cáo",
+    "in_progress": "Kỳ đang diễn ra, chưa đánh giá",
+}
+
+# the verdict at a target's deadline, as a sentence opens ("Không đạt tại 31/12/2025: 97,2%")
+VERDICT = {
+    "achieved": "Đạt",
+    "missed": "Không đạt",
+    "not_measurable": "Không đo được",
 }
 
 REPORT_STATUS = {"late": "Nộp muộn", "missing": "Chưa nộp"}
@@ -49,22 +57,42 @@ def label(mapping: dict[str, str], value: object) -> str:
 
 
 def scope_label(scope: object, province_name: str | None = None) -> str:
-    """``province:49`` → the province's name as the period had it (``Tỉnh Quảng Nam``).
+    """``province:49`` → the province's name as the period had it (``Tỉnh Quảng Nam``);
+    ``successor:48`` → today's province (``Thành phố Đà Nẵng``), its history restated.
 
     Without a name the scope still reads as words (``Tỉnh, thành phố mã 49``), never as a code.
     """
     kind, _, code = str(scope).partition(":")
-    if kind != "province":
+    if kind not in ("province", "successor"):
         return str(scope)
     return province_name or f"Tỉnh, thành phố mã {code}"
 
 
-def target_status_label(status: object, actual_value: object) -> str:
+def _present(value: object) -> bool:
+    return value is not None and value == value  # not None, not NaN
+
+
+def target_status_label(status: object, actual_value: object, is_met: object = None) -> str:
     """The status in Vietnamese; a measured value with nothing to compare it to says so."""
-    measured = actual_value is not None and actual_value == actual_value  # not None, not NaN
-    if status == "not_measurable" and measured:
+    if status == "not_measurable" and _present(actual_value):
+        if _present(is_met) and not is_met:
+            return "Chưa đạt; chưa có kỳ gốc để đánh giá tiến độ"
         return "Chưa có kỳ gốc để so sánh"
     return label(TARGET_STATUS, status)
+
+
+def verdict_label(verdict_status: object, deadline: dt.date, verdict_value: str) -> str:
+    """``Không đạt tại 31/12/2025: 97,2%``: the target's verdict at its deadline."""
+    text = f"{label(VERDICT, verdict_status)} tại {deadline.strftime('%d/%m/%Y')}"
+    return text if verdict_value == "—" else f"{text}: {verdict_value}"
+
+
+def after_deadline_label(is_met: bool, value: str, period_id: str) -> str:
+    """``Sau thời hạn: đạt 100,0% kỳ 2026-H1``: what a later period shows, beside the verdict.
+
+    It never turns the verdict into "achieved": the verdict is the value at the deadline.
+    """
+    return f"Sau thời hạn: {'đạt' if is_met else 'chưa đạt'} {value} kỳ {period_id}"
 
 
 def methodology_label(

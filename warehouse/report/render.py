@@ -32,11 +32,13 @@ from warehouse.report.labels import (
     NO_FOCAL_POINT_REASON,
     REPORT_STATUS,
     UNIT_LEVELS,
+    after_deadline_label,
     label,
     merger_sentence,
     methodology_label,
     scope_label,
     target_status_label,
+    verdict_label,
 )
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -77,7 +79,7 @@ def _rank_change(value: Any) -> str:
 
 def _date(value: Any) -> str:
     if value is None or pd.isna(value):
-        return "Hằng kỳ"
+        return "Không có (xét từng kỳ)"
     return pd.Timestamp(value).strftime("%d/%m/%Y")
 
 
@@ -85,19 +87,90 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [dict(row) for row in frame.to_dict(orient="records")]
 
 
-def _latest_targets(targets: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Each target in its latest period (all scopes of it), and the other scopes' last rows.
+def _flag(row: dict[str, Any], column: str) -> bool:
+    value = row.get(column)
+    return bool(value) if value is not None and not pd.isna(value) else False
 
-    After a merger the old province's scope stops; its last status is history, shown apart
-    so that the table of current targets holds one province.
+
+def _latest_targets(targets: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Each target on today's province, and the last rows of the provinces a merger ended.
+
+    The current table reads the restated scope (``successor:``: every period before a merger
+    summed over the predecessors, like for like), each target in its latest period whose
+    reports are all due; a period in progress never becomes the headline. The provinces as
+    they were (``province:``) whose history stops at a merger are shown apart.
     """
     if targets.empty:
         return targets, targets
-    ordered = targets.sort_values(["target_id", "scope", "period_end_date"])
-    last = ordered.groupby(["target_id", "scope"], as_index=False).tail(1)
-    newest = last.groupby("target_id")["period_end_date"].transform("max")
-    current = last["period_end_date"] == newest
-    return last[current], last[~current]
+    restated = targets["is_restated"].fillna(False).astype(bool)
+    in_progress = targets["is_period_in_progress"].fillna(False).astype(bool)
+
+    def last_rows(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+        ordered = frame.sort_values(["target_id", "scope", "period_end_date"])
+        last = ordered.groupby(["target_id", "scope"], as_index=False).tail(1)
+        newest = last.groupby("target_id")["period_end_date"].transform("max")
+        current = last["period_end_date"] == newest
+        return last[current], last[~current]
+
+    current, _ = last_rows(targets[restated & ~in_progress])
+    as_was_current, earlier = last_rows(targets[~restated & ~in_progress])
+    if current.empty:  # a warehouse with no restated scope: the provinces as they were
+        current = as_was_current
+    return current, earlier
+
+
+def _target_status(row: dict[str, Any]) -> str:
+    """The status as officials read it: the verdict once the deadline has passed."""
+    verdict = row.get("verdict_status")
+    if verdict is None or pd.isna(verdict) or row.get("status") == "in_progress":
+        return target_status_label(row.get("status"), row.get("actual_value"), row.get("is_met"))
+    return verdict_label(
+        verdict,
+        pd.Timestamp(row["deadline_date"]).date(),
+        _share_or_number(row.get("verdict_value"), row.get("is_share")),
+    )
+
+
+def _after_deadline(row: dict[str, Any]) -> str | None:
+    """What a period after the deadline showed, told apart from the verdict."""
+    after = row.get("status_after_deadline")
+    if after is None or pd.isna(after):
+        return None
+    return after_deadline_label(
+        after == "met",
+        _share_or_number(row.get("actual_value"), row.get("is_share")),
+        str(row.get("period_id")),
+    )
+
+
+def _missed_periods(targets: pd.DataFrame, row: dict[str, Any]) -> str | None:
+    """For a target judged every period (no deadline): the periods it was missed in."""
+    if not _flag(row, "is_judged_each_period") and not pd.isna(row.get("deadline_date")):
+        return None
+    same = targets[(targets["target_id"] == row["target_id"]) & (targets["scope"] == row["scope"])]
+    missed = same[same["status"] == "missed"].sort_values("period_end_date")
+    if missed.empty:
+        return None
+    is_share = row.get("is_share")
+    parts = [
+        f"{m['period_id']} ({_share_or_number(m['actual_value'], is_share)}, ngưỡng "
+        f"{_share_or_number(m['threshold_value'], is_share)})"
+        for m in _records(missed)
+    ]
+    return "Các kỳ không đạt: " + "; ".join(parts)
+
+
+def _coverage_note(row: dict[str, Any], names: dict[str, str]) -> str | None:
+    """What a restated threshold covers when a predecessor's data is missing."""
+    if row.get("is_threshold_complete") is None or pd.isna(row.get("is_threshold_complete")):
+        return None
+    if _flag(row, "is_threshold_complete"):
+        return None
+    covered = str(row.get("threshold_covered_province_ids") or "")
+    listed = [names.get(code, f"mã {code}") for code in covered.split(",") if code]
+    if listed:
+        return "Chỉ gồm số liệu của " + ", ".join(listed)
+    return "Chưa đủ số liệu các tỉnh hợp nhất"
 
 
 def _due_only(data: ScorecardData, frame: pd.DataFrame) -> pd.DataFrame:
@@ -174,7 +247,10 @@ def _exemption_notes(data: ScorecardData) -> list[str]:
 
 def _with_province(data: ScorecardData, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for row in rows:
-        row["province_name"] = data.province_of(row.get("period_id"))
+        if row.get("is_restated") is True:  # today's province, whatever the period
+            row["province_name"] = data.current_province_names.get(str(row.get("province_id")))
+        else:
+            row["province_name"] = data.province_of(row.get("period_id"))
     return rows
 
 
@@ -236,6 +312,10 @@ def _context(data: ScorecardData, chart_files: dict[str, str]) -> dict[str, Any]
     earlier_rows = _with_province(data, _records(earlier_targets))
     for row in [*target_rows, *earlier_rows]:
         row["scope_label"] = scope_label(row["scope"], row["province_name"])
+        row["status_label"] = _target_status(row)
+        row["coverage_note"] = _coverage_note(row, data.legacy_province_names)
+        row["missed_note"] = _missed_periods(data.targets, row)
+        row["after_note"] = _after_deadline(row)
     return {
         "province_name": data.home_province_name,
         "period_id": period,

@@ -16,14 +16,31 @@ staff_counts as (
     select * from {{ ref('int_staff_members_counted') }}
 ),
 
+periods as (
+    select * from {{ ref('int_periods') }}
+),
+
+province_crosswalk as (
+    select * from {{ ref('stg_registry__province_crosswalk') }}
+),
+
 -- every unit expected to report; one that did not submit (or listed nobody) has no focal
--- point and no staff, which is known; a count its file could not give stays unknown
+-- point and no staff, which is known; a count its file could not give stays unknown.
+-- A period before the 2025 reorganisation (63-province basis) also names the province its
+-- units belong to today, so that a series can be restated on today's province.
 units as (
     select
         units_expected.unit_id,
         units_expected.province_id,
+        case
+            when periods.province_basis = 63
+                then coalesce(province_crosswalk.province_id, units_expected.province_id)
+            else units_expected.province_id
+        end as successor_province_id,
         units_expected.period_id,
         units_expected.unit_level,
+        -- the level below the province: no district level from 01/07/2025 (34-province basis)
+        case when periods.province_basis = 63 then 'district' else 'commune' end as next_level,
         coalesce(current_submissions.has_dx_focal_point, false) as has_focal_point,
         {%- for column in staffing_count_columns() %}
             case
@@ -32,6 +49,10 @@ units as (
             {%- if not loop.last %},{% endif %}
         {%- endfor %}
     from units_expected
+    inner join periods
+        on units_expected.period_id = periods.period_id
+    left join province_crosswalk
+        on units_expected.province_id = province_crosswalk.legacy_province_id
     left join current_submissions
         on
             units_expected.unit_id = current_submissions.unit_id
@@ -46,6 +67,7 @@ measured as (
             unit_id || '|' || period_id || '|{{ m.metric }}' as unit_metric_id,
             unit_id,
             province_id,
+            successor_province_id,
             period_id,
             '{{ m.metric }}' as metric,
             {{ m.denominator is not none }} as is_ratio,

@@ -44,7 +44,8 @@ final as (
                 as {{ column }},
         {%- endfor %}
         {%- for column in ['n_targets', 'n_targets_achieved', 'n_targets_on_track',
-                           'n_targets_at_risk', 'n_targets_missed', 'n_targets_not_measurable'] %}
+                           'n_targets_at_risk', 'n_targets_missed', 'n_targets_not_measurable',
+                           'n_targets_in_progress'] %}
             coalesce(targets.{{ column }}, 0) as {{ column }},
         {%- endfor %}
         -- the DTI of the period's year, on the province list in force at the period's end
