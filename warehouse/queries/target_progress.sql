@@ -5,7 +5,8 @@
 -- province: `province:<code>` is the province as it was in the period; `successor:<code>`
 -- (is_restated) is today's province, earlier periods restated as the sum over its
 -- predecessors' units. After the deadline a row keeps the verdict at the deadline (verdict_*)
--- and says what happened since (status_after_deadline). is_share marks targets measured as a
+-- and says what happened since (status_after_deadline). province_basis is the period's
+-- province list (63 before 01/07/2025, 34 after). is_share marks targets measured as a
 -- share in [0, 1]; the others are headcounts.
 with
 
@@ -38,6 +39,7 @@ select
     progress.province_id,
     progress.period_id,
     periods.end_date as period_end_date,
+    periods.province_basis,
     progress.is_period_in_progress,
     progress.actual_value,
     progress.covered_province_ids,

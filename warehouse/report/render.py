@@ -98,25 +98,27 @@ def _latest_targets(targets: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     The current table reads the restated scope (``successor:``: every period before a merger
     summed over the predecessors, like for like), each target in its latest period whose
     reports are all due; a period in progress never becomes the headline. The provinces as
-    they were (``province:``) whose history stops at a merger are shown apart.
+    they were (``province:``) on an earlier province list are shown apart, each with its last
+    period on that list.
     """
     if targets.empty:
         return targets, targets
-    restated = targets["is_restated"].fillna(False).astype(bool)
-    in_progress = targets["is_period_in_progress"].fillna(False).astype(bool)
+    due = targets[~targets["is_period_in_progress"].fillna(False).astype(bool)]
+    restated = due["is_restated"].fillna(False).astype(bool)
 
-    def last_rows(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-        ordered = frame.sort_values(["target_id", "scope", "period_end_date"])
-        last = ordered.groupby(["target_id", "scope"], as_index=False).tail(1)
-        newest = last.groupby("target_id")["period_end_date"].transform("max")
-        current = last["period_end_date"] == newest
-        return last[current], last[~current]
+    def last_rows(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+        ordered = frame.sort_values([*keys, "period_end_date"])
+        return ordered.groupby(keys, as_index=False).tail(1)
 
-    current, _ = last_rows(targets[restated & ~in_progress])
-    as_was_current, earlier = last_rows(targets[~restated & ~in_progress])
+    current = last_rows(due[restated], ["target_id"])
+    as_was = due[~restated]
     if current.empty:  # a warehouse with no restated scope: the provinces as they were
-        current = as_was_current
-    return current, earlier
+        last = last_rows(as_was, ["target_id", "scope"])
+        newest = last.groupby("target_id")["period_end_date"].transform("max")
+        return last[last["period_end_date"] == newest], last[last["period_end_date"] != newest]
+    latest_basis = as_was.sort_values("period_end_date")["province_basis"].iloc[-1]
+    earlier = as_was[as_was["province_basis"] != latest_basis]
+    return current, last_rows(earlier, ["target_id", "scope", "province_basis"])
 
 
 def _target_status(row: dict[str, Any]) -> str:
@@ -247,10 +249,21 @@ def _exemption_notes(data: ScorecardData) -> list[str]:
 
 def _with_province(data: ScorecardData, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for row in rows:
-        if row.get("is_restated") is True:  # today's province, whatever the period
-            row["province_name"] = data.current_province_names.get(str(row.get("province_id")))
+        row["province_name"] = data.province_of(row.get("period_id"))
+    return rows
+
+
+def _with_target_province(data: ScorecardData, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Name each target row's province: today's for a restated scope, else as it was then."""
+    for row in rows:
+        code = str(row.get("province_id"))
+        if row.get("is_restated") is True:
+            name = data.current_province_names.get(code)
+        elif row.get("province_basis") == 63:
+            name = data.legacy_province_names.get(code)
         else:
-            row["province_name"] = data.province_of(row.get("period_id"))
+            name = data.current_province_names.get(code)
+        row["province_name"] = name or data.province_of(row.get("period_id"))
     return rows
 
 
@@ -308,8 +321,8 @@ def _unknown_rows(data: ScorecardData, period: str | None) -> list[dict[str, Any
 def _context(data: ScorecardData, chart_files: dict[str, str]) -> dict[str, Any]:
     period = data.latest_period
     current_targets, earlier_targets = _latest_targets(_due_only(data, data.targets))
-    target_rows = _with_province(data, _records(current_targets))
-    earlier_rows = _with_province(data, _records(earlier_targets))
+    target_rows = _with_target_province(data, _records(current_targets))
+    earlier_rows = _with_target_province(data, _records(earlier_targets))
     for row in [*target_rows, *earlier_rows]:
         row["scope_label"] = scope_label(row["scope"], row["province_name"])
         row["status_label"] = _target_status(row)

@@ -30,6 +30,9 @@ judged as (
 standing as (
     select
         *,
+        -- a province as it was is judged within its own province list (the code 48 named old
+        -- Đà Nẵng before 01/07/2025 and the merged city after); a restated scope spans both
+        case when not is_restated then province_basis end as verdict_basis,
         case
             when is_period_in_progress then 'in_progress'
             when is_met is null then 'not_measurable'
@@ -50,11 +53,12 @@ verdicts as (
     select
         target_id,
         scope,
+        verdict_basis,
         arg_max(period_id, period_end_date) filter (
             where period_end_date <= deadline_date
         ) as verdict_period_id
     from standing
-    group by target_id, scope
+    group by target_id, scope, verdict_basis
     having bool_or(period_end_date >= deadline_date and not is_period_in_progress)
 ),
 
@@ -109,6 +113,7 @@ final as (
         on
             standing.target_id = verdicts.target_id
             and standing.scope = verdicts.scope
+            and standing.verdict_basis is not distinct from verdicts.verdict_basis
     left join standing as verdict
         on
             verdicts.target_id = verdict.target_id
