@@ -141,7 +141,10 @@ def test_unit_level_targets_count_every_unit_expected_to_report(
             from marts.fct_target_progress as progress
             inner join marts.dim_period as periods
                 on progress.period_id = periods.period_id
-            where progress.target_id = 'T2025_FOCAL_POINT' and not periods.is_in_progress
+            where
+                progress.target_id = 'T2025_FOCAL_POINT'
+                and not periods.is_in_progress
+                and not progress.is_restated
             """
         ).fetchall()
     assert rows
