@@ -461,12 +461,18 @@ def _progress(con: duckdb.DuckDBPyConnection, target: str, scope: str) -> dict[s
 def _staffing_sum(
     con: duckdb.DuckDBPyConnection, column: str, period: str, levels: tuple[str, ...]
 ) -> float:
-    """A sum over every unit of fct_staffing whose province is, or became, Đà Nẵng (48)."""
+    """A sum over the units of fct_staffing whose province is, or became, Đà Nẵng (48) and
+    that have a reporting duty (Hoàng Sa has none: it is left out of targets)."""
     (total,) = con.execute(
         f"""
         select coalesce(sum(staffing.{column}), 0)
         from marts.fct_staffing as staffing
         inner join marts.dim_period as periods on staffing.period_id = periods.period_id
+        inner join marts.dim_unit as units
+            on staffing.unit_id = units.unit_id
+            and periods.end_date between units.valid_from
+                and coalesce(units.valid_to, date '9999-12-31')
+            and units.has_reporting_duty
         left join marts.province_crosswalk as crosswalk
             on periods.province_basis = 63
             and staffing.province_id = crosswalk.legacy_province_id
