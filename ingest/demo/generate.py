@@ -1,7 +1,9 @@
 """Generate demo submissions and a manifest of what the pipeline must conclude from them.
 
-Province scale (default): Quảng Nam's departments, district and commune People's Committees for
-2022 … 2025-H1, then the new Đà Nẵng for 2025-H2 and 2026-H1. National scale: every pre-2025
+Province scale (default): the departments, district and commune People's Committees of Quảng
+Nam and of legacy Đà Nẵng for 2022 … 2025-H1, then the new Đà Nẵng for 2025-H2 and 2026-H1,
+with what the targets should conclude on the new city's whole territory
+(:mod:`ingest.demo.conclusions`). National scale: every pre-2025
 province, for benchmarks. People are synthetic; everything is deterministic for a given seed,
 whatever the number of worker processes: each batch (one province, one period) draws from its
 own seeded generator. The manifest is written outside the inbox.
@@ -19,10 +21,22 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.periods import period_end_date
+from ingest.demo.conclusions import successor_conclusions
 from ingest.demo.layout import flat_rows, workbook_grids
 from ingest.demo.mess import PlannedFile, plan_files
-from ingest.demo.plan import NATIONAL_PERIODS, PERIOD_PLANS, PROVINCE_PERIODS, plan_summary
-from ingest.demo.population import period_submissions
+from ingest.demo.plan import (
+    NATIONAL_PERIODS,
+    PERIOD_PLANS,
+    PROVINCE_PERIODS,
+    PeriodPlan,
+    plan_for,
+    plan_summary,
+)
+from ingest.demo.population import (
+    commune_total_after_reorganisation,
+    headcount,
+    period_submissions,
+)
 from ingest.demo.writers import write_csv, write_ods, write_xls, write_xlsx
 from ingest.registry import ReportingUnit, build_registry
 
@@ -40,6 +54,7 @@ class Batch:
     mess_share: float
     variant_offset: int
     inbox: Path
+    commune_total: int | None = None  # after the reorganisation (see population)
 
 
 @dataclass(frozen=True)
@@ -84,13 +99,51 @@ def write_planned(f: PlannedFile, inbox: Path) -> None:
 
 def run_batch(batch: Batch) -> list[dict[str, object]]:
     """Build, plan and write one province's files for one period; return manifest entries."""
-    plan = PERIOD_PLANS[batch.period]
-    subs = period_submissions(batch.seed, batch.units, batch.period, plan)
+    plan = plan_for(batch.units[0].province_code, batch.period)
+    subs = period_submissions(batch.seed, batch.units, batch.period, plan, batch.commune_total)
     rng = random.Random(f"{batch.seed}|mess|{batch.period}|{batch.units[0].province_code}")
     files = plan_files(subs, batch.mess_share, _REGISTRY_IDS, rng, batch.variant_offset)
     for f in sorted(files, key=lambda f: f.copy_of is not None):
         write_planned(f, batch.inbox)
     return [f.manifest_entry() for f in files]
+
+
+def _reporting_units(
+    units: Sequence[ReportingUnit], period: str, levels: tuple[str, ...]
+) -> dict[str, list[ReportingUnit]]:
+    """The units that report for ``period``, by province: active at its end, with a duty."""
+    on = period_end_date(period)
+    by_province: dict[str, list[ReportingUnit]] = {}
+    for u in units:
+        if u.unit_level in levels and u.is_active(on) and u.has_reporting_duty:
+            by_province.setdefault(u.province_code, []).append(u)
+    return dict(sorted(by_province.items()))
+
+
+def _commune_totals(
+    units: Sequence[ReportingUnit], periods: Sequence[str], levels: tuple[str, ...], seed: int
+) -> dict[tuple[str, str], int | None]:
+    """Commune-level staff per (province, period) after the reorganisation, from the headcount
+    of the units that reported the period before (its predecessors, or itself)."""
+    totals: dict[tuple[str, str], int | None] = {}
+    if all(PERIOD_PLANS[p].n_added_at_reorganisation is None for p in periods):
+        return totals  # nothing after the reorganisation: no headcount to carry over
+    previous: int | None = None  # headcount of every province of the previous period
+    for period in PERIOD_PLANS:  # in order, whatever the periods asked for
+        period_headcount = 0
+        for code, active in _reporting_units(units, period, levels).items():
+            plan: PeriodPlan = plan_for(code, period)
+            total = (
+                commune_total_after_reorganisation(previous, active, plan)
+                if previous is not None
+                else None
+            )
+            totals[(code, period)] = total
+            period_headcount += headcount(seed, active, plan, total)
+        previous = period_headcount
+        if period == periods[-1]:
+            break
+    return totals
 
 
 def _batches(
@@ -101,19 +154,27 @@ def _batches(
     mess_share: float,
     inbox: Path,
 ) -> list[Batch]:
-    batches = []
-    for n, period in enumerate(periods):
+    periods = list(periods)
+    for period in periods:
         if period not in PERIOD_PLANS:
             raise ValueError(
                 f"unknown demo period {period!r}: use one of {', '.join(PERIOD_PLANS)}"
             )
-        on = period_end_date(period)
-        by_province: dict[str, list[ReportingUnit]] = {}
-        for u in units:
-            if u.unit_level in levels and u.is_active(on):
-                by_province.setdefault(u.province_code, []).append(u)
-        for _code, active in sorted(by_province.items()):
-            batches.append(Batch(seed, period, tuple(active), mess_share, n * 7, inbox))
+    totals = _commune_totals(units, sorted(periods, key=list(PERIOD_PLANS).index), levels, seed)
+    batches = []
+    for n, period in enumerate(periods):
+        for code, active in _reporting_units(units, period, levels).items():
+            batches.append(
+                Batch(
+                    seed,
+                    period,
+                    tuple(active),
+                    mess_share,
+                    n * 7,
+                    inbox,
+                    totals.get((code, period)),
+                )
+            )
     return batches
 
 
@@ -166,7 +227,10 @@ def generate_demo(
         "mess_share": mess_share,
         "periods": list(periods),
         "plan": plan_summary(),
+        "not_reporting": sorted({u.unit_id for u in units if not u.has_reporting_duty}),
         "files": entries,
     }
+    if scale == "province":
+        manifest["successor"] = successor_conclusions(entries)
     manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     return DemoResult(entries, time.perf_counter() - started, n_workers)

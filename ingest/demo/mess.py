@@ -86,7 +86,10 @@ class PlannedFile:
         return {
             "file": self.path,
             "unit_id": self.submission.unit.unit_id,
+            "unit_level": self.submission.unit.unit_level,
+            "province_id": self.submission.unit.province_code,
             "period_id": self.submission.period_id,
+            "submitted_on": str(self.submission.header["submitted_on"]),
             "expected_status": self.expected_status,
             "n_staff": len(staff),
             "n_dedicated": dedicated,
@@ -199,11 +202,15 @@ def _corrected(f: PlannedFile | None, rng: random.Random) -> list[PlannedFile]:
     earlier_on = sub.header["submitted_on"]
     assert isinstance(earlier_on, dt.date)
     corrected_on = earlier_on + dt.timedelta(days=rng.randint(5, 15))
+    if sub.filing_cutoff is not None:  # a ceased unit's successor corrects by the deadline
+        corrected_on = min(corrected_on, sub.filing_cutoff)
     sub.header["submitted_on"] = corrected_on
     f.path = file_name(sub, "_dieu_chinh")
     f.variant = dataclasses.replace(f.variant, name="corrected_later")
     f.arrival = _arrival(sub, 0)
-    earlier = Submission(sub.unit, sub.period_id, {**sub.header, "submitted_on": earlier_on})
+    earlier = Submission(
+        sub.unit, sub.period_id, {**sub.header, "submitted_on": earlier_on}, [], sub.filing_cutoff
+    )
     earlier.staff = wrong_staff
     return [
         PlannedFile(

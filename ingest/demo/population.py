@@ -4,22 +4,33 @@ Counts for province + district level are the plan's figures, allocated across un
 (IT degree, training, network, platform access, focal points) are applied exactly over the
 period's people or units, so the totals the warehouse computes are the plan's, not approximately.
 Each unit keeps a stable roster, so the same people appear period after period.
+
+Two rules of the 2025 reorganisation (docs/intake.md, "who files"): the report of a unit whose
+registry version ends with the period (the districts and communes abolished on 1 July 2025, the
+departments) is filed under its code by its filing successor, after the unit's last day and by
+the period's deadline; and a unit with no reporting duty (Hoàng Sa, whose People's Committee
+exists on paper only: ``ReportingUnit.has_reporting_duty``) files nothing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from core.periods import period_end_date, period_year
+from core.reporting_calendar import load_calendar
 from ingest.contract import ASSIGNMENTS
 from ingest.demo.names import synthetic_name
 from ingest.demo.plan import PeriodPlan
 from ingest.registry import ReportingUnit
 
 IT_AGENCIES = ("STTTT", "SKHCN")  # the provincial IT agency before / after 1 March 2025
+# days after a ceased unit's last day that its filing successor sends its report: early enough
+# that a correction (5 to 15 days later, held to the deadline) still comes after it
+_SUCCESSOR_FILING_DAYS = (1, 7)
 _POSITIONS_UPPER = (
     "Chuyên viên",
     "Chuyên viên",
@@ -61,6 +72,9 @@ class Submission:
     period_id: str
     header: dict[str, object]
     staff: list[dict[str, object]] = field(default_factory=list)
+    # when the unit ceased before the period fell due: the deadline its filing successor files
+    # by, corrections included
+    filing_cutoff: dt.date | None = None
 
     @property
     def n_dedicated(self) -> int:
@@ -145,14 +159,22 @@ def _upper_counts(
     return {k: (v[0], v[1]) for k, v in counts.items()}
 
 
-def _commune_counts(
-    units: Sequence[ReportingUnit], plan: PeriodPlan, seed: int
-) -> dict[str, tuple[int, int]]:
+def _commune_sizes(
+    units: Sequence[ReportingUnit], plan: PeriodPlan, seed: int, total: int | None
+) -> list[int]:
+    """Staff per commune: drawn from ``plan.commune_staff``, or ``total`` spread over them."""
+    if total is not None:
+        lo = plan.commune_staff[0]
+        return spread(total, len(units), _rng(seed, "communes", plan.period_id), min_each=lo)
     lo, hi = plan.commune_staff
+    return [lo + int(_rng(seed, "size", u.unit_id).random() * (hi - lo + 1)) for u in units]
+
+
+def _commune_counts(
+    units: Sequence[ReportingUnit], plan: PeriodPlan, seed: int, total: int | None = None
+) -> dict[str, tuple[int, int]]:
     counts = {}
-    for unit in units:
-        size = _rng(seed, "size", unit.unit_id).random()
-        n = lo + int(size * (hi - lo + 1))
+    for unit, n in zip(units, _commune_sizes(units, plan, seed, total), strict=True):
         # merged communes of the new two-level government have a dedicated CĐS officer
         dedicated = 1 if unit.parent_unit_id is None and n > 1 else 0
         counts[unit.unit_id] = (dedicated, n - dedicated)
@@ -225,14 +247,68 @@ def _header(
     return header
 
 
+def headcount(
+    seed: int,
+    units: Sequence[ReportingUnit],
+    plan: PeriodPlan,
+    commune_total: int | None = None,
+) -> int:
+    """The staff :func:`period_submissions` will report for these units, without drawing them."""
+    upper = sum(1 for u in units if u.unit_level != "commune")
+    communes = [u for u in units if u.unit_level == "commune"]
+    return (plan.n_dedicated + plan.n_concurrent if upper else 0) + sum(
+        _commune_sizes(communes, plan, seed, commune_total)
+    )
+
+
+def commune_total_after_reorganisation(
+    predecessors_headcount: int, units: Sequence[ReportingUnit], plan: PeriodPlan
+) -> int | None:
+    """Commune-level staff of a period after the reorganisation: every post the predecessors
+    held in the previous period (at every level) plus ``plan.n_added_at_reorganisation``, less
+    what the departments hold. ``None`` for a period before it."""
+    if plan.n_added_at_reorganisation is None:
+        return None
+    upper = sum(1 for u in units if u.unit_level != "commune")
+    in_departments = plan.n_dedicated + plan.n_concurrent if upper else 0
+    return predecessors_headcount + plan.n_added_at_reorganisation - in_departments
+
+
+@functools.cache
+def _deadlines() -> dict[str, dt.date]:
+    return {p.period_id: p.deadline_date for p in load_calendar().periods}
+
+
+def successor_filing(unit: ReportingUnit, period: str) -> tuple[dt.date, dt.date] | None:
+    """When a unit ceases with the period (its last day is the period's), its filing successor
+    files the report: the first day it can (the day after) and the deadline, from the
+    province's reporting calendar. ``None`` for a unit that outlives the period."""
+    end = period_end_date(period)
+    deadline = _deadlines().get(period)
+    if unit.valid_to is None or unit.valid_to > end or deadline is None:
+        return None
+    return unit.valid_to + dt.timedelta(days=1), deadline
+
+
 def period_submissions(
-    seed: int, units: Sequence[ReportingUnit], period: str, plan: PeriodPlan
+    seed: int,
+    units: Sequence[ReportingUnit],
+    period: str,
+    plan: PeriodPlan,
+    commune_total: int | None = None,
 ) -> list[Submission]:
-    """One submission per unit active at the end of ``period`` (units of one province)."""
+    """One submission per unit active at the end of ``period`` (units of one province).
+
+    ``commune_total``: the staff of the commune-level units together, after the reorganisation
+    (:func:`commune_total_after_reorganisation`); before it each commune draws its own size.
+    """
     rng = _rng(seed, "period", period, units[0].province_code if units else "")
     upper = [u for u in units if u.unit_level != "commune"]
     communes = [u for u in units if u.unit_level == "commune"]
-    counts = {**_upper_counts(upper, plan, rng), **_commune_counts(communes, plan, seed)}
+    counts = {
+        **_upper_counts(upper, plan, rng),
+        **_commune_counts(communes, plan, seed, commune_total),
+    }
     by_focal = sorted(units, key=lambda u: _rng(seed, "focal", u.unit_id).random())
     focal = {u.unit_id for u in by_focal[: _exact(len(units), plan.share_focal)]}
     submissions = []
@@ -240,7 +316,14 @@ def period_submissions(
     for unit in units:
         dedicated, concurrent = counts[unit.unit_id]
         people = roster(seed, unit, dedicated + concurrent)
-        sub = Submission(unit, period, _header(unit, period, unit.unit_id in focal, rng))
+        header = _header(unit, period, unit.unit_id in focal, rng)
+        by_successor = successor_filing(unit, period)
+        cutoff = None
+        if by_successor is not None:
+            first_day, cutoff = by_successor
+            days = rng.randint(*_SUCCESSOR_FILING_DAYS) - 1
+            header["submitted_on"] = min(first_day + dt.timedelta(days=days), cutoff)
+        sub = Submission(unit, period, header, filing_cutoff=cutoff)
         for index, person in enumerate(people):
             row: dict[str, object] = {
                 "row_no": index + 1,

@@ -60,15 +60,22 @@ def test_staffing_view_agrees_with_the_parquet_export(demo_warehouse: Settings) 
 
 
 def test_staffing_view_shows_the_plan_baseline(demo_warehouse: Settings) -> None:
+    totals = (
+        "select sum(n_staff)::integer, sum(n_dedicated)::integer, sum(n_concurrent)::integer "
+        "from {} where period_id = '2023' and unit_level in ('province', 'district')"
+    )
     with connect_published(demo_warehouse.published_db) as con:
-        row = con.execute(
-            "select sum(n_staff)::integer, sum(n_dedicated)::integer, sum(n_concurrent)::integer "
-            "from analyst.staffing_by_level_and_assignment "
-            "where period_id = '2023' and unit_level in ('province', 'district')"
+        row = con.execute(totals.format("analyst.staffing_by_level_and_assignment")).fetchone()
+        every_unit = con.execute(totals.format("marts.fct_staffing")).fetchone()
+        quang_nam = con.execute(
+            totals.format("marts.fct_staffing") + " and province_id = '49'"
         ).fetchone()
 
-    # the plan's figures for Quảng Nam, which the demo data reproduces: 80 = 48 + 32
-    assert row == (80, 48, 32)
+    # the view covers the new Đà Nẵng's territory: both predecessors, Quảng Nam and legacy
+    # Đà Nẵng; Quảng Nam's part is the plan's figures, which the demo data reproduces
+    assert row == every_unit
+    assert quang_nam == (80, 48, 32)
+    assert row is not None and row[0] > 80
 
 
 def test_dti_history_flags_the_home_province_on_both_bases(demo_warehouse: Settings) -> None:
