@@ -143,6 +143,10 @@ class Deployment:
             AIRFLOW_FERNET_KEY=base64.urlsafe_b64encode(os.urandom(32)).decode(),
             AIRFLOW_API_SECRET_KEY=base64.b32encode(os.urandom(20)).decode(),
             AIRFLOW_JWT_SECRET=base64.b32encode(os.urandom(20)).decode(),
+            # every secret set as an operator must: the init service refuses .env.example's
+            # placeholders (the local PostgreSQL here trusts its socket user either way)
+            POSTGRES_PASSWORD=base64.b32encode(os.urandom(20)).decode(),
+            DXWH_PORTAL_SECRET=base64.b32encode(os.urandom(20)).decode(),
             DXWH_PSEUDONYM_KEY="production-like-test-key",
             DXWH_TASK_RETRIES="0",
         )
