@@ -340,4 +340,21 @@ def period_submissions(
         submissions.append(sub)
     for group in groups.values():
         _assign(group, plan, rng)
+    if commune_total is not None and plan.share_network < 1:
+        _leave_out_of_network(seed, submissions, period)
     return submissions
+
+
+def _leave_out_of_network(seed: int, submissions: list[Submission], period: str) -> None:
+    """One new commune's staff are not yet in the CĐS network: with several people per new
+    commune a random draw would reach every unit, and the plan's network coverage stays below
+    every unit until 2030 (T2030_NETWORK)."""
+    communes = [s for s in submissions if s.unit.unit_level == "commune" and s.staff]
+    if not communes:
+        return
+    left_out = min(
+        communes, key=lambda s: _rng(seed, "network-gap", period, s.unit.unit_id).random()
+    )
+    for row in left_out.staff:
+        row["dx_network_member"] = "Không"
+        row["platform_access"] = "Không"

@@ -148,3 +148,30 @@ def test_2023_province_and_district_figures_are_the_plans(
     )
     assert it_degree / staff >= PUBLISHED_2023["min_share_it_degree_university_plus"]
     assert trained / staff > 0.5
+
+
+def test_the_warehouse_reaches_the_successor_conclusions_of_the_manifest(
+    demo_warehouse: Settings, manifest: dict[str, Any]
+) -> None:
+    """What the generator says the two like-for-like targets should conclude on the new Đà
+    Nẵng's whole territory is what the warehouse concludes (scope ``successor:48``)."""
+    expected = manifest["successor"]
+    with duckdb.connect(str(demo_warehouse.published_db), read_only=True) as con:
+        rows = con.execute(
+            "select target_id, period_id, actual_value, threshold_value, is_met "
+            "from marts.fct_target_progress where scope = 'successor:48' "
+            "and target_id in ('T2025_DEDICATED_STAFF', 'T2025_NO_DOWNSIZING')"
+        ).fetchall()
+    found = {(t, p): (actual, threshold, met) for t, p, actual, threshold, met in rows}
+    dedicated = expected["T2025_DEDICATED_STAFF"]
+    assert found[("T2025_DEDICATED_STAFF", dedicated["period_at_deadline"])] == (
+        dedicated["value_at_deadline"],
+        dedicated["baseline"],
+        dedicated["is_met"],
+    )
+    for step in expected["T2025_NO_DOWNSIZING"]:
+        assert found[("T2025_NO_DOWNSIZING", step["period_id"])] == (
+            step["n_staff"],
+            step["previous_n_staff"],
+            step["is_met"],
+        ), step
