@@ -130,6 +130,29 @@ def test_each_period_is_named_for_the_province_it_belonged_to(sample_scorecard: 
     assert "Kết quả kỳ cuối của Tỉnh Quảng Nam trước sắp xếp" in html
 
 
+def test_a_period_of_two_provinces_is_named_for_both(data_home: Settings) -> None:
+    """Finding: with old Đà Nẵng's units in the periods before the merger, the scorecard still
+    said those periods were Quảng Nam's while its staffing figures added both provinces."""
+    build_sample_marts(data_home)
+    with session(data_home.build_db) as con:
+        con.execute(
+            "insert into marts.fct_reporting_compliance "
+            "select * replace ('48-SNV' as unit_id, '48' as province_id) "
+            "from marts.fct_reporting_compliance where period_id in ('2023', '2024-H1') "
+            "and unit_id = '49-STTTT'"
+        )
+    publish(data_home)
+    write_scorecard(data_home)
+    html = _html(data_home)
+
+    both = "Tỉnh Quảng Nam và Thành phố Đà Nẵng"
+    assert f"kỳ 2023 đến 2024-H1 là của {both}; kỳ 2025-H2 là của Thành phố Đà Nẵng" in html
+    groups = re.findall(r'<tr class="group"><td colspan="10">([^<]+)</td></tr>', html)
+    assert groups == [both, "Thành phố Đà Nẵng"]
+    # the page is still about the province of the latest period
+    assert "<title>Bảng theo dõi chuyển đổi số – Thành phố Đà Nẵng</title>" in html
+
+
 def test_scopes_and_methods_read_as_names(sample_scorecard: Settings) -> None:
     html = _html(sample_scorecard)
 

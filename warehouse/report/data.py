@@ -36,9 +36,31 @@ expected as (
     group by period_id, province_id
 ),
 
-main_province as (
-    select period_id, arg_max(province_id, n_units) as province_id
+named as (
+    select
+        expected.period_id,
+        expected.province_id,
+        expected.n_units,
+        provinces.province_name
     from expected
+    inner join marts.dim_period as periods
+        on expected.period_id = periods.period_id
+    left join marts.dim_province as provinces
+        on
+            provinces.basis = periods.province_basis
+            and provinces.province_id = expected.province_id
+),
+
+-- the province with the most units stands for the period; every province whose units
+-- reported in it is named (before 01/07/2025 the new city's data is two provinces' data)
+per_period as (
+    select
+        period_id,
+        arg_max(province_id, n_units) as province_id,
+        arg_max(province_name, n_units) as province_name,
+        string_agg(province_name, ' và ' order by n_units desc, province_name)
+            as provinces_label
+    from named
     group by period_id
 )
 
@@ -48,15 +70,12 @@ select
     periods.deadline_date,
     periods.is_in_progress,
     periods.province_basis,
-    main_province.province_id,
-    provinces.province_name
+    per_period.province_id,
+    per_period.province_name,
+    per_period.provinces_label
 from marts.dim_period as periods
-inner join main_province
-    on periods.period_id = main_province.period_id
-left join marts.dim_province as provinces
-    on
-        provinces.basis = periods.province_basis
-        and provinces.province_id = main_province.province_id
+inner join per_period
+    on periods.period_id = per_period.period_id
 order by periods.end_date
 """
 
@@ -188,10 +207,12 @@ class ScorecardData:
         return any(p.period_id == period_id for p in self.in_progress_periods)
 
     def province_of(self, period_id: object) -> str | None:
-        """The name of the province a period's data belongs to, as it was named then."""
+        """The names of the provinces a period's data belongs to, as they were named then
+        ("Tỉnh Quảng Nam và Thành phố Đà Nẵng" for a period before their merger)."""
         if self.periods.empty:
             return None
-        match = self.periods.loc[self.periods["period_id"] == period_id, "province_name"]
+        column = "provinces_label" if "provinces_label" in self.periods else "province_name"
+        match = self.periods.loc[self.periods["period_id"] == period_id, column]
         return str(match.iloc[0]) if len(match) and pd.notna(match.iloc[0]) else None
 
     @property
