@@ -76,8 +76,8 @@ def test_check_explains_a_bad_row_in_english(
     write_submission_xlsx(path, UNIT, [{**PERSON, "education_level": "Phổ thông"}])
     assert main(["check", "--lang", "en", str(path)]) == 1
     out = capsys.readouterr().out
-    assert "PARTLY ACCEPTED" in out
-    assert "sheet NhanLuc, row 2, column Trình độ chuyên môn" in out
+    assert "RECEIVED – ROWS STILL TO FIX" in out
+    assert f"sheet NhanLuc, row 2 – {PERSON['full_name']}, column Trình độ chuyên môn" in out
     assert "Choose one of: Trung cấp" in out
 
 
@@ -99,7 +99,7 @@ def test_the_command_keeps_its_exit_code_output_and_exit_handlers(
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
 
     assert proc.returncode == 1, proc.stderr
-    assert "PARTLY ACCEPTED" in proc.stdout
+    assert "RECEIVED – ROWS STILL TO FIX" in proc.stdout
     assert "Choose one of: Trung cấp" in proc.stdout
     assert marker.read_text() == "yes"
 
