@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -293,28 +293,26 @@ _YES_NO_WORDS = {"Có": "Đã tham gia", "Không": "Chưa tham gia"}
 PLACEHOLDER_NAMES = ("-", ".", "\u3164", "\u2800", "\u115f", "\u180e", "\u0301", "…")
 
 
+StaffEdit = Callable[[list[dict[str, object]]], list[dict[str, object]]]
+
+
 def _cycle(words: tuple[str, ...], i: int) -> str:
     return words[i % len(words)]
 
 
-def _reworded_values(staff: list[dict[str, object]]) -> list[dict[str, object]]:
-    out = []
-    for i, p in enumerate(staff):
-        q = dict(p)
-        if q.get("field_of_study") in _MAJOR_WORDS:
-            q["field_of_study"] = _cycle(_MAJOR_WORDS[str(q["field_of_study"])], i)
-        out.append(q)
-    return out
+def _reworded(field_id: str, words: dict[str, tuple[str, ...]]) -> StaffEdit:
+    """Write ``field_id`` in the clerks' wordings of its value, a different one row by row."""
 
+    def edit(staff: list[dict[str, object]]) -> list[dict[str, object]]:
+        out = []
+        for i, p in enumerate(staff):
+            q = dict(p)
+            if q.get(field_id) in words:
+                q[field_id] = _cycle(words[str(q[field_id])], i)
+            out.append(q)
+        return out
 
-def _degree_values(staff: list[dict[str, object]]) -> list[dict[str, object]]:
-    out = []
-    for i, p in enumerate(staff):
-        q = dict(p)
-        if q.get("education_level") in _DEGREE_WORDS:
-            q["education_level"] = _cycle(_DEGREE_WORDS[str(q["education_level"])], i)
-        out.append(q)
-    return out
+    return edit
 
 
 def _yes_no_values(staff: list[dict[str, object]]) -> list[dict[str, object]]:
@@ -343,8 +341,18 @@ _RENAMED_SHEETS = ("Thông tin đơn vị", "Danh sách nhân lực")
 # class -> (how the file is written, what its staff cells say, expected status, codes)
 ClerkClass = tuple[Variant, object, str, tuple[str, ...]]
 CLERK_CLASSES: dict[str, ClerkClass] = {
-    "full_name_majors": (Variant("full_name_majors"), _reworded_values, "accepted", ()),
-    "engineer_degrees": (Variant("engineer_degrees"), _degree_values, "accepted", ()),
+    "full_name_majors": (
+        Variant("full_name_majors"),
+        _reworded("field_of_study", _MAJOR_WORDS),
+        "accepted",
+        (),
+    ),
+    "engineer_degrees": (
+        Variant("engineer_degrees"),
+        _reworded("education_level", _DEGREE_WORDS),
+        "accepted",
+        (),
+    ),
     "yes_no_in_words": (Variant("yes_no_in_words"), _yes_no_values, "accepted", ()),
     "typo_in_values": (Variant("typo_in_values"), _typo_values, "accepted", ()),
     "abbreviated_labels": (
