@@ -1,4 +1,5 @@
-"""Layers point one way: a lower layer never imports a higher one.
+"""Layers point one way: a lower layer never imports a higher one, and no file imports
+itself back through others (no import circle between files, at any depth).
 
 ground    core                                  (imports nothing of the project)
 middle    ingest · expectations · warehouse     (import core and themselves only)
@@ -58,3 +59,87 @@ def test_layer_imports_point_down(package: str) -> None:
         if target not in ALLOWED[package]
     ]
     assert wrong == [], "a lower layer imports a higher one:\n" + "\n".join(wrong)
+
+
+def module_name(path: Path, root: Path = REPO) -> str:
+    parts = list(path.relative_to(root).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imported_modules(path: Path, known: set[str]) -> set[str]:
+    """The project modules (files) ``path`` imports, at any depth: ``from a.b import c`` is
+    ``a.b.c`` when that is a module of its own, else ``a.b``."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names = [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
+        else:
+            continue
+        for name in names:
+            while name and name not in known:
+                name = name.rpartition(".")[0]
+            if name:
+                found.add(name)
+    return found
+
+
+def import_graph(root: Path = REPO) -> dict[str, set[str]]:
+    files = {
+        module_name(path, root): path
+        for package in sorted(PROJECT_PACKAGES)
+        if (root / package).is_dir()
+        for path in sorted((root / package).rglob("*.py"))
+    }
+    known = set(files)
+    return {name: imported_modules(path, known) - {name} for name, path in files.items()}
+
+
+def circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The groups of modules that import each other, directly or around a loop (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for target in sorted(graph.get(node, ())):
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            group: list[str] = []
+            while True:
+                member = stack.pop()
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return sorted(found)
+
+
+def test_the_circle_finder_sees_a_loop_through_a_function_level_import(tmp_path: Path) -> None:
+    package = tmp_path / "warehouse"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "a.py").write_text("from warehouse.b import LIMIT\n")
+    (package / "b.py").write_text("LIMIT = 1\ndef f():\n    from warehouse import c\n")
+    (package / "c.py").write_text("import warehouse.a\n")
+    (package / "d.py").write_text("from warehouse.a import x\n")  # imports, not a loop
+
+    assert circles(import_graph(tmp_path)) == [["warehouse.a", "warehouse.b", "warehouse.c"]]
+
+
+def test_no_import_circle_between_files() -> None:
+    found = circles(import_graph())
+    assert found == [], "files that import each other:\n" + "\n".join(map(" <-> ".join, found))

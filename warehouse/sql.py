@@ -18,9 +18,16 @@ from typing import TextIO
 
 import duckdb
 
-from warehouse.sql_render import Expanded, render, run_interruptible, time_limit, timeout_seconds
+from warehouse.sql_render import (
+    MAX_ROWS,
+    QUIT_COMMANDS,
+    Expanded,
+    render,
+    run_interruptible,
+    time_limit,
+    timeout_seconds,
+)
 
-QUIT_COMMANDS = frozenset({".quit", ".exit", "\\q", "quit", "exit"})
 HELP = (
     "End each statement with ';'. Commands: .tables (list tables and views), "
     ".quit (or Ctrl-D) to leave."
@@ -32,8 +39,6 @@ TABLES_SQL = (
     "from duckdb_views() where not internal and schema_name not in ('information_schema', "
     "'pg_catalog') order by name"
 )
-# rows shown as a table; --csv writes every row
-MAX_ROWS = 1000
 
 
 def connect_published(path: Path) -> duckdb.DuckDBPyConnection:

@@ -30,6 +30,10 @@ SIGNIFICANT_DIGITS = 6
 STOP_POLL_SECONDS = 0.05
 DEFAULT_TIMEOUT_SECONDS = 60.0
 TIMEOUT_SETTING = "DXWH_SQL_TIMEOUT_SECONDS"
+# what ends a session, piped or in a terminal
+QUIT_COMMANDS = frozenset({".quit", ".exit", "\\q", "quit", "exit"})
+# rows shown as a table; --csv writes every row
+MAX_ROWS = 1000
 
 
 class StatementTimeout(duckdb.InterruptException):

@@ -26,8 +26,7 @@ from prompt_toolkit.filters import Condition
 from prompt_toolkit.history import FileHistory, History, InMemoryHistory
 
 from core.private_files import create_private, private_dir
-from warehouse.sql import MAX_ROWS, QUIT_COMMANDS
-from warehouse.sql_render import Expanded, render, run_interruptible
+from warehouse.sql_render import MAX_ROWS, QUIT_COMMANDS, Expanded, render, run_interruptible
 
 PROMPT = "dx> "
 CONTINUATION = "..> "
