@@ -29,8 +29,8 @@ from warehouse.sql_render import (
 )
 
 HELP = (
-    "End each statement with ';'. Commands: .tables (list tables and views), "
-    ".quit (or Ctrl-D) to leave."
+    "End each statement with ';'. Commands: .tables or \\d (list tables and views), "
+    "\\d NAME (its columns), .quit (or Ctrl-D) to leave."
 )
 TABLES_SQL = (
     "select schema_name || '.' || table_name as name, 'table' as kind, comment "
@@ -90,11 +90,12 @@ def write_result(
 
 
 def statements(lines: Iterable[str]) -> Iterator[str]:
-    """Group input lines into statements ending with ';' (or meta-commands on one line)."""
+    """Group input lines into statements ending with ';' (or meta-commands on one line: ``.``
+    or, as in psql, ``\\``)."""
     buffer: list[str] = []
     for line in lines:
         stripped = line.strip()
-        if not buffer and (stripped.startswith(".") or stripped.lower() in QUIT_COMMANDS):
+        if not buffer and (stripped.startswith((".", "\\")) or stripped.lower() in QUIT_COMMANDS):
             yield stripped
             continue
         if not buffer and not stripped:
@@ -105,6 +106,19 @@ def statements(lines: Iterable[str]) -> Iterator[str]:
             buffer = []
     if buffer and "\n".join(buffer).strip():
         yield "\n".join(buffer).strip().rstrip(";")
+
+
+def write_backslash_command(con: duckdb.DuckDBPyConnection, command: str, out: TextIO) -> None:
+    """psql's habits (``\\d``, ``\\dt``: the relations; ``\\d NAME``: its columns), answered
+    as the terminal session answers them rather than sent to DuckDB as SQL."""
+    from warehouse.sql_shell import Catalog, ShellState, run_input
+
+    command = command.strip().rstrip(";")
+    name, _, argument = command.partition(" ")
+    if name in ("\\dv", "\\dt+", "\\d+", "\\dv+") and not argument.strip():
+        command = "\\dt"  # psql's variants of the list: one list of tables and views here
+    for block in run_input(con, Catalog.read(con), ShellState(), command, width=None):
+        out.write(block + "\n")
 
 
 def repl(
@@ -129,6 +143,8 @@ def repl(
                 write_result(con, TABLES_SQL, out, as_csv=as_csv)
             elif lowered in (".help", "help"):
                 out.write(HELP + "\n")
+            elif statement.startswith("\\"):
+                write_backslash_command(con, statement, out)
             elif statement.startswith("."):
                 raise ValueError(f"unknown command {statement}; {HELP}")
             else:
@@ -182,8 +198,11 @@ def _run(
             return 1 if interactive(con, history_file, sys.stdout, sys.stderr) else 0
         return 1 if repl(con, sys.stdin, sys.stdout, sys.stderr, as_csv=as_csv) else 0
     try:
-        write_result(con, sql, sys.stdout, as_csv=as_csv)
-    except duckdb.Error as exc:
+        if sql.strip().startswith("\\"):
+            write_backslash_command(con, sql, sys.stdout)
+        else:
+            write_result(con, sql, sys.stdout, as_csv=as_csv)
+    except (duckdb.Error, ValueError) as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return 1
     return 0

@@ -104,6 +104,25 @@ def test_statements_piped_to_stdin_run_in_order(published: Settings) -> None:
     assert "Table with name missing does not exist" in done.stderr
 
 
+def test_psql_describe_commands_piped_in_answer_with_the_relations(published: Settings) -> None:
+    script = "\\d\n\\dt\n\\d marts.fct_x\n\\d+\n\\d marts.missing\n"
+
+    done = _dxwh(published, "sql", stdin=script)
+
+    assert "Parser Error" not in done.stderr
+    listed = [line for line in done.stdout.splitlines() if line.startswith("marts.fct_x  (")]
+    assert len(listed) == 3, done.stdout  # \d, \dt and \d+ each list the relations
+    assert re.search(r"^  unit_name +VARCHAR", done.stdout, re.MULTILINE), done.stdout
+    assert done.returncode == 1  # the missing relation is an error, said in one line
+    assert done.stderr.count("Error:") == 1 and "marts.missing" in done.stderr
+
+
+def test_psql_describe_as_one_query(published: Settings, capsys: pytest.CaptureFixture) -> None:
+    assert dxwh(["sql", "\\d"]) == 0
+
+    assert "marts.fct_x  (table)" in capsys.readouterr().out
+
+
 def test_query_file_by_name(published: Settings, tmp_path: Path) -> None:
     query = tmp_path / "ids.sql"
     query.write_text("-- ids\nselect max(id) as top_id from marts.fct_x\n")
@@ -122,9 +141,9 @@ def test_missing_published_file_is_explained(
 
 
 def test_statements_split_on_semicolons_at_line_end() -> None:
-    lines = ["select 1;\n", "\n", "select\n", "  2;\n", ".tables\n", "select 3\n"]
+    lines = ["select 1;\n", "\n", "select\n", "  2;\n", ".tables\n", "\\dt\n", "select 3\n"]
 
-    assert list(statements(lines)) == ["select 1", "select\n  2", ".tables", "select 3"]
+    assert list(statements(lines)) == ["select 1", "select\n  2", ".tables", "\\dt", "select 3"]
 
 
 def test_a_wide_query_file_shows_every_column_and_rounds_doubles(data_home: Settings) -> None:
