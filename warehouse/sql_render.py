@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 import duckdb
-from prompt_toolkit.utils import get_cwidth
 from tabulate import tabulate  # type: ignore[import-untyped]
+from wcwidth import wcwidth  # tabulate's own measure of wide characters
 
 NULL = "NULL"
 # significant digits of a double: enough for a DTI score (0.7069) or a share, never the noise
@@ -34,6 +34,15 @@ TIMEOUT_SETTING = "DXWH_SQL_TIMEOUT_SECONDS"
 QUIT_COMMANDS = frozenset({".quit", ".exit", "\\q", "quit", "exit"})
 # rows shown as a table; --csv writes every row
 MAX_ROWS = 1000
+
+
+def get_cwidth(text: str) -> int:
+    """The columns ``text`` takes on a terminal (wide characters 2, combining marks 0).
+
+    What prompt_toolkit measures, without importing it: a one-shot ``dxwh sql`` never draws a
+    terminal session, and prompt_toolkit alone is about a third of its start-up.
+    """
+    return sum(max(0, wcwidth(char)) for char in text)
 
 
 class StatementTimeout(duckdb.InterruptException):

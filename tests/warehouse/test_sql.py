@@ -123,6 +123,32 @@ def test_psql_describe_as_one_query(published: Settings, capsys: pytest.CaptureF
     assert "marts.fct_x  (table)" in capsys.readouterr().out
 
 
+# what a one-shot query never needs: the terminal session's toolkit, the orchestrator, the
+# loaders, the portal's web stack (each is tenths of a second of start-up)
+NOT_FOR_ONE_QUERY = ("prompt_toolkit", "airflow", "cosmos", "ingest", "fastapi", "jinja2")
+
+
+def test_one_query_starts_without_the_terminal_session_or_the_night(published: Settings) -> None:
+    probe = (
+        "import sys\n"
+        "from pipeline.cli import main\n"
+        "code = main(['sql', 'select count(*) from marts.fct_x'])\n"
+        f"loaded = sorted({{m.split('.')[0] for m in sys.modules}} & set({NOT_FOR_ONE_QUERY!r}))\n"
+        "print('loaded:', ','.join(loaded))\n"
+        "sys.exit(code)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DXWH_HOME": str(published.home)},
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "loaded: "
+
+
 def test_query_file_by_name(published: Settings, tmp_path: Path) -> None:
     query = tmp_path / "ids.sql"
     query.write_text("-- ids\nselect max(id) as top_id from marts.fct_x\n")
