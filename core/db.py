@@ -1,10 +1,13 @@
-"""The build database: connections and the tables ingestion writes (raw, quarantine, audit).
+"""The build database: connections and the tables the night writes (raw, quarantine, audit).
 
-dbt owns ``staging``, ``intermediate`` and ``marts``; this module owns the landing tables.
+dbt owns ``staging``, ``intermediate`` and ``marts``; this module owns every other table: the
+landing tables ingestion writes and the audit tables of the night (its runs, its quality
+results). Their DDL lives here only and runs once per night (:func:`ensure_landing_tables`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -379,13 +382,73 @@ def session(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConn
         con.close()
 
 
+# What the night records about itself: one row per run (its summary), and the quality
+# results of the expectations (one row per expectation per run; the row counts they compare).
+AUDIT_DDL = """
+create schema if not exists audit;
+create table if not exists audit.pipeline_runs (
+    run_id varchar not null,
+    finished_at timestamptz not null,
+    status varchar not null,
+    summary json not null
+);
+create table if not exists audit.dq_results (
+    run_id varchar not null,
+    validated_at timestamptz not null,
+    suite varchar not null,
+    expectation varchar not null,
+    column_name varchar,
+    severity varchar not null,
+    success boolean not null,
+    observed_value varchar,
+    unexpected_count bigint,
+    element_count bigint
+);
+alter table audit.dq_results add column if not exists rule varchar;
+alter table audit.dq_results add column if not exists error_message varchar;
+create table if not exists audit.dq_row_counts (
+    run_id varchar not null,
+    counted_at timestamptz not null,
+    table_name varchar not null,
+    n_rows bigint not null,
+    is_baseline boolean not null
+);
+"""
+# The tables' shape as this code knows it: the DDL runs again only when it changed (or on a
+# new database), not at every step that writes.
+SCHEMA_MARK = hashlib.sha256((LANDING_DDL + AUDIT_DDL).encode("utf-8")).hexdigest()[:16]
+
+
+def schema_mark(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The mark of the DDL last run on this database (``None``: never, or before marks)."""
+    found = con.execute(
+        "select count(*) from duckdb_tables() where database_name = current_database() "
+        "and schema_name = 'audit' and table_name = 'schema_mark'"
+    ).fetchone()
+    if not found or not found[0]:
+        return None
+    row = con.execute("select max(mark) from audit.schema_mark").fetchone()
+    return str(row[0]) if row and row[0] is not None else None
+
+
+def create_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Run every DDL statement of the build database's own tables, then mark it as run."""
+    con.execute(LANDING_DDL)
+    con.execute(AUDIT_DDL)
+    con.execute(
+        "create or replace table audit.schema_mark as select ?::varchar as mark", [SCHEMA_MARK]
+    )
+
+
 def ensure_landing_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the landing tables, and make the database file holding them (and its folder)
-    readable by the service's user only: they hold names and birth years, whatever the umask.
+    """Create the landing and audit tables unless this database already has them as this
+    code defines them, and make the database file holding them (and its folder) readable by
+    the service's user only: they hold names and birth years, whatever the umask.
     DuckDB creates its files with the process umask (077 in dxwh's processes); one created
     under a wider umask sits in the 0700 folder and is tightened here. The published
     warehouse, opened with the same helpers, keeps its own modes."""
-    con.execute(LANDING_DDL)
+    if schema_mark(con) != SCHEMA_MARK:
+        create_tables(con)
     row = con.execute(
         "select path from duckdb_databases() where database_name = current_database()"
     ).fetchone()

@@ -12,25 +12,8 @@ from dataclasses import dataclass, field
 
 import duckdb
 
+from core.db import ensure_landing_tables
 from expectations.spec import CRITICAL
-
-DQ_RESULTS_DDL = """
-create schema if not exists audit;
-create table if not exists audit.dq_results (
-    run_id varchar not null,
-    validated_at timestamptz not null,
-    suite varchar not null,
-    expectation varchar not null,
-    column_name varchar,
-    severity varchar not null,
-    success boolean not null,
-    observed_value varchar,
-    unexpected_count bigint,
-    element_count bigint
-);
-alter table audit.dq_results add column if not exists rule varchar;
-alter table audit.dq_results add column if not exists error_message varchar;
-"""
 
 COLUMNS = (
     "run_id",
@@ -116,7 +99,7 @@ def record_outcomes(
 ) -> int:
     """Append the outcomes to ``audit.dq_results``; return how many rows were written."""
     when = validated_at or dt.datetime.now(dt.UTC)
-    con.execute(DQ_RESULTS_DDL)
+    ensure_landing_tables(con)  # the audit tables are core.db's: a no-op after the first
     rows = [
         [
             run_id,

@@ -16,6 +16,7 @@ import duckdb
 import great_expectations.expectations as gxe
 from great_expectations.expectations.expectation import Expectation
 
+from core.db import ensure_landing_tables
 from expectations.spec import SuiteSpec, critical, warning
 
 SUITE_NAME = "audit.dq_row_counts"
@@ -37,17 +38,6 @@ TRACKED_TABLES = (
 CRITICAL_MIN_RATIO = 0.5
 WARNING_MIN_RATIO = 0.9
 WARNING_MAX_RATIO = 3.0
-
-ROW_COUNTS_DDL = """
-create schema if not exists audit;
-create table if not exists audit.dq_row_counts (
-    run_id varchar not null,
-    counted_at timestamptz not null,
-    table_name varchar not null,
-    n_rows bigint not null,
-    is_baseline boolean not null
-);
-"""
 
 
 def existing_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -121,7 +111,7 @@ def row_count_suite(con: duckdb.DuckDBPyConnection) -> SuiteSpec:
 def record_counts(
     con: duckdb.DuckDBPyConnection, run_id: str, counts: dict[str, int], is_baseline: bool
 ) -> None:
-    con.execute(ROW_COUNTS_DDL)
+    ensure_landing_tables(con)
     now = dt.datetime.now(dt.UTC)
     con.executemany(
         "insert into audit.dq_row_counts values (?, ?, ?, ?, ?)",

@@ -17,16 +17,6 @@ from core.intake_record import write_record
 from core.settings import Settings
 from core.vocabulary import FileStatus
 
-RUNS_DDL = """
-create schema if not exists audit;
-create table if not exists audit.pipeline_runs (
-    run_id varchar not null,
-    finished_at timestamptz not null,
-    status varchar not null,
-    summary json not null
-);
-"""
-
 
 def step_ingest(
     settings: Settings,
@@ -210,7 +200,7 @@ def step_record_run(
     """Store the run summary in ``audit.pipeline_runs`` and return it."""
     summary = {"run_id": run_id, **parts}
     with session(settings.build_db) as con:
-        con.execute(RUNS_DDL)
+        ensure_landing_tables(con)
         con.execute(
             "insert into audit.pipeline_runs values (?, ?, ?, ?)",
             [run_id, dt.datetime.now(dt.UTC), status, json.dumps(summary, ensure_ascii=False)],
@@ -224,7 +214,7 @@ def record_failed_night(
     """Record a night that ended without its summary (a failed task stopped it), unless it
     recorded itself; ``dxwh status`` lists it with the tasks that failed."""
     with session(settings.build_db) as con:
-        con.execute(RUNS_DDL)
+        ensure_landing_tables(con)
         found = con.execute(
             "select count(*) from audit.pipeline_runs where run_id = ?", [run_id]
         ).fetchone()
