@@ -8,12 +8,13 @@ with an ``index.html`` that lists the reports grouped by unit.
 from __future__ import annotations
 
 import datetime as dt
-import html
 import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from core.private_files import private_dir, write_private
 from ingest.problems import Problem
@@ -214,51 +215,37 @@ def _unit_label(unit_code: object, unit_name: object, lang: str) -> str:
     return f"{unit_code} – {unit_name}" if unit_name else str(unit_code)
 
 
-_STYLE = (
-    "body{font-family:system-ui,'Segoe UI',Roboto,'Noto Sans','DejaVu Sans',Arial,sans-serif;"
-    "margin:0;background:#f4f6f7;color:#1c2833;line-height:1.45}"
-    "main{max-width:64rem;margin:0 auto;padding:1rem 1.5rem 3rem}"
-    "section{background:#fff;border-radius:6px;padding:1rem 1.5rem;margin:1rem 0;"
-    "box-shadow:0 1px 3px rgba(0,0,0,.08)}"
-    "h1{font-size:1.35rem;color:#1a5276;margin:.2rem 0 .6rem}"
-    "h2{font-size:1.1rem;color:#1a5276;margin:1.2rem 0 .4rem}"
-    "section>h2:first-child{margin-top:.2rem}"
-    "table{border-collapse:collapse;width:100%;font-size:.92rem}"
-    "td,th{border-bottom:1px solid #d5d8dc;padding:.35rem .5rem;text-align:left;"
-    "vertical-align:top}th{background:#eaf2f8;white-space:nowrap}"
-    "table.facts{width:auto}table.facts th{background:none;color:#566573;font-weight:600;"
-    "padding-right:1.5rem;white-space:nowrap}"
-    ".verdict{display:inline-block;padding:.25rem .8rem;border-radius:12px;font-weight:700}"
-    ".rejected{background:#fadbd8;color:#a93226}.partial{background:#fdebd0;color:#9a6400}"
-    ".accepted,.accepted_warn{background:#d5f5e3;color:#1e8449}"
-    ".replaced{background:#e5e8e8;color:#566573}"
-    "td.error{color:#a93226;font-weight:600}td.warning{color:#9a6400;font-weight:600}"
-    "td.error,td.warning{white-space:nowrap}"
-    ".nowrap{white-space:nowrap}.note{color:#566573;font-size:.88rem}"
-    "code,small.code{font-size:.72rem;color:#7b8a8b}"
-    "ul{list-style:none;padding:0;margin:0}li{padding:.5rem 0;border-bottom:1px solid #e5e8e8}"
-    "li .verdict{font-size:.78rem;padding:.1rem .6rem;margin-left:.4rem}"
+_PAGES = Environment(
+    loader=FileSystemLoader(Path(__file__).resolve().parent / "templates"),
+    autoescape=select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
 )
 
 
-def _page(title: str, body: str) -> str:
-    return (
-        "<!doctype html>\n<html lang='vi'><head><meta charset='utf-8'>"
-        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-        f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head>"
-        f"<body><main>{body}</main></body></html>\n"
-    )
+def _problem_rows(problems: list[Problem], lang: str) -> list[dict[str, str]]:
+    words = _WORDS[lang]
+    return [
+        {
+            "severity": p.severity,
+            "kind": words["error"] if p.is_error else words["warning"],
+            "where": p.location(lang),
+            "message": p.message(lang) + _found(p, lang),
+            "fix": p.fix(lang),
+            "code": p.code,
+        }
+        for p in problems
+    ]
 
 
-def _html_section(
+def _section(
     name: str,
     checked: CheckedSubmission,
     lang: str,
     unit_code: str | None,
     checked_at: dt.datetime | None,
-) -> str:
+) -> dict[str, object]:
     words = _WORDS[lang]
-    status = verdict(checked)
     facts = [
         (words["unit"], _unit_label(unit_code, checked.unit.get("unit_name"), lang)),
         (words["period"], period_label(checked.unit.get("period_id"), lang)),
@@ -267,32 +254,13 @@ def _html_section(
     if checked_at is not None:
         facts.append((words["checked_at"], f"{local_time(checked_at)} ({words['local_time']})"))
     facts.append((words["rows_title"], _rows_line(checked, lang)))
-    fact_rows = "".join(
-        f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in facts
-    )
-    problems = checked.all_problems
-    rows = "".join(
-        "<tr>"
-        f"<td class='{p.severity}'>{words['error'] if p.is_error else words['warning']}</td>"
-        f"<td>{html.escape(p.location(lang))}</td>"
-        f"<td>{html.escape(p.message(lang))}{html.escape(_found(p, lang))}</td>"
-        f"<td>{html.escape(p.fix(lang))}"
-        f"<br><small class='code'>{words['code']}: {p.code}</small></td>"
-        "</tr>"
-        for p in problems
-    )
-    table = (
-        f"<table class='problems'><tr><th></th><th>{words['where']}</th>"
-        f"<th>{words['problem']}</th><th>{words['fix']}</th></tr>{rows}</table>"
-        if problems
-        else f"<p>{words['no_problems']}</p>"
-    )
-    return (
-        f"<section lang='{lang}'><h1>{words['title']}</h1>"
-        f"<p><span class='verdict {status}'>{words[status]}</span></p>"
-        f"<table class='facts'>{fact_rows}</table>"
-        f"<h2>{words['problems'].format(n=len(problems))}</h2>{table}</section>"
-    )
+    return {
+        "lang": lang,
+        "words": words,
+        "status": verdict(checked),
+        "facts": facts,
+        "problems": _problem_rows(checked.all_problems, lang),
+    }
 
 
 def format_html(
@@ -304,15 +272,13 @@ def format_html(
     """A small self-contained HTML page: the report in Vietnamese, then in English.
 
     It names the unit (code and name), the reporting period and the file, and opens from disk
-    with no network (the CSS is inline).
+    with no network (the CSS is inline). Everything read from the file is escaped.
     """
     code = unit_code or (str(checked.unit.get("unit_code") or "") or None)
-    return _page(
-        f"{_WORDS['vi'][verdict(checked)]} – {name}",
-        # the page sits in <feedback>/<unit>/, beside the index of all feedback
-        f"<p class='note'><a href='../index.html'>← {_WORDS['vi']['index']}</a></p>"
-        + _html_section(name, checked, "vi", code, checked_at)
-        + _html_section(name, checked, "en", code, checked_at),
+    return _PAGES.get_template("feedback.html").render(
+        title=f"{_WORDS['vi'][verdict(checked)]} – {name}",
+        index_title=_WORDS["vi"]["index"],
+        sections=[_section(name, checked, lang, code, checked_at) for lang in ("vi", "en")],
     )
 
 
@@ -357,25 +323,58 @@ class LoadedFile:
 # The portal queues a file as <unit>__<period>__<UTC time>__<random id>.<ext>: the clerk's own
 # name for it is not in the name (an upload name never becomes a path).
 _PORTAL_NAME = re.compile(
-    r"portal/(?P<unit>[^/_]+)__[^/_]+__(?P<stamp>\d{8}T\d{6}Z)__[0-9a-f]{8}\.[A-Za-z0-9]+$"
+    r"portal/(?P<stored>(?P<unit>[^/_]+)__[^/_]+__(?P<stamp>\d{8}T\d{6}Z)__[0-9a-f]{8}"
+    r"\.[A-Za-z0-9]+)$"
 )
 
 
-def shown_name(source: str) -> str:
-    """A file's name as the clerk can recognise it: a portal upload by when it was sent
-    (the portal's own page lists it under the name it was uploaded under), any other file by
-    its name in the inbox."""
+def upload_names_dir(home: Path) -> Path:
+    """Where the portal tells the night the name a clerk uploaded a file under: one private
+    file per queued upload, ``<stored name>.name``, below the data home's ``state/``."""
+    return home / "state" / "upload_names"
+
+
+def record_upload_name(home: Path, stored_name: str, original_name: str) -> Path:
+    """Keep ``original_name`` for the portal upload queued as ``portal/<stored_name>``.
+
+    The clerk's file name may carry a person's name: the file is 0600 in a 0700 folder
+    (:func:`core.private_files.write_private`), like the upload itself.
+    """
+    if _PORTAL_NAME.fullmatch(f"portal/{stored_name}") is None:
+        raise ValueError(f"{stored_name!r} is not a name the portal stores uploads under")
+    return write_private(upload_names_dir(home) / f"{stored_name}.name", original_name)
+
+
+def _uploaded_name(match: re.Match[str], names: Path | None) -> str | None:
+    if names is None:
+        return None
+    try:
+        text = (names / f"{match.group('stored')}.name").read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return text or None
+
+
+def shown_name(source: str, names: Path | None = None) -> str:
+    """A file's name as the clerk can recognise it: a portal upload by the name the clerk
+    uploaded it under (kept in ``names``, :func:`upload_names_dir`), else by when it was sent;
+    any other file by its name in the inbox."""
     match = _PORTAL_NAME.match(source)
     if match is None:
         return source
+    uploaded = _uploaded_name(match, names)
+    if uploaded is not None:
+        return uploaded
     sent = dt.datetime.strptime(match.group("stamp"), "%Y%m%dT%H%M%SZ").replace(tzinfo=dt.UTC)
     return f"tệp gửi qua cổng lúc {local_time(sent)}"
 
 
-def _file_words(source: str) -> str:
-    """ "tệp <name>", or the portal upload's own words."""
-    shown = shown_name(source)
-    return shown if shown != source else f"tệp {source}"
+def _file_words(source: str, names: Path | None) -> str:
+    """ "tệp <name>", or the portal upload's own words when its name is not known."""
+    match = _PORTAL_NAME.match(source)
+    if match is not None and _uploaded_name(match, names) is None:
+        return shown_name(source)
+    return f"tệp {shown_name(source, names)}"
 
 
 def filed_under(checked: CheckedSubmission, unit_code: str | None, source: str) -> str | None:
@@ -406,7 +405,8 @@ def write_feedback(
 
     They go to the folder of the unit the file was filed under (:func:`filed_under`), under a
     bounded file name, readable by the service's user only. The entry keeps the code as
-    written in the file when it is not the folder's.
+    written in the file when it is not the folder's. A portal upload is named as the clerk
+    uploaded it (the data home is the feedback folder's parent, as in ``Settings``).
     """
     private_dir(feedback_dir)
     written_code = feedback_unit(checked, unit_code)
@@ -415,7 +415,7 @@ def write_feedback(
     stem = f"{_slug(source)}.{sha256[:8]}"
     text = folder / f"{stem}.txt"
     page = folder / f"{stem}.html"
-    shown = shown_name(source)
+    shown = shown_name(source, upload_names_dir(feedback_dir.parent))
     write_private(
         text,
         format_report(shown, checked, "vi") + "\n\n" + format_report(shown, checked, "en") + "\n",
@@ -460,14 +460,8 @@ def _replacement(
     return max(later, key=lambda f: f.arrival_seq, default=None)
 
 
-def _index_item(
-    folder: str, entry: dict[str, object], lang: str, replaced: LoadedFile | None
-) -> str:
-    words = _WORDS[lang]
-    status = "replaced" if replaced is not None else str(entry["status"])
-    n_errors = int(str(entry.get("n_errors") or 0))
-    errors = _count(n_errors, lang, "lỗi" if lang == "vi" else "error", "errors")
-    name = str(entry.get("shown_name") or shown_name(str(entry["source_file"])))
+def _index_notes(folder: str, entry: dict[str, object], replaced: str | None) -> list[str]:
+    """What the index says beside a file: a mistyped unit code, the file that replaced it."""
     notes = []
     code = entry.get("code_in_file")
     written_name = str(entry.get("unit_name") or "")
@@ -482,21 +476,46 @@ def _index_item(
     elif code:
         notes.append(f"Mã đơn vị trong tệp: {code}.")
     if replaced is not None:
-        notes.append(f"Đã được thay bằng {_file_words(replaced.source_file)} (đã nạp).")
-    extra = "".join(f"<br><span class='note'>{html.escape(n)}</span>" for n in notes)
-    return (
-        f"<li><a href='{html.escape(folder)}/{html.escape(str(entry['page']))}'>"
-        f"{html.escape(name)}</a> "
-        f"<span class='verdict {status}'>{words[status]}</span>"
-        f"<br><span class='note'>{words['period']}: "
-        f"{html.escape(period_label(entry.get('period_id'), lang))} · {errors} · "
-        f"{words['checked_at']} <span class='nowrap'>{local_time(str(entry['checked_at']))}"
-        f"</span></span>{extra}</li>"
-    )
+        notes.append(f"Đã được thay bằng {replaced} (đã nạp).")
+    return notes
+
+
+def _index_item(
+    folder: str,
+    entry: dict[str, object],
+    lang: str,
+    replaced: LoadedFile | None,
+    names: Path,
+) -> dict[str, object]:
+    n_errors = int(str(entry.get("n_errors") or 0))
+    by = _file_words(replaced.source_file, names) if replaced is not None else None
+    return {
+        "page": str(entry["page"]),
+        "name": str(entry.get("shown_name") or shown_name(str(entry["source_file"]), names)),
+        "status": "replaced" if replaced is not None else str(entry["status"]),
+        "period": period_label(entry.get("period_id"), lang),
+        "errors": _count(n_errors, lang, "lỗi" if lang == "vi" else "error", "errors"),
+        "checked_at": local_time(str(entry["checked_at"])),
+        "notes": _index_notes(folder, entry, by),
+    }
 
 
 def _moment(entry: dict[str, object]) -> float:
     return dt.datetime.fromisoformat(str(entry["checked_at"])).timestamp()
+
+
+def _index_heading(folder: str, items: list[dict[str, object]], words: dict[str, str]) -> str:
+    """A unit's heading in the index: its code and registry name."""
+    if folder == "unknown":
+        return words["unknown"]
+    names = sorted({str(e["registry_name"]) for e in items if e.get("registry_name")})
+    if not names and all(e.get("code_unknown") for e in items):
+        names = ["mã không có trong danh mục đơn vị"]
+    elif not names:  # entries written before the registry name was kept
+        names = sorted(
+            {str(e["unit_name"]) for e in items if e["unit_name"] and not e.get("code_in_file")}
+        )
+    return f"{folder} – {' / '.join(names)}" if names else folder
 
 
 def write_index(
@@ -512,6 +531,7 @@ def write_index(
     """
     lang = "en" if lang == "en" else "vi"
     words = _WORDS[lang]
+    uploaded = upload_names_dir(feedback_dir.parent)
     entries: dict[str, list[dict[str, object]]] = {}
     for meta in sorted(feedback_dir.glob("*/*.json")):
         entry = json.loads(meta.read_text(encoding="utf-8"))
@@ -520,36 +540,23 @@ def write_index(
         entries,
         key=lambda f: (f == "unknown", -max(_moment(e) for e in entries[f]), f),
     )
-    sections = []
+    groups = []
     for folder in order:
         # newest first by the moment itself, whatever offset each entry was written with
         items = sorted(entries[folder], key=_moment, reverse=True)
-        names = sorted({str(e["registry_name"]) for e in items if e.get("registry_name")})
-        if not names and all(e.get("code_unknown") for e in items):
-            names = ["mã không có trong danh mục đơn vị"]
-        elif not names:  # entries written before the registry name was kept
-            names = sorted(
-                {str(e["unit_name"]) for e in items if e["unit_name"] and not e.get("code_in_file")}
-            )
-        heading = (
-            words["unknown"]
-            if folder == "unknown"
-            else f"{folder} – {' / '.join(names)}"
-            if names
-            else folder
+        groups.append(
+            {
+                "folder": folder,
+                "heading": _index_heading(folder, items, words),
+                "items": [
+                    _index_item(folder, e, lang, _replacement(folder, e, loaded or []), uploaded)
+                    for e in items
+                ],
+            }
         )
-        links = "".join(
-            _index_item(folder, e, lang, _replacement(folder, e, loaded or [])) for e in items
-        )
-        sections.append(f"<section><h2>{html.escape(heading)}</h2><ul>{links}</ul></section>")
     index = private_dir(feedback_dir) / "index.html"
+    page = _PAGES.get_template("feedback_index.html")
     write_private(
-        index,
-        _page(
-            words["index"],
-            f"<h1>{words['index']}</h1><p class='note'>{words['index_note']}</p>"
-            + "".join(sections),
-        ),
-        durable=False,
+        index, page.render(title=words["index"], words=words, groups=groups), durable=False
     )
     return index
