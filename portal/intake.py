@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from fastapi import HTTPException, UploadFile
+
 from core.private_files import create_private, private_dir
 from core.settings import Settings
 from ingest.landing import sha256_of
@@ -31,6 +33,9 @@ from ingest.submissions.checks import CheckedSubmission, check_submission
 from ingest.submissions.feedback import verdict, verdict_label
 from ingest.submissions.reader import read_submission
 from portal.config import PortalConfig
+from portal.deps import Portal
+from portal.pages import too_large_message
+from portal.security import Identity, check_upload_rate
 from portal.store import PortalStore, Upload, now_utc
 
 PORTAL_INBOX = "portal"  # sub-folder of inbox/submissions the portal writes into
@@ -233,3 +238,28 @@ def check_and_file(
         f" {_CHANNELS.get(channel, channel)})",
     )
     return Intake(upload, checked)
+
+
+def accept(portal: Portal, who: Identity, file: UploadFile, channel: str) -> Upload:
+    """An upload of ``who``'s unit through the pages (``web``) or the API (``api``): the rate
+    limit, the size limit while it streams in, then :func:`check_and_file`."""
+    assert who.unit_id is not None
+    check_upload_rate(portal.store, who.unit_id, portal.config.uploads_per_hour)
+    name = display_name(file.filename)
+    try:
+        incoming, size = receive(file.file, portal.config)
+    except UploadTooLarge as exc:
+        portal.store.log(who.actor, who.unit_id, "upload_too_large", name)
+        raise HTTPException(413, too_large_message(exc.limit)) from exc
+    return check_and_file(
+        incoming,
+        size,
+        name,
+        unit_id=who.unit_id,
+        token_id=who.token_id,
+        channel=channel,
+        settings=portal.settings,
+        config=portal.config,
+        store=portal.store,
+        registry=portal.by_code,
+    ).upload
