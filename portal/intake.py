@@ -30,7 +30,7 @@ from ingest.landing import sha256_of
 from ingest.problems import Problem
 from ingest.registry import ReportingUnit
 from ingest.submissions.checks import CheckedSubmission, check_submission
-from ingest.submissions.feedback import verdict, verdict_label
+from ingest.submissions.feedback import record_upload_name, verdict, verdict_label
 from ingest.submissions.reader import read_submission
 from portal.config import PortalConfig
 from portal.deps import Portal
@@ -204,6 +204,8 @@ def check_and_file(
         )
         sha = sha256_of(named)
         _place(named, target)
+        if queued:  # the night's feedback names the file as the clerk sent it
+            record_upload_name(settings.home, name, original_name)
     finally:
         named.unlink(missing_ok=True)
     submitted_on = checked.unit.get("submitted_on")
