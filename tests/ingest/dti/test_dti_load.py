@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections import Counter
 from pathlib import Path
 
 from dti_tables import write_csv
 
 from core.db import session
 from core.settings import Settings
-from ingest.dti.demo import load_facts, write_dti_publications
+from ingest.dti.demo import demo_tables, load_facts, write_dti_publications
+from ingest.dti.demo_tables import DEMO_SOURCE
 from pipeline.nightly import step_ingest_dti
 
 RANKING = ("Xếp hạng", "Tỉnh, thành phố", "Điểm DTI")
@@ -31,15 +31,18 @@ def _later(path: Path, seconds: int) -> None:
 
 def test_reference_history_loads_cleanly(data_home: Settings) -> None:
     written = write_dti_publications(data_home.inbox_dti)
-    facts = load_facts()
+    tables = demo_tables()
+    demo_rows = [r for rows in tables.values() for r in rows]
     summary = step_ingest_dti(data_home, "b1")
     assert summary["files_new"] == summary["files_accepted"] == len(written)
-    assert summary["rows_loaded"] == len(facts) and summary["rows_quarantined"] == 0
+    assert summary["rows_loaded"] == len(demo_rows) and summary["rows_quarantined"] == 0
     assert {p.suffix for p in written} == {".html", ".xlsx", ".csv"}
-    per_year = Counter((int(r["year"]), int(r["basis"])) for r in facts)
     loaded = _query(data_home, "select year, basis, n_rows, is_partial from raw.dti_publications")
-    assert {(y, b): n for y, b, n, _ in loaded} == dict(per_year)
-    assert all(partial for *_, partial in loaded)  # every shipped year is a partial table
+    assert {(y, b): n for y, b, n, _ in loaded} == {k: len(v) for k, v in tables.items()}
+    # a year is a full table exactly when the demo writes every province of its basis
+    assert {(y, b): partial for y, b, _, partial in loaded} == {
+        (y, b): len(rows) < b for (y, b), rows in tables.items()
+    }
     # every loaded row keeps the source it was published under
     rows = _query(
         data_home,
@@ -51,7 +54,7 @@ def test_reference_history_loads_cleanly(data_home: Settings) -> None:
             float(r["dti"]) if r["dti"] else None,
             r["source"],
         )
-        for r in facts
+        for r in demo_rows
     }
     assert {(y, b, n): (rank, dti, src) for y, b, n, rank, dti, src in rows} == expected
     qn = _query(
@@ -60,6 +63,35 @@ def test_reference_history_loads_cleanly(data_home: Settings) -> None:
         "from raw.dti_scores where year = 2022 and province_name_printed = 'Quảng Nam'",
     )
     assert qn == [("49", "Tỉnh Quảng Nam", 0.6674, 45)]
+
+
+def test_every_published_figure_is_loaded_as_published(data_home: Settings) -> None:
+    """The full demo tables keep each real published figure exactly, and label the rest."""
+    write_dti_publications(data_home.inbox_dti)
+    step_ingest_dti(data_home, "b1")
+    figures = ("rank", "dti", "nhan_thuc_so", "tru_cot_chinh_quyen_so", "hang_xa_hoi_so")
+    loaded = {
+        (y, b, n): dict(zip(figures, values, strict=True))
+        for y, b, n, *values in _query(
+            data_home,
+            f"select year, basis, province_name_printed, {', '.join(figures)} from raw.dti_scores",
+        )
+    }
+    for fact in load_facts():
+        row = loaded[(int(fact["year"]), int(fact["basis"]), fact["province_name"])]
+        for field in figures:
+            if fact[field]:
+                assert float(row[field]) == float(fact[field]), (fact["province_name"], field)
+    facts = {(int(f["year"]), int(f["basis"]), f["province_name"]): f for f in load_facts()}
+    sources = _query(
+        data_home, "select year, basis, province_name_printed, source from raw.dti_scores"
+    )
+    generated = [s for y, b, n, s in sources if (y, b, n) not in facts]
+    assert generated and all(s == DEMO_SOURCE for s in generated)
+    for y, b, n, source in sources:
+        if (y, b, n) in facts:
+            published = facts[(y, b, n)]["source"]
+            assert source == published or source.startswith(f"{published} | Bản demo: ")
 
 
 def test_reference_tables_are_refreshed(data_home: Settings) -> None:
