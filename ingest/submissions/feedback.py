@@ -2,7 +2,8 @@
 
 The same report is printed by ``dxwh check`` and written during ingest, for every rejected or
 partly rejected file, as text and as a small HTML page under ``$DXWH_HOME/feedback/<unit>/``,
-with an ``index.html`` that lists the reports grouped by unit.
+with an ``index.html`` that lists the reports grouped by unit. The pages are Jinja templates
+(``templates/feedback*.html``, autoescaped): everything read from a file is escaped.
 """
 
 from __future__ import annotations

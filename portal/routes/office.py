@@ -1,11 +1,10 @@
 """The provincial office: who reported each period, a unit's files, access tokens, the log.
 
 Every route requires a signed-in party of role ``office`` and every form is CSRF-checked (both
-by the router, :func:`portal.deps.page_router`). A new section of the office view is a route
-on :data:`router` (``@router.get("/…")`` under its ``/office`` prefix; it inherits both
-checks), a template
-extending ``base.html`` and, if it should be in the menu, a link in ``base.html``'s office nav.
-"""
+by the router, :func:`portal.deps.page_router`). A new section of the office view is a route on
+:data:`router` (``@router.get("/tien-do")`` serves ``/office/tien-do`` and inherits both
+checks) that renders a template extending ``base.html`` (``portal.page(request, "….html")``);
+a link in ``base.html``'s office nav puts it in the menu."""
 
 from __future__ import annotations
 
