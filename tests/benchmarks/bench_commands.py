@@ -369,6 +369,9 @@ def run_bench(args: argparse.Namespace) -> dict[str, Any]:
     for n in range(args.repeat):
         _progress(f"round {n + 1} of {args.repeat}")
         rounds.append(one_round(files, sample, inbox, root / "work", scale, not args.skip_run))
+        # a long run that fails keeps the rounds before it
+        partial = root / f"commands-{scale}-partial.json"
+        partial.write_text(json.dumps(figures | {"rounds": rounds}, indent=1), encoding="utf-8")
     shutil.rmtree(root / "work", ignore_errors=True)
     figures["rounds"] = rounds
     figures["summary"] = summarise(rounds, len(files), len(sample))
