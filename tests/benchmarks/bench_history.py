@@ -1,0 +1,249 @@
+"""``make bench-history``: the warehouse built one period after another, as history grows.
+
+    python -m tests.benchmarks.bench_history [--scale province|national] [--periods N] [--record]
+
+On a fresh data home, for each period in turn (oldest first): that period's demo files are
+generated alone (``generate_demo(periods=(p,))``) into the inbox, one night runs as users run
+it (``dxwh run``, a process), and the period's inbox files are removed once the night has
+archived them, so the disk holds the archive plus one period (bounded). Per period:
+
+- the night's wall time (the ``dxwh run`` process) and its peak RSS (the largest process of its
+  tree, from ``wait4``);
+- dbt's time: the ``dbt build``'s elapsed time from its ``run_results.json``, and the five
+  slowest nodes with their time, to see which models grow with history;
+- the published file's size;
+- the analyst views' latency on the published file: every ``analyst`` view read whole
+  (``select *``) ``--reads`` times, read-only, and the p95 over all reads (and the slowest view).
+
+The periods are those the reporting calendar and the demo know: at province scale 2022 …
+2026-H1, at national scale the pre-2025 periods. Figures are written after every period to
+``<data home>/bench/history-<scale>-partial.json`` and at the end to
+``history-<scale>-<time>.json`` (``--record``: also ``docs/bench/history-<scale>.json``).
+Nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from tests.benchmarks.bench_commands import DXWH, REPO, load
+
+RECORD_DIR = REPO / "docs" / "bench"
+PRODUCER = "dbt_producer_watcher"
+# dbt's line for a built model, as the producer task logs it: "... OK created sql table model
+# marts.fct_staffing ....... [OK in 1.23s]" (colour codes around the status)
+MODEL_RESULT = re.compile(r"OK created \S+ \S+ model (\S+) \.+ \[.*?OK.*? in ([\d.]+)s\]")
+
+
+def _progress(what: str) -> None:
+    print(f"bench {dt.datetime.now():%H:%M:%S} load {load()[0]:.2f} {what}", file=sys.stderr,
+          flush=True)  # fmt: skip
+
+
+def _env(home: Path, scale: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DXWH_HOME": str(home),
+        "DXWH_REGISTRY_SCOPE": scale,
+        "DXWH_TASK_RETRIES": "0",
+        "AIRFLOW__COSMOS__CACHE_DIR": str(home / "cosmos"),
+    }
+
+
+def periods_for(scale: str) -> tuple[str, ...]:
+    from ingest.demo.generate import NATIONAL_PERIODS, PROVINCE_PERIODS
+
+    return PROVINCE_PERIODS if scale == "province" else NATIONAL_PERIODS
+
+
+def write_period(home: Path, scale: str, period: str) -> int:
+    """One period's demo files, generated alone, into the home's inbox."""
+    from ingest.demo.generate import generate_demo
+
+    staging = home.parent / "staging"
+    shutil.rmtree(staging, ignore_errors=True)
+    result = generate_demo(
+        staging / "submissions",
+        staging / "manifest.json",
+        periods=(period,),
+        mess_share=0.1,
+        scale=scale,
+    )
+    inbox = home / "inbox" / "submissions"
+    inbox.mkdir(parents=True, exist_ok=True)
+    for source in (staging / "submissions").iterdir():
+        shutil.move(str(source), str(inbox / f"{source.name}"))
+    shutil.rmtree(staging, ignore_errors=True)
+    return len(result.files)
+
+
+def night(home: Path, scale: str) -> dict[str, Any]:
+    """One ``dxwh run``: wall seconds and the peak RSS of its process tree."""
+    log = (home.parent / "night.log").open("a")
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        [str(DXWH), "run"], env=_env(home, scale), stdout=log, stderr=subprocess.STDOUT
+    )
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    log.close()
+    if proc.returncode != 0:
+        raise RuntimeError(f"dxwh run failed ({proc.returncode}): see {home.parent / 'night.log'}")
+    return {"night_s": round(seconds, 1), "night_peak_rss_mb": round(usage.ru_maxrss / 1024)}
+
+
+def task_seconds(home: Path) -> dict[str, float]:
+    """Each task's duration in the last ``dx_nightly`` run, from Airflow's own records."""
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(home / "airflow" / "airflow.db")) as con:
+        rows = con.execute(
+            "select task_id, (julianday(end_date) - julianday(start_date)) * 86400 "
+            "from task_instance where dag_id = 'dx_nightly' and run_id = ("
+            "  select run_id from dag_run where dag_id = 'dx_nightly' "
+            "  order by start_date desc limit 1) and end_date is not null"
+        ).fetchall()
+    return {task: round(float(s), 2) for task, s in rows if s is not None}
+
+
+def dbt_figures(home: Path) -> dict[str, Any]:
+    """dbt's time in the night: its one ``dbt build`` task (Cosmos' producer, from Airflow's
+    records) and the five slowest models of that build (dbt's own timings, from its lines in
+    the night's log)."""
+    tasks = task_seconds(home)
+    out: dict[str, Any] = {
+        "dbt_build_s": next((s for t, s in tasks.items() if t.endswith(PRODUCER)), None),
+        "ingest_s": tasks.get("ingest.submissions"),
+    }
+    logs = sorted((home / "airflow" / "logs").glob("dxwh-run-*.log"))
+    timings: dict[str, float] = {}
+    if logs:
+        text = logs[-1].read_text(encoding="utf-8", errors="replace")
+        for name, seconds in MODEL_RESULT.findall(text):
+            timings[name] = float(seconds)
+    slowest = sorted(timings.items(), key=lambda item: -item[1])[:5]
+    out["dbt_slowest_models_s"] = {name: round(s, 2) for name, s in slowest}
+    return out
+
+
+def analyst_views(published: Path, reads: int) -> dict[str, Any]:
+    import duckdb
+
+    with duckdb.connect(str(published), read_only=True) as con:
+        views = [
+            row[0]
+            for row in con.execute(
+                "select view_name from duckdb_views() where schema_name = 'analyst' "
+                "and not internal order by 1"
+            ).fetchall()
+        ]
+        times: dict[str, list[float]] = {v: [] for v in views}
+        for _ in range(reads):
+            for view in views:
+                started = time.perf_counter()
+                con.execute(f'select * from analyst."{view}"').fetchall()
+                times[view].append(time.perf_counter() - started)
+    every = sorted(t for ts in times.values() for t in ts)
+    if not every:
+        return {"views": 0}
+    slowest = max(times, key=lambda v: statistics.median(times[v]))
+    return {
+        "views": len(views),
+        "analyst_p95_ms": round(
+            every[min(len(every) - 1, round(0.95 * (len(every) - 1)))] * 1e3, 1
+        ),
+        "analyst_max_ms": round(every[-1] * 1e3, 1),
+        "slowest_view": slowest,
+    }
+
+
+def run_bench(args: argparse.Namespace) -> dict[str, Any]:
+    from core.settings import load_settings
+
+    root = load_settings().home / "bench" / f"history-{args.scale}"
+    home = root / "home"
+    shutil.rmtree(root, ignore_errors=True)
+    periods = periods_for(args.scale)[: args.periods or None]
+    figures: dict[str, Any] = {"scale": args.scale, "load_at_start": load(), "periods": []}
+    partial = root.parent / f"history-{args.scale}-partial.json"
+    for n, period in enumerate(periods, start=1):
+        _progress(f"period {n} of {len(periods)}: {period}, its files")
+        row: dict[str, Any] = {"period": period, "load_at_start": load()}
+        row["files"] = write_period(home, args.scale, period)
+        _progress(f"period {n} of {len(periods)}: {period}, the night")
+        row |= night(home, args.scale)
+        row |= dbt_figures(home)
+        published = load_settings(_env(home, args.scale)).published_db
+        row["published_mb"] = round(published.stat().st_size / 2**20, 1)
+        row |= analyst_views(published, args.reads)
+        shutil.rmtree(home / "inbox" / "submissions", ignore_errors=True)  # archived: bounded
+        row["disk_mb"] = round(
+            sum(p.stat().st_size for p in home.rglob("*") if p.is_file()) / 2**20, 1
+        )
+        row["load_at_end"] = load()
+        figures["periods"].append(row)
+        partial.write_text(json.dumps(figures, indent=1), encoding="utf-8")
+    figures["load_at_end"] = load()
+    return figures
+
+
+def format_table(f: dict[str, Any]) -> str:
+    rows = f["periods"]
+    first = rows[0]["night_s"] if rows else 1.0
+    lines = [
+        f"dxwh bench-history ({f['stamp']}): {f['scale']} demo, {len(rows)} periods one after "
+        f"another; 1-min load {f['load_at_start'][0]:.1f} at start, "
+        f"{f['load_at_end'][0]:.1f} at end" + (f" ({f['finished']})" if "finished" in f else ""),
+        f"{'period':<8} {'files':>6} {'night s':>8} {'vs 1st':>6} {'dbt s':>6} "
+        f"{'published MB':>12} {'views p95 ms':>12} {'peak RSS MB':>11} {'load':>5}",
+    ]
+    for r in rows:
+        lines.append(
+            f"{r['period']:<8} {r['files']:>6,} {r['night_s']:>8.1f} {r['night_s'] / first:>6.2f} "
+            f"{r.get('dbt_build_s', float('nan')):>6.1f} {r['published_mb']:>12.1f} "
+            f"{r.get('analyst_p95_ms', float('nan')):>12.1f} {r['night_peak_rss_mb']:>11,} "
+            f"{r['load_at_start'][0]:>5.1f}"
+        )
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    from core.settings import load_settings
+
+    parser = argparse.ArgumentParser(description="History, one period at a time (bench-history).")
+    parser.add_argument("--scale", choices=("province", "national"), default="province")
+    parser.add_argument("--periods", type=int, default=0, help="how many (default: all known)")
+    parser.add_argument("--reads", type=int, default=20, help="reads of each analyst view")
+    parser.add_argument(
+        "--record", action="store_true", help="also write docs/bench/history-*.json"
+    )
+    args = parser.parse_args(argv)
+    out_dir = load_settings().home / "bench"
+    figures = run_bench(args)
+    figures["stamp"] = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    text = json.dumps(figures, indent=1, ensure_ascii=False) + "\n"
+    out = out_dir / f"history-{args.scale}-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%SZ}.json"
+    out.write_text(text, encoding="utf-8")
+    if args.record:
+        RECORD_DIR.mkdir(parents=True, exist_ok=True)
+        (RECORD_DIR / f"history-{args.scale}.json").write_text(text, encoding="utf-8")
+    print(format_table(figures))
+    print(f"figures: {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
