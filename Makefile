@@ -11,7 +11,7 @@ RUN := $(UV) run --frozen --no-progress
 TEST_WORKERS ?= auto
 PYTEST := $(RUN) pytest --numprocesses $(TEST_WORKERS) --dist worksteal
 
-.PHONY: help setup run portal airflow bench test test-fast lint lint-dbt format clean-home bench-demo bench-ingest bench-dbt bench-publish bench-cosmos
+.PHONY: help setup run portal airflow bench test test-fast lint lint-dbt format clean-home bench-demo bench-ingest bench-dbt bench-publish bench-cosmos bench-national bench-portal bench-history
 
 # dbt-labs' dbt-project-evaluator, run offline on a copy of dbt_project/ when the tool is there
 DBT_EVALUATOR ?= ../shared/tools/dbt_evaluator.sh
@@ -23,7 +23,11 @@ help:
 	@echo "make test-fast   ruff and every test but the full DAG runs and the deployment (a few minutes)"
 	@echo "make lint   ruff, ruff format --check, mypy, sqlfluff, dbt-project-evaluator"
 	@echo "make airflow  Airflow's UI on the project's DAGs and data home (PORT=8080)"
-	@echo "make bench    national-scale benchmark table (BENCH_ARGS=--quick for a smoke run)"
+	@echo "make bench    dxwh ingest/run as commands vs the no-loss floor, national demo, 3 rounds"
+	@echo "              (BENCH_ARGS=--quick for a smoke run, --record to update docs/bench/)"
+	@echo "make bench-portal   deadline day: 100, 300, 1,000 uploads at once, then with a night"
+	@echo "make bench-history  one period after another: night, dbt, file size, views p95, RSS"
+	@echo "make bench-national in-process national table: per-file profile, dbt as history grows"
 	@echo "make bench-ingest   submission ingest speed, serial and parallel"
 	@echo "make bench-dbt      dbt build (full, no new file) and dbt docs generate"
 	@echo "make bench-cosmos   dx_nightly parse time; Cosmos watcher group vs one dbt build task"
@@ -74,8 +78,21 @@ test-fast: setup
 	$(RUN) ruff check .
 	$(PYTEST) -m "not slow and not deploy"
 
-# the national demo end to end, one table; figures as JSON under $DXWH_HOME/bench/
+# what users run (dxwh ingest, dxwh run, dxwh sql as processes) against the no-loss floor, the
+# parse limit and a fixed naive script, on one national inbox, repeated; JSON under $DXWH_HOME/bench/
 bench: setup
+	$(RUN) python -m tests.benchmarks.bench_commands $(BENCH_ARGS)
+
+# deadline day at the portal: uploads at once through POST /api/submissions, then with a night
+bench-portal: setup
+	$(RUN) python -m tests.benchmarks.bench_portal $(BENCH_ARGS)
+
+# history built one period after another (BENCH_ARGS="--scale national" for the national demo)
+bench-history: setup
+	$(RUN) python -m tests.benchmarks.bench_history $(BENCH_ARGS)
+
+# the in-process national table: per-file profile, dbt as history grows (--history N)
+bench-national: setup
 	$(RUN) python -m tests.benchmarks.bench_national $(BENCH_ARGS)
 
 bench-demo: setup
