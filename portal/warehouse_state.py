@@ -68,20 +68,7 @@ COMPLIANCE_SQL = """
 with
 compliance as (select * from marts.fct_reporting_compliance),
 staffing as (select * from marts.fct_staffing),
-periods as (select * from marts.dim_period),
-units as (select * from marts.dim_unit),
-unit_names as (
-    select compliance.unit_id, compliance.period_id, units.unit_name
-    from compliance
-    inner join periods on compliance.period_id = periods.period_id
-    inner join units
-        on compliance.unit_id = units.unit_id
-        and periods.end_date
-        between units.valid_from and coalesce(units.valid_to, date '9999-12-31')
-    qualify row_number() over (
-        partition by compliance.unit_id, compliance.period_id order by units.valid_from desc
-    ) = 1
-)
+unit_names as (select * from analyst.unit_names_by_period)
 select
     compliance.unit_id,
     coalesce(unit_names.unit_name, compliance.unit_id) as unit_name,

@@ -19,6 +19,7 @@ from typing import Any
 import duckdb
 
 from core.db import session
+from warehouse.analyst_views import AnalystView
 
 MANIFEST_NAME = "manifest.json"
 # dbt resource types that become relations in the build database
@@ -162,18 +163,65 @@ def apply_comments(
     return written
 
 
+def view_docs(
+    views: Iterable[AnalystView],
+    docs: Mapping[str, TableDoc],
+    *,
+    sources: Mapping[str, str] | None = None,
+) -> dict[str, TableDoc]:
+    """Each analyst view's documentation, keyed ``analyst.<name>``, its columns in view order.
+
+    A column that names the published column it passes through takes that column's
+    documentation (a mart's or reference table's from dbt, another view's from its YAML); one
+    whose source is not documented is left out (a build that never ran dbt).
+    """
+    sources = sources or {}
+    by_name = {view.qualified_name: view for view in views}
+    resolved: dict[str, TableDoc] = {}
+
+    def column(relation: str, name: str) -> Described | None:
+        if relation in by_name:
+            return resolve(by_name[relation]).columns.get(name)
+        doc = docs.get(sources.get(relation, relation))
+        return doc.columns.get(name) if doc else None
+
+    def resolve(view: AnalystView) -> TableDoc:
+        if view.qualified_name not in resolved:
+            columns: dict[str, Described] = {}
+            for name, entry in view.columns.items():
+                if entry.same_as:
+                    relation, _, source_column = entry.same_as.rpartition(".")
+                    found = column(relation, source_column)
+                    if found is not None:
+                        columns[name] = found
+                else:
+                    columns[name] = Described(entry.label_vi, entry.description)
+            resolved[view.qualified_name] = TableDoc(Described("", view.description), columns)
+        return resolved[view.qualified_name]
+
+    for view in by_name.values():
+        resolve(view)
+    return resolved
+
+
 def document_published(
     path: Path,
     dbt_manifest: Path,
     tables: Iterable[str],
     *,
     sources: Mapping[str, str] | None = None,
+    views: Iterable[AnalystView] = (),
 ) -> int:
-    """Comment the published file at ``path`` from dbt's ``manifest.json``; return the count."""
+    """Comment the published file at ``path`` from dbt's ``manifest.json`` and the analyst
+    views' YAML; return the number of comments written."""
     docs = read_dbt_docs(dbt_manifest)
-    if not docs:
-        return 0
+    described_views = view_docs(views, docs, sources=sources)
     with session(path) as con:
         written = apply_comments(con, docs, tables, sources=sources)
+        # the views' own comments are their SQL files' descriptions (written with the view)
+        columns_only = {
+            name: TableDoc(Described(), doc.columns) for name, doc in described_views.items()
+        }
+        written += apply_comments(con, columns_only, columns_only)
         con.execute("checkpoint")
     return written

@@ -3,7 +3,9 @@
 Tools that do not speak DuckDB (pandas, Spark, Power Query, R) read these files; the manifest
 says what each file holds so a reader can check it got the whole table, and carries the
 published file's table and column comments (the dbt documentation, Vietnamese and English) so
-the files are as well described as the database.
+the files are as well described as the database. Each file carries the same descriptions in
+its own key-value metadata (``dxwh:description``, and ``dxwh:columns`` as JSON), so a file
+copied away alone stays described.
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ from typing import Any
 import duckdb
 
 MANIFEST_NAME = "manifest.json"
+# Each Parquet file's key-value metadata: the relation's comment, and each column's as JSON
+DESCRIPTION_KEY = "dxwh:description"
+COLUMNS_KEY = "dxwh:columns"
 
 
 def export_parquet(
@@ -40,7 +45,6 @@ def export_parquet(
         schema, table = name.split(".")
         quoted = f'{schema}."{table}"'
         file = out_dir / f"{name}.parquet"
-        con.execute(f"copy (select * from {quoted}) to '{file}' (format parquet)")
         columns = [
             {"name": str(col), "type": str(typ), "description": comment}
             for col, typ, comment in con.execute(
@@ -50,11 +54,21 @@ def export_parquet(
                 [schema, table],
             ).fetchall()
         ]
+        kind, description = comments.get(name, ("table", None))
+        metadata = {
+            DESCRIPTION_KEY: description or "",
+            COLUMNS_KEY: json.dumps(
+                {c["name"]: c["description"] for c in columns}, ensure_ascii=False
+            ),
+        }
+        con.execute(
+            f"copy (select * from {quoted}) to '{file}' "
+            f"(format parquet, kv_metadata {_struct(metadata)})"
+        )
         rows = _count(con, f"select count(*) from {quoted}")
         exported = _count(con, f"select count(*) from read_parquet('{file}')")
         if exported != rows:
             raise RuntimeError(f"Parquet export of {name} has {exported} rows, expected {rows}")
-        kind, description = comments.get(name, ("table", None))
         entries.append(
             {
                 "table": name,
@@ -85,6 +99,12 @@ def _relation_comments(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, s
         "where database_name = current_database() and not internal"
     ).fetchall()
     return {str(name): (str(kind), comment) for name, kind, comment in rows}
+
+
+def _struct(values: dict[str, str]) -> str:
+    """A DuckDB struct literal of string values (for ``kv_metadata``)."""
+    quoted = (f"'{k}': '{v.replace(chr(39), chr(39) * 2)}'" for k, v in values.items())
+    return "{" + ", ".join(quoted) + "}"
 
 
 def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:

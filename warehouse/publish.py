@@ -59,7 +59,12 @@ REFERENCE_TABLES = {
         "plan_ref varchar, plan_date date, plan_source varchar",
     ),
 }
+# published reference table -> the build relation it is copied from (and documented as)
+REFERENCE_SOURCES = {f"{REFERENCE_SCHEMA}.{n}": s for n, (s, _) in REFERENCE_TABLES.items()}
 STORAGE_VERSION = "v1.1.0"
+# timestamptz columns are published as local time in this zone (see _local_times)
+LOCAL_TIME_ZONE = "Asia/Ho_Chi_Minh"
+LOCAL_TIME_NOTE = "(giờ Việt Nam / Vietnam time, Asia/Ho_Chi_Minh, UTC+7)"
 # Column names that only raw personal data carries: their presence means a model leaked it.
 PERSONAL_COLUMNS = frozenset({"full_name", "birth_year", "prepared_by", "person_key"})
 # What the build's `dbt docs generate` leaves in <home>/docs/dbt that a browser needs.
@@ -117,7 +122,8 @@ def _copy_marts(build_db: Path, target: Path) -> dict[str, int]:
             con.execute(f"create schema if not exists pub.{schema}")
         for schema, table in tables:
             con.execute(
-                f'create table pub.{schema}."{table}" as select * from build.{schema}."{table}"'
+                f'create table pub.{schema}."{table}" as '
+                f'select {_local_times(con, schema, table)} from build.{schema}."{table}"'
             )
             row = con.execute(f'select count(*) from build.{schema}."{table}"').fetchone()
             counts[f"{schema}.{table}"] = int(row[0]) if row else 0
@@ -126,6 +132,62 @@ def _copy_marts(build_db: Path, target: Path) -> dict[str, int]:
         con.execute("detach pub")
         con.execute("detach build")
     return counts
+
+
+def _zoned_columns(
+    con: duckdb.DuckDBPyConnection, schema: str, table: str, catalog: str = "build"
+) -> list[str]:
+    return [
+        str(name)
+        for (name,) in con.execute(
+            "select column_name from duckdb_columns() where database_name = ? "
+            "and schema_name = ? and table_name = ? and data_type = 'TIMESTAMP WITH TIME ZONE' "
+            "order by column_index",
+            [catalog, schema, table],
+        ).fetchall()
+    ]
+
+
+def _local_times(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> str:
+    """The select list that publishes each ``timestamptz`` column as Vietnam's local time.
+
+    A BI driver reflects ``timestamptz`` as a naive timestamp and shows it in the BI server's
+    own zone, so a filter on "07/01 from 00:00" would depend on where the server runs; a local
+    time with the zone named in its comment (see :data:`LOCAL_TIME_NOTE`) reads the same
+    everywhere.
+    """
+    zoned = _zoned_columns(con, schema, table)
+    if not zoned:
+        return "*"
+    converted = ", ".join(f'timezone(\'{LOCAL_TIME_ZONE}\', "{c}") as "{c}"' for c in zoned)
+    return f"* replace ({converted})"
+
+
+def _published_local_times(build_db: Path) -> list[tuple[str, str, str]]:
+    """``(schema, table, column)`` of every column :func:`_local_times` converts."""
+    with duckdb.connect() as con:
+        con.execute(f"attach '{build_db}' as build (read_only)")
+        return [
+            (schema, table, column)
+            for schema, table in _tables(con, "build", PUBLISHED_SCHEMAS)
+            for column in _zoned_columns(con, schema, table)
+        ]
+
+
+def _note_local_times(target: Path, columns: Sequence[tuple[str, str, str]]) -> None:
+    """Say in each published local-time column's comment which zone it is in."""
+    with session(target) as con:
+        for schema, table, column in columns:
+            row = con.execute(
+                "select comment from duckdb_columns() where database_name = current_database() "
+                "and schema_name = ? and table_name = ? and column_name = ?",
+                [schema, table, column],
+            ).fetchone()
+            comment = row[0] if row else None
+            text = f"{comment} {LOCAL_TIME_NOTE}" if comment else LOCAL_TIME_NOTE
+            quoted = text.replace("'", "''")
+            con.execute(f'comment on column {schema}."{table}"."{column}" is \'{quoted}\'')
+        con.execute("checkpoint")
 
 
 def _copy_reference(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
@@ -149,13 +211,21 @@ def _create_views(target: Path, views: Sequence[AnalystView]) -> None:
     # opened directly (not attached) so that the views' unqualified names bind to this file
     with session(target) as con:
         con.execute(f"create schema if not exists {ANALYST_SCHEMA}")
-        for view in views:
-            try:
-                con.execute(f"create view {view.qualified_name} as\n{view.sql}")
-            except duckdb.Error as exc:
+        pending = list(views)
+        while pending:  # a view reading another view waits until that one exists
+            failed: list[tuple[AnalystView, duckdb.Error]] = []
+            for view in pending:
+                try:
+                    con.execute(f"create view {view.qualified_name} as\n{view.sql}")
+                except duckdb.Error as exc:
+                    failed.append((view, exc))
+                    continue
+                quoted = view.description.replace("'", "''")
+                con.execute(f"comment on view {view.qualified_name} is '{quoted}'")
+            if len(failed) == len(pending):
+                view, exc = failed[0]
                 raise RuntimeError(f"analyst view {view.name} does not build: {exc}") from exc
-            quoted = view.description.replace("'", "''")
-            con.execute(f"comment on view {view.qualified_name} is '{quoted}'")
+            pending = [view for view, _ in failed]
         con.execute("checkpoint")
 
 
@@ -208,7 +278,9 @@ def content_digest(build_db: Path, views: Sequence[AnalystView]) -> tuple[str, d
         con.execute("attach ':memory:' as pub")
         counts.update(copy_quality(con, source="build", target="pub"))
     for view in views:
-        digest.update(f"view {view.qualified_name}|{view.sql}|{view.description}\n".encode())
+        digest.update(
+            f"view {view.qualified_name}|{view.sql}|{view.description}|{view.columns}\n".encode()
+        )
     return digest.hexdigest(), counts
 
 
@@ -276,8 +348,10 @@ def publish(
             db,
             settings.dbt_target_dir / MANIFEST_NAME,
             list(counts),
-            sources={f"{REFERENCE_SCHEMA}.{n}": s for n, (s, _) in REFERENCE_TABLES.items()},
+            sources=REFERENCE_SOURCES,
+            views=views,
         )
+        _note_local_times(db, _published_local_times(settings.build_db))
         _verify(db, counts, views)
         with session(db, read_only=True) as con:
             export_parquet(

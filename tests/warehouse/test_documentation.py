@@ -152,3 +152,48 @@ def test_a_broken_dbt_manifest_is_named(tmp_path: Path) -> None:
 
     with pytest.raises(ValueError, match=r"manifest\.json: not a dbt manifest"):
         read_dbt_docs(manifest)
+
+
+def test_every_analyst_view_column_is_described(documented: Settings) -> None:
+    with connect_published(documented.published_db) as con:
+        rows = con.execute(
+            "select table_name, column_name, comment from duckdb_columns() "
+            "where schema_name = 'analyst' order by table_name, column_index"
+        ).fetchall()
+    found: dict[str, list[str]] = {}
+    for view, column, comment in rows:
+        found.setdefault(view, []).append(column)
+        # Vietnamese label, then English, like every mart column
+        assert comment and SEPARATOR in comment, f"analyst.{view}.{column}"
+    # each view's YAML lists exactly its columns, in order
+    assert found == {view.name: list(view.columns) for view in load_views()}
+
+
+def test_a_passed_through_view_column_carries_its_marts_docs(documented: Settings) -> None:
+    with connect_published(documented.published_db) as con:
+        comments = dict(
+            con.execute(
+                "select table_name || '.' || column_name, comment from duckdb_columns() "
+                "where (schema_name = 'analyst' and table_name = 'target_progress') "
+                "or (schema_name = 'marts' and table_name = 'dim_period')"
+            ).fetchall()
+        )
+    assert comments["target_progress.period_end_date"] == comments["dim_period.end_date"]
+    assert comments["target_progress.is_share"].startswith("Chỉ tiêu tính theo tỷ lệ — ")
+
+
+def test_parquet_files_carry_their_descriptions(documented: Settings) -> None:
+    parquet = documented.published_dir / "parquet"
+    with duckdb.connect() as reader:
+        for name in ("marts.fct_staffing", "analyst.staffing_by_level_and_assignment"):
+            metadata = {
+                key.decode(): value.decode()
+                for key, value in reader.execute(
+                    "select key, value from parquet_kv_metadata(?)",
+                    [str(parquet / f"{name}.parquet")],
+                ).fetchall()
+            }
+            columns = json.loads(metadata["dxwh:columns"])
+            assert metadata["dxwh:description"], name
+            assert columns["n_dedicated"].startswith("Số chuyên trách — "), name
+            assert all(columns.values()), name

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 from pathlib import Path
@@ -278,3 +279,27 @@ def test_publish_removes_what_killed_publishes_left(data_home: Settings) -> None
     finally:
         alive.kill()
         alive.wait()
+
+
+def test_times_are_published_as_vietnam_local_time(data_home: Settings) -> None:
+    with session(data_home.build_db) as con:
+        con.execute("create schema if not exists marts")
+        con.execute(
+            "create table marts.fct_loads as select "
+            "timestamptz '2025-06-30 17:30:00+00' as submission_loaded_at, "
+            "timestamp '2025-01-01 08:00:00' as naive_at"
+        )
+
+    publish(data_home, views=())
+
+    with session(data_home.published_db, read_only=True) as con:
+        rows = con.execute(
+            "select column_name, data_type, comment from duckdb_columns() "
+            "where table_name = 'fct_loads' order by column_index"
+        ).fetchall()
+        values = con.execute("select * from marts.fct_loads").fetchone()
+    # 17:30 UTC on 30/06 is 00:30 on 01/07 in Vietnam: a BI filter "from 01/07" finds it
+    assert values == (dt.datetime(2025, 7, 1, 0, 30), dt.datetime(2025, 1, 1, 8, 0))
+    (loaded, naive) = rows
+    assert loaded[1] == "TIMESTAMP" and "Asia/Ho_Chi_Minh" in (loaded[2] or "")
+    assert naive[2] is None  # a column that had no zone is left as it was
