@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+import yaml  # type: ignore[import-untyped]
 
 QUERIES_DIR = Path(__file__).resolve().parent / "queries"
 ANALYST_SCHEMA = "analyst"

@@ -199,9 +199,7 @@ def view_docs(
             resolved[view.qualified_name] = TableDoc(Described("", view.description), columns)
         return resolved[view.qualified_name]
 
-    for view in by_name.values():
-        resolve(view)
-    return resolved
+    return {name: resolve(view) for name, view in by_name.items()}
 
 
 def document_published(

@@ -223,8 +223,8 @@ def _create_views(target: Path, views: Sequence[AnalystView]) -> None:
                 quoted = view.description.replace("'", "''")
                 con.execute(f"comment on view {view.qualified_name} is '{quoted}'")
             if len(failed) == len(pending):
-                view, exc = failed[0]
-                raise RuntimeError(f"analyst view {view.name} does not build: {exc}") from exc
+                first, error = failed[0]
+                raise RuntimeError(f"analyst view {first.name} does not build: {error}") from error
             pending = [view for view, _ in failed]
         con.execute("checkpoint")
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
 import yaml
 
-from core.settings import DBT_PROJECT_DIR, Settings
+from core.db import session
+from core.settings import DBT_PROJECT_DIR, REPO_ROOT, Settings
 from pipeline.dbt_runner import run_dbt
 from tests.warehouse.sample_marts import build_sample_marts
 from warehouse.analyst_views import load_views
@@ -197,3 +200,30 @@ def test_parquet_files_carry_their_descriptions(documented: Settings) -> None:
             assert metadata["dxwh:description"], name
             assert columns["n_dedicated"].startswith("Số chuyên trách — "), name
             assert all(columns.values()), name
+
+
+def _parquet_example() -> str:
+    text = (REPO_ROOT / "docs" / "analysts.md").read_text(encoding="utf-8")
+    after = text[text.index("## Parquet files") :]
+    match = re.search(r"```python\n(.*?)```", after, re.S)
+    assert match, "docs/analysts.md shows no Python reading the Parquet files"
+    return match.group(1)
+
+
+def test_the_documented_parquet_reading_keeps_unknown_counts_integers(
+    data_home: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build_sample_marts(data_home)
+    with session(data_home.build_db) as con:  # a count the clerk's file left unknown
+        con.execute("update marts.fct_staffing set n_trained = null where unit_id = '502'")
+    publish(data_home, views=())
+    monkeypatch.chdir(data_home.home)
+    example: dict[str, Any] = {}
+
+    exec(_parquet_example(), example)  # the snippet as an analyst pastes it
+
+    staffing = example["staffing"]
+    assert str(staffing["n_trained"].dtype) in {"Int32", "Int64"}  # nullable integers
+    assert staffing["n_trained"].isna().sum() == 2
+    assert not [c for c in staffing.columns if str(staffing[c].dtype) == "float64"]
+    assert {key for key, _ in example["descriptions"]} == {"dxwh:description", "dxwh:columns"}

@@ -22,6 +22,8 @@ inner join units
     on
         periods.end_date
         between units.valid_from and coalesce(units.valid_to, date '9999-12-31')
-qualify row_number() over (
-    partition by units.unit_id, periods.period_id order by units.valid_from desc
-) = 1
+qualify
+    row_number() over (
+        partition by units.unit_id, periods.period_id order by units.valid_from desc
+    ) = 1
+order by periods.period_id, units.unit_id
