@@ -1,9 +1,10 @@
 """Publish the marts as a read-only snapshot for analysts and BI tools, and roll it back.
 
 Each publish writes a complete new version (the DuckDB file with the marts and the analyst
-views, Parquet exports with a manifest, the dbt docs) beside the published area, verifies it,
-and only then makes it current (see :mod:`warehouse.published_versions`): a reader never sees a
-half-written file, and a reader holding the old file keeps reading it until it reconnects.
+views, Parquet exports with a manifest, the dbt docs, a Superset import bundle) beside the
+published area, verifies it, and only then makes it current (see
+:mod:`warehouse.published_versions`): a reader never sees a half-written file, and a reader
+holding the old file keeps reading it until it reconnects.
 The file is written in an older storage version so that BI drivers bundling DuckDB 1.1+ can
 open it. The last few versions are kept so that ``dxwh publish --rollback`` can go back.
 """
@@ -39,6 +40,7 @@ from warehouse.published_versions import (
     versions_dir,
 )
 from warehouse.quality import copy_quality
+from warehouse.superset_bundle import write_bundle
 
 PUBLISHED_SCHEMAS = ("marts",)
 # Published reference data that no mart carries (non-personal): the published national DTI
@@ -360,6 +362,9 @@ def publish(
                 staging / "parquet",
                 version=version,
                 published_at=published_at,
+            )
+            write_bundle(
+                con, settings.published_db, staging / "superset", published_at=published_at
             )
         docs = _copy_docs(settings.docs_dir / "dbt", staging / "docs")
         (staging / CONTENT_FILE).write_text(digest + "\n", encoding="utf-8")

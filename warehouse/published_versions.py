@@ -6,7 +6,8 @@ published/
   current -> versions/<current>
   parquet -> current/parquet
   docs    -> current/docs
-  versions/<version>/     dx.duckdb, parquet/*.parquet + manifest.json, docs/
+  superset -> current/superset
+  versions/<version>/     dx.duckdb, parquet/*.parquet + manifest.json, docs/, superset/
 ```
 
 A version directory is written in full under a temporary name and renamed into
@@ -68,7 +69,7 @@ def _replace_symlink(link: Path, target: str) -> None:
 
 
 def make_current(published_dir: Path, version: str) -> Path:
-    """Point ``dx.duckdb``, ``current``, ``parquet`` and ``docs`` at ``version``."""
+    """Point ``dx.duckdb``, ``current``, ``parquet``, ``docs`` and ``superset`` at ``version``."""
     source = versions_dir(published_dir) / version / DB_NAME
     if not source.is_file():
         raise FileNotFoundError(f"published version {version} has no {DB_NAME}: {source}")
@@ -82,7 +83,7 @@ def make_current(published_dir: Path, version: str) -> Path:
         shutil.copy2(source, tmp)
     os.replace(tmp, target)
     _replace_symlink(published_dir / CURRENT, f"{VERSIONS}/{version}")
-    for name in ("parquet", "docs"):
+    for name in ("parquet", "docs", "superset"):
         link = published_dir / name
         if not link.is_symlink():
             _replace_symlink(link, f"{CURRENT}/{name}")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -74,3 +77,60 @@ def _build_venv(venv: Path, python: Path, requirements: list[str]) -> None:
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
         install = [str(python), "-m", "pip", "install", "--quiet"]
     subprocess.run([*install, *requirements], check=True)
+
+
+# Superset 6.1.0 as published on PyPI does not start without rich, cachetools and
+# flask-caching < 2.5 (Superset's packaging); versions as they resolved when this was written.
+SUPERSET_PINS = [
+    "apache-superset==6.1.0",
+    "rich==15.0.0",
+    "cachetools==8.0.3",
+    "flask-caching==2.4.1",
+    *BI_PINS,
+]
+SUPERSET_APP = Path(__file__).with_name("superset_app.py")
+
+
+@dataclass(frozen=True)
+class SupersetEnv:
+    """The tests' Superset: its interpreter, and a prepared metadata file to copy per test."""
+
+    python: Path
+    metadata: Path
+
+    def run(self, metadata: Path, *args: str, **kwargs: Any) -> subprocess.CompletedProcess[str]:
+        """Run ``superset_app.py`` with ``args`` against a copy of the prepared metadata."""
+        env = {
+            **os.environ,
+            "SUPERSET_CONFIG_PATH": str(SUPERSET_APP.with_name("superset_config.py")),
+            "DXWH_SUPERSET_METADATA": str(metadata),
+        }
+        return subprocess.run(
+            [str(self.python), str(SUPERSET_APP), *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+            **kwargs,
+        )
+
+
+@pytest.fixture(scope="session")
+def superset_env(request: pytest.FixtureRequest) -> SupersetEnv:
+    """Superset 6.1.0 in its own environment, with a metadata database prepared once.
+
+    Built and cached like the reader environments (``pinned_python``); the metadata (Superset's
+    migrations, roles and an admin user, about two minutes on the reference machine) is
+    prepared once beside it under the same kind of lock, and each test works on a copy.
+    """
+    python = pinned_python(request, "superset-6.1.0", SUPERSET_PINS)
+    template = python.parents[1] / "dxwh-superset-metadata.db"
+    with exclusive(template.with_suffix(".lock")):
+        if not template.is_file():
+            env = SupersetEnv(python, template)
+            partial = template.with_suffix(".partial")
+            partial.unlink(missing_ok=True)
+            done = env.run(partial, "prepare")
+            assert done.returncode == 0, done.stderr[-4000:]
+            partial.rename(template)
+    return SupersetEnv(python, template)
