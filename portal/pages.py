@@ -10,8 +10,9 @@ from pathlib import Path
 
 from fastapi.templating import Jinja2Templates
 
+from core.periods import period_label
 from ingest.submissions.feedback import verdict_label
-from portal.units import LEVEL_LABELS, period_label
+from portal.units import LEVEL_LABELS
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
