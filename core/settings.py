@@ -1,13 +1,16 @@
 """One settings object, read from the environment once.
 
 Every runtime path lives under one data home, ``DXWH_HOME``; its default is the git-ignored
-``var/`` folder at the top of the repository.
+``var/`` folder at the top of the repository. This module is the one place that reads the
+``DXWH_*`` variables of the night (tests check it): the rest of the code takes a
+:class:`Settings`.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.private_files import HOME_MODE, private_dir, restrict_umask
@@ -18,6 +21,61 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 # points at its copies with these two variables; a checkout needs neither.
 DBT_PROJECT_DIR = Path(os.environ.get("DXWH_DBT_PROJECT_DIR") or REPO_ROOT / "dbt_project")
 DAGS_DIR = Path(os.environ.get("DXWH_DAGS_DIR") or REPO_ROOT / "dags")
+# The dbt manifest the DAG's dbt task group is drawn from (Cosmos ``LoadMode.DBT_MANIFEST``).
+# It is written at set-up time (``make setup``, ``dxwh dbt-parse``, the image build), never while
+# Airflow parses the DAG file; a deployment whose project folder is read-only points elsewhere.
+DBT_MANIFEST = Path(
+    os.environ.get("DXWH_DBT_MANIFEST") or DBT_PROJECT_DIR / "target" / "manifest.json"
+)
+DEFAULT_TASK_RETRIES = 2
+
+
+@dataclass(frozen=True)
+class AlertSettings:
+    """Where a task that failed for good is announced (:mod:`pipeline.alerts`).
+
+    ``DXWH_ALERT_WEBHOOK_URL``: a JSON POST; ``DXWH_ALERT_EMAIL``: comma-separated recipients,
+    through ``DXWH_SMTP_HOST`` (``DXWH_SMTP_PORT``, ``DXWH_SMTP_USER``, ``DXWH_SMTP_PASSWORD``,
+    ``DXWH_SMTP_STARTTLS``, from ``DXWH_ALERT_FROM``).
+    """
+
+    webhook_url: str = ""
+    emails: tuple[str, ...] = ()
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_starttls: bool = False
+    smtp_user: str = ""
+    smtp_password: str = ""
+    sender: str = "dxwh@localhost"
+
+
+def _is_true(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes"}
+
+
+def alert_settings(environ: Mapping[str, str] | None = None) -> AlertSettings:
+    """The alert channels from ``environ`` (default: the process environment). Read alone by a
+    failure callback, which must work even when the data home cannot be opened."""
+    env = os.environ if environ is None else environ
+    return AlertSettings(
+        webhook_url=(env.get("DXWH_ALERT_WEBHOOK_URL") or "").strip(),
+        emails=tuple(
+            r.strip() for r in (env.get("DXWH_ALERT_EMAIL") or "").split(",") if r.strip()
+        ),
+        smtp_host=(env.get("DXWH_SMTP_HOST") or "").strip(),
+        smtp_port=int(env.get("DXWH_SMTP_PORT") or 25),
+        smtp_starttls=_is_true(env.get("DXWH_SMTP_STARTTLS")),
+        smtp_user=env.get("DXWH_SMTP_USER") or "",
+        smtp_password=env.get("DXWH_SMTP_PASSWORD") or "",
+        sender=env.get("DXWH_ALERT_FROM") or "dxwh@localhost",
+    )
+
+
+def task_retries(environ: Mapping[str, str] | None = None) -> int:
+    """How often Airflow retries a failed task (``DXWH_TASK_RETRIES``, default 2): tests and
+    one-off runs set 0 to fail fast. Read when the DAG files are parsed."""
+    env = os.environ if environ is None else environ
+    return int(env.get("DXWH_TASK_RETRIES") or DEFAULT_TASK_RETRIES)
 
 
 @dataclass(frozen=True)
@@ -37,6 +95,8 @@ class Settings:
     # What reading one file may cost its worker process before the file is rejected.
     file_seconds_limit: float = 120.0
     worker_memory_mb: int = 1024
+    task_retries: int = DEFAULT_TASK_RETRIES
+    alerts: AlertSettings = field(default_factory=AlertSettings)
 
     @property
     def inbox_submissions(self) -> Path:
@@ -134,7 +194,7 @@ class Settings:
             os.chmod(path, 0o755)
 
 
-def load_settings(environ: dict[str, str] | None = None) -> Settings:
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Read the settings from ``environ`` (default: the process environment)."""
     env = os.environ if environ is None else environ
     # every dxwh process (CLI, DAG tasks, portal) loads its settings first: from here on, what
@@ -152,4 +212,6 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         inbox_settle_seconds=float(env.get("DXWH_INBOX_SETTLE_SECONDS") or 2.0),
         file_seconds_limit=float(env.get("DXWH_FILE_SECONDS_LIMIT") or 120.0),
         worker_memory_mb=int(env.get("DXWH_WORKER_MEMORY_MB") or 1024),
+        task_retries=task_retries(env),
+        alerts=alert_settings(env),
     )

@@ -9,15 +9,13 @@ logs the row counts. A BI refresh would be scheduled the same way.
 
 from __future__ import annotations
 
-import os
-from datetime import timedelta
 from typing import Any
 
 import pendulum
 from airflow.sdk import dag, task
 
-from pipeline.alerts import on_task_failure
 from pipeline.assets import PUBLISHED_WAREHOUSE
+from pipeline.dag_support import default_args
 
 
 @dag(
@@ -28,13 +26,7 @@ from pipeline.assets import PUBLISHED_WAREHOUSE
     max_active_runs=1,
     doc_md=__doc__,
     tags=["dx", "export", "warehouse"],
-    default_args={
-        "owner": "cds-data",
-        "retries": int(os.environ.get("DXWH_TASK_RETRIES", "2")),
-        "retry_delay": timedelta(seconds=30),
-        "retry_exponential_backoff": True,
-        "on_failure_callback": on_task_failure,
-    },
+    default_args=default_args(),
 )
 def dx_export_on_publish() -> None:
     @task

@@ -29,8 +29,6 @@ for good alerts by webhook or e-mail (`DXWH_ALERT_WEBHOOK_URL`, `DXWH_ALERT_EMAI
 
 from __future__ import annotations
 
-import os
-from datetime import timedelta
 from typing import Any, cast
 
 import pendulum
@@ -38,8 +36,8 @@ from airflow.sdk import Param, XComArg, dag, get_current_context, task, task_gro
 from airflow.sdk.definitions.xcom_arg import PlainXComArg
 
 from core.periods import PERIOD_ID_PATTERN
-from pipeline.alerts import on_task_failure
 from pipeline.assets import BUILD_DB_POOL, PUBLISHED_WAREHOUSE
+from pipeline.dag_support import default_args, record_failed_run
 from pipeline.dbt_cosmos import dbt_task_group
 
 LOCAL_TZ = pendulum.timezone("Asia/Ho_Chi_Minh")
@@ -69,28 +67,18 @@ LOCAL_TZ = pendulum.timezone("Asia/Ho_Chi_Minh")
             description="Run dbt, the expectations and publish although nothing new arrived.",
         ),
     },
-    default_args={
-        "owner": "cds-data",
-        # DXWH_TASK_RETRIES lets tests and one-off runs fail fast; the schedule keeps 2
-        "retries": int(os.environ.get("DXWH_TASK_RETRIES", "2")),
-        "retry_delay": timedelta(seconds=30),
-        "retry_exponential_backoff": True,
-        "max_retry_delay": timedelta(minutes=10),
-        "on_failure_callback": on_task_failure,
-    },
+    default_args=default_args(),
+    # a failed night, scheduled or triggered, is kept for `dxwh status`
+    on_failure_callback=record_failed_run,
 )
 def dx_nightly() -> None:
     @task_group(group_id="ingest")
     def ingest() -> Any:
         @task(pool=BUILD_DB_POOL)
         def prepare_reprocess() -> dict[str, Any]:
-            from core.settings import load_settings
-            from pipeline.reprocess import forget_period
+            from pipeline.dag_support import prepare_reprocess
 
-            period = get_current_context()["params"].get("reprocess_period")
-            if not period:
-                return {"period_id": None}
-            return forget_period(load_settings(), str(period))
+            return prepare_reprocess(get_current_context()["params"])
 
         @task(pool=BUILD_DB_POOL)
         def submissions(reprocess: Any, run_id: str | None = None) -> dict[str, Any]:
@@ -189,34 +177,16 @@ def dx_nightly() -> None:
             scored: dict[str, Any] | None,
             run_id: str | None = None,
         ) -> dict[str, Any]:
-            from core.settings import load_settings
-            from pipeline.dbt_cosmos import BUILD_COUNTS_XCOM_KEY, producer_task_id
-            from pipeline.nightly import format_summary, step_record_run
+            from pipeline.dag_support import summarize_night
 
-            settings = load_settings()
-            # pulled, not passed: as an argument it would make this a direct downstream task of
-            # plan_night, which a quiet night skips
-            ti = get_current_context()["ti"]
-            plan = ti.xcom_pull(task_ids="plan_night", key="plan") or {}
-            quiet = not plan.get("build", True)
-            built = ti.xcom_pull(task_ids=producer_task_id("transform"), key=BUILD_COUNTS_XCOM_KEY)
-            summary = step_record_run(
-                settings,
-                str(run_id),
-                {
-                    "ingest": ingested,
-                    "ingest_dti": ingested_dti,
-                    "plan": plan,
-                    "build": built or {},
-                    "validate": validated or {},
-                    "publish": published or {},
-                    "scorecard": scored or {},
-                },
-                status="quiet" if quiet else "success",
-            )
-            # the morning's answer, in the task log
-            print(format_summary(summary))
-            return summary
+            parts = {
+                "ingest": ingested,
+                "ingest_dti": ingested_dti,
+                "validate": validated,
+                "publish": published,
+                "scorecard": scored,
+            }
+            return summarize_night(get_current_context()["ti"], str(run_id), parts)
 
         run_summary(ingested, ingested_dti, validated, published, scored)
 

@@ -1,4 +1,5 @@
-"""Failure alerts for the nightly run: a JSON webhook and/or an e-mail, configured by environment.
+"""Failure alerts for the nightly run: a JSON webhook and/or an e-mail
+(:class:`core.settings.AlertSettings`, from these variables):
 
 ``DXWH_ALERT_WEBHOOK_URL``  POST a JSON document (Slack/Teams/Google Chat incoming webhooks, or
                             any HTTP endpoint) to this URL.
@@ -16,13 +17,14 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import smtplib
 import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Any
+
+from core.settings import AlertSettings, alert_settings
 
 log = logging.getLogger("dxwh.alerts")
 
@@ -66,22 +68,20 @@ def alert_text(payload: Mapping[str, Any]) -> str:
     )
 
 
-def send_alert(payload: Mapping[str, Any], env: Mapping[str, str] | None = None) -> AlertResult:
-    """Send ``payload`` to every channel configured in ``env`` (default: the process env)."""
-    env = os.environ if env is None else env
+def send_alert(payload: Mapping[str, Any], channels: AlertSettings | None = None) -> AlertResult:
+    """Send ``payload`` to every channel configured (default: the settings' channels)."""
+    channels = alert_settings() if channels is None else channels
     result = AlertResult()
     text = alert_text(payload)
-    url = env.get("DXWH_ALERT_WEBHOOK_URL", "").strip()
-    if url:
+    if channels.webhook_url:
         try:
-            post_webhook(url, {"text": text, **payload})
+            post_webhook(channels.webhook_url, {"text": text, **payload})
             result.sent.append("webhook")
         except Exception as exc:  # an undeliverable alert must not mask the task's failure
             result.failed["webhook"] = f"{type(exc).__name__}: {exc}"
-    recipients = [r.strip() for r in env.get("DXWH_ALERT_EMAIL", "").split(",") if r.strip()]
-    if recipients:
+    if channels.emails:
         try:
-            send_email(recipients, text, payload, env)
+            send_email(list(channels.emails), text, payload, channels)
             result.sent.append("email")
         except Exception as exc:
             result.failed["email"] = f"{type(exc).__name__}: {exc}"
@@ -110,21 +110,20 @@ def post_webhook(url: str, body: Mapping[str, Any]) -> int:
 
 
 def send_email(
-    recipients: list[str], subject: str, payload: Mapping[str, Any], env: Mapping[str, str]
+    recipients: list[str], subject: str, payload: Mapping[str, Any], channels: AlertSettings
 ) -> None:
-    host = env.get("DXWH_SMTP_HOST", "").strip()
-    if not host:
+    if not channels.smtp_host:
         raise RuntimeError("DXWH_ALERT_EMAIL is set but DXWH_SMTP_HOST is not")
     message = EmailMessage()
     message["Subject"] = subject[:200]
-    message["From"] = env.get("DXWH_ALERT_FROM", "dxwh@localhost")
+    message["From"] = channels.sender
     message["To"] = ", ".join(recipients)
     message.set_content(json.dumps(dict(payload), ensure_ascii=False, indent=2, default=str))
-    with smtplib.SMTP(host, int(env.get("DXWH_SMTP_PORT", "25")), timeout=TIMEOUT_SECONDS) as smtp:
-        if env.get("DXWH_SMTP_STARTTLS", "").lower() in {"1", "true", "yes"}:
+    with smtplib.SMTP(channels.smtp_host, channels.smtp_port, timeout=TIMEOUT_SECONDS) as smtp:
+        if channels.smtp_starttls:
             smtp.starttls()
-        if env.get("DXWH_SMTP_USER"):
-            smtp.login(env["DXWH_SMTP_USER"], env.get("DXWH_SMTP_PASSWORD", ""))
+        if channels.smtp_user:
+            smtp.login(channels.smtp_user, channels.smtp_password)
         smtp.send_message(message)
 
 

@@ -334,7 +334,8 @@ def _run_night(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_dbt_parse(args: argparse.Namespace, settings: Settings) -> int:
-    from pipeline.dbt_runner import DBT_MANIFEST, parse_manifest
+    from core.settings import DBT_MANIFEST
+    from pipeline.dbt_runner import parse_manifest
 
     ran = parse_manifest(force=args.force)
     if ran or not args.quiet:

@@ -20,8 +20,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from core.settings import DBT_PROJECT_DIR, load_settings
-from pipeline.dbt_runner import DBT_MANIFEST, dbt_executable, manifest_is_stale
+from core.settings import DBT_MANIFEST, DBT_PROJECT_DIR, load_settings
+from pipeline.dbt_runner import dbt_executable, manifest_is_stale
 
 log = logging.getLogger(__name__)
 

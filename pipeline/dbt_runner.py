@@ -13,14 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.locks import exclusive
-from core.settings import DBT_PROJECT_DIR, Settings
+from core.settings import DBT_MANIFEST, DBT_PROJECT_DIR, Settings
 
-# The dbt manifest the DAG's dbt task group is drawn from (Cosmos ``LoadMode.DBT_MANIFEST``).
-# It is written at set-up time (``make setup``, ``dxwh dbt-parse``, the image build), never while
-# Airflow parses the DAG file; a deployment whose project folder is read-only points elsewhere.
-DBT_MANIFEST = Path(
-    os.environ.get("DXWH_DBT_MANIFEST") or DBT_PROJECT_DIR / "target" / "manifest.json"
-)
 # Folders of the dbt project that are dbt's output, not its source.
 _NOT_SOURCE = frozenset({"target", "logs", "dbt_packages"})
 

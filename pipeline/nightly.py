@@ -212,13 +212,24 @@ def record_failed_night(
     settings: Settings, run_id: str, state: str, failed_tasks: list[str]
 ) -> None:
     """Record a night that ended without its summary (a failed task stopped it), unless it
-    recorded itself; ``dxwh status`` lists it with the tasks that failed."""
+    recorded itself; ``dxwh status`` lists it with the tasks that failed. Recorded once: a
+    second call (the DAG's failure callback, then ``dxwh run``) adds the tasks it knows."""
     with session(settings.build_db) as con:
         ensure_landing_tables(con)
-        found = con.execute(
-            "select count(*) from audit.pipeline_runs where run_id = ?", [run_id]
+        row = con.execute(
+            "select summary from audit.pipeline_runs where run_id = ? "
+            "order by finished_at desc limit 1",
+            [run_id],
         ).fetchone()
-        if found and found[0]:
+        if row:
+            known = json.loads(row[0]).get("failed_tasks")
+            if known is None or set(failed_tasks) <= set(known):
+                return  # the night recorded itself (a closed gate), or nothing new
+            summary = {"run_id": run_id, "failed_tasks": sorted({*known, *failed_tasks})}
+            con.execute(
+                "update audit.pipeline_runs set summary = ? where run_id = ?",
+                [json.dumps(summary), run_id],
+            )
             return
         summary = {"run_id": run_id, "failed_tasks": failed_tasks}
         con.execute(

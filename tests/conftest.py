@@ -73,7 +73,8 @@ def airflow_db() -> Path:
 @pytest.fixture(scope="session")
 def dbt_manifest() -> Path:
     """The dbt manifest the DAG is drawn from, written once as ``make setup`` does."""
-    from pipeline.dbt_runner import DBT_MANIFEST, parse_manifest
+    from core.settings import DBT_MANIFEST
+    from pipeline.dbt_runner import parse_manifest
 
     parse_manifest()
     return DBT_MANIFEST

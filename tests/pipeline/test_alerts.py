@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 
 import pytest
 
+from core.settings import AlertSettings, alert_settings
 from pipeline.alerts import send_alert
 
 
@@ -47,7 +48,7 @@ def webhook() -> Iterator[tuple[str, list[dict[str, Any]]]]:
 def test_no_channel_configured_logs_a_clear_line(caplog: pytest.LogCaptureFixture) -> None:
     payload = {"dag_id": "dx_nightly", "task_id": "ingest.submissions", "error": "boom"}
     with caplog.at_level(logging.WARNING, logger="dxwh.alerts"):
-        result = send_alert(payload, env={})
+        result = send_alert(payload, AlertSettings())
     assert not result.configured
     assert "no alert sent: set DXWH_ALERT_WEBHOOK_URL or DXWH_ALERT_EMAIL" in caplog.text
     assert "dx_nightly.ingest.submissions failed" in caplog.text
@@ -55,7 +56,8 @@ def test_no_channel_configured_logs_a_clear_line(caplog: pytest.LogCaptureFixtur
 
 def test_unreachable_webhook_is_reported_not_raised(caplog: pytest.LogCaptureFixture) -> None:
     # port 9 on 127.0.0.1: nothing listens there on a test machine
-    result = send_alert({"dag_id": "d"}, env={"DXWH_ALERT_WEBHOOK_URL": "http://127.0.0.1:9/x"})
+    channels = alert_settings({"DXWH_ALERT_WEBHOOK_URL": "http://127.0.0.1:9/x"})
+    result = send_alert({"dag_id": "d"}, channels)
     assert result.sent == []
     assert "webhook" in result.failed
 

@@ -1,0 +1,58 @@
+"""The night's ``DXWH_*`` settings are read in core.settings only; the rest takes a Settings."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from core.settings import AlertSettings, alert_settings, load_settings, task_retries
+
+REPO = Path(__file__).resolve().parents[2]
+# the areas that take their settings from core.settings (the portal reads its own, for now)
+AREAS = ("pipeline", "dags", "expectations", "warehouse", "ingest")
+
+
+def environment_reads(path: Path) -> list[str]:
+    """Where ``path`` reads a ``DXWH_*`` variable: ``x.get("DXWH_…")``, ``x["DXWH_…"]``,
+    ``os.getenv("DXWH_…")``."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        key: ast.expr | None = None
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            if node.func.attr in {"get", "getenv", "pop"} and node.args:
+                key = node.args[0]
+        elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load):
+            key = node.slice
+        if isinstance(key, ast.Constant) and str(key.value).startswith("DXWH_"):
+            found.append(f"{path.relative_to(REPO)}:{key.lineno} reads {key.value!s}")
+    return found
+
+
+def test_no_module_outside_core_settings_reads_a_dxwh_variable() -> None:
+    reads = [
+        read
+        for area in AREAS
+        for path in sorted((REPO / area).rglob("*.py"))
+        for read in environment_reads(path)
+    ]
+    assert reads == []
+
+
+def test_alerts_and_retries_come_with_the_settings(tmp_path: Path) -> None:
+    env = {
+        "DXWH_HOME": str(tmp_path / "home"),
+        "DXWH_PSEUDONYM_KEY": "a-test-key-that-is-long-enough-0123456789",
+        "DXWH_TASK_RETRIES": "0",
+        "DXWH_ALERT_EMAIL": "a@example.org, b@example.org",
+        "DXWH_SMTP_HOST": "smtp.example.org",
+        "DXWH_SMTP_PORT": "587",
+        "DXWH_SMTP_STARTTLS": "true",
+    }
+
+    settings = load_settings(env)
+
+    assert settings.task_retries == 0 == task_retries(env)
+    assert settings.alerts == alert_settings(env)
+    assert settings.alerts.emails == ("a@example.org", "b@example.org")
+    assert (settings.alerts.smtp_port, settings.alerts.smtp_starttls) == (587, True)
+    assert task_retries({}) == 2 and alert_settings({}) == AlertSettings()
