@@ -119,8 +119,3 @@ def make_readable(root: Path) -> Path:
         else:
             os.chmod(path, READABLE_FILE_MODE)
     return root
-
-
-def readable_by_others(path: Path) -> bool:
-    """Whether the mode of ``path`` lets users other than the owner read it."""
-    return bool(os.lstat(path).st_mode & stat.S_IROTH)

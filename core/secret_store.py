@@ -83,8 +83,3 @@ def secret(
             write_private(path, secrets.token_urlsafe(nbytes), exclusive=True)
     stored = path.read_text(encoding="utf-8").strip()
     return checked(f"{name} ({path})", stored, environ)
-
-
-def placeholders_in_use(environ: Mapping[str, str], names: tuple[str, ...]) -> list[str]:
-    """Which of ``names`` are set to a placeholder in ``environ``."""
-    return [n for n in names if is_placeholder(environ.get(n) or "") and environ.get(n)]
