@@ -5,14 +5,18 @@ migrates the metadata database (``airflow db migrate``, idempotent) and creates 
 pool for the build database. Safe to run at every start.
 
 Reads ``AIRFLOW_ADMIN_USER`` / ``AIRFLOW_ADMIN_PASSWORD`` and
-``AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE`` from the environment.
+``AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE`` from the environment; an admin password
+left unset there is the one the ``secrets-init`` service generated (``--secrets DIR``, see
+:mod:`pipeline.deploy_secrets`).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 from core.private_files import write_private
@@ -21,11 +25,15 @@ from core.settings import load_settings
 from pipeline.orchestrate import ensure_build_db_pool, migrate_metadata_db
 
 
-def write_passwords_file(environ: dict[str, str] | os._Environ[str]) -> Path:
+def write_passwords_file(environ: Mapping[str, str], secrets: Path | None = None) -> Path:
     """Write ``{"user": "password"}`` where the simple auth manager reads it (mode 600)."""
     path = Path(environ["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"])
     user = environ.get("AIRFLOW_ADMIN_USER", "admin")
-    password = checked("AIRFLOW_ADMIN_PASSWORD", environ.get("AIRFLOW_ADMIN_PASSWORD", ""), environ)
+    given = environ.get("AIRFLOW_ADMIN_PASSWORD", "")
+    kept = secrets / "AIRFLOW_ADMIN_PASSWORD" if secrets else None
+    if not given.strip() and kept is not None and kept.is_file():
+        given = kept.read_text(encoding="utf-8").strip()
+    password = checked("AIRFLOW_ADMIN_PASSWORD", given, environ)
     if not password:
         raise SystemExit(
             "AIRFLOW_ADMIN_PASSWORD trống: đặt mật khẩu trong .env. / "
@@ -34,24 +42,18 @@ def write_passwords_file(environ: dict[str, str] | os._Environ[str]) -> Path:
     return write_private(path, json.dumps({user: password}))
 
 
-# Airflow reads these three from the environment of every service: they cannot be generated
-# here for the others, so an empty one stops the deployment too
-_REQUIRED = ("AIRFLOW_FERNET_KEY", "AIRFLOW_API_SECRET_KEY", "AIRFLOW_JWT_SECRET")
-
-
-def check_deployment_secrets(environ: dict[str, str] | os._Environ[str]) -> None:
-    """Refuse to initialise (so no service starts) on a placeholder or a missing Airflow key."""
+def check_deployment_secrets(environ: Mapping[str, str]) -> None:
+    """Refuse to initialise (so no service starts) on a placeholder secret. An unset one is
+    not refused: the ``secrets-init`` service generated it (Airflow's and PostgreSQL's), or
+    dxwh generates it into the data home (the pseudonym key, the portal's key)."""
     for name in DEPLOYMENT_SECRETS:
         checked(name, environ.get(name) or "", environ)
-    for name in _REQUIRED:
-        if not (environ.get(name) or "").strip():
-            raise SystemExit(
-                f"{name} trống: đặt giá trị ngẫu nhiên trong .env rồi khởi động lại. / "
-                f"{name} is empty: set a random value in .env ({GENERATE_HINT})"
-            )
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m pipeline.airflow_init")
+    parser.add_argument("--secrets", type=Path, help="the folder secrets-init writes")
+    args = parser.parse_args(argv)
     try:
         check_deployment_secrets(os.environ)
     except PlaceholderSecret as exc:
@@ -59,7 +61,7 @@ def main() -> int:
         return 2
     settings = load_settings()
     settings.ensure_dirs()
-    passwords = write_passwords_file(os.environ)
+    passwords = write_passwords_file(os.environ, args.secrets)
     migrate_metadata_db(settings)
     ensure_build_db_pool()
     print(f"data home {settings.home} ready; metadata database migrated; pool created")

@@ -19,6 +19,7 @@ from deploy.compose import (
     service_environment,
 )
 
+SECRETS = "/run/dxwh-secrets"
 AIRFLOW_SERVICES = {
     "airflow-init": None,
     "airflow-apiserver": "api-server",
@@ -47,7 +48,7 @@ def _dockerfile_env() -> dict[str, str]:
 def test_services_and_pinned_images(compose: dict[str, Any]) -> None:
     services = compose["services"]
     # the portal service is checked in tests/portal/test_compose_service.py
-    assert set(services) == {"postgres", "portal", *AIRFLOW_SERVICES}
+    assert set(services) == {"secrets-init", "postgres", "portal", *AIRFLOW_SERVICES}
     assert PINNED.match(services["postgres"]["image"]), services["postgres"]["image"]
     for name in AIRFLOW_SERVICES:
         assert services[name]["build"]["dockerfile"] == "Dockerfile"
@@ -95,8 +96,8 @@ def test_settings_agree(compose: dict[str, Any]) -> None:
     services = compose["services"]
     env = service_environment(services["airflow-scheduler"], env_example())
     assert env["AIRFLOW__CORE__EXECUTOR"] == "LocalExecutor"
-    assert env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].startswith("postgresql+psycopg2://")
-    assert "@postgres:5432/" in env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
+    # the database URL (with PostgreSQL's password) comes from the file secrets-init writes
+    assert env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_CMD"] == f"cat {SECRETS}/sql_alchemy_conn"
     api_port = services["airflow-apiserver"]["command"][-1]
     assert env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] == (
         f"http://airflow-apiserver:{api_port}/execution/"
@@ -106,6 +107,9 @@ def test_settings_agree(compose: dict[str, Any]) -> None:
         if key.startswith("AIRFLOW__"):
             _, section, option = key.lower().split("__", 2)
             known = conf.configuration_description.get(section, {}).get("options", {})
+            if option.endswith("_cmd"):  # only a sensitive setting may be read from a command
+                option = option.removesuffix("_cmd")
+                assert (section, option) in conf.sensitive_config_values, key
             assert option in known, f"{key} is not an Airflow setting"
     # the data home is the named volume, where the Dockerfile's DXWH_HOME points
     home = _dockerfile_env()["DXWH_HOME"]
@@ -136,6 +140,9 @@ def test_healthchecks_and_start_order(compose: dict[str, Any]) -> None:
     for name in AIRFLOW_SERVICES:
         depends = services[name]["depends_on"]
         assert depends["postgres"]["condition"] == "service_healthy"
+        assert depends["secrets-init"]["condition"] == "service_completed_successfully"
         if name != "airflow-init":
             assert "healthcheck" in services[name], f"{name} has no healthcheck"
             assert depends["airflow-init"]["condition"] == "service_completed_successfully"
+    postgres = services["postgres"]
+    assert postgres["depends_on"]["secrets-init"]["condition"] == "service_completed_successfully"

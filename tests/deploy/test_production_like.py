@@ -37,6 +37,7 @@ from pipeline.assets import BUILD_DB_POOL
 pytestmark = [pytest.mark.slow, pytest.mark.deploy]
 
 BIN = Path(sys.executable).parent
+SECRETS_MOUNT = "/run/dxwh-secrets"
 # one task process per dbt node, one at a time through the pool, on a 2-core machine
 # Ceilings, not expectations: on a quiet 2-core machine the API answers in ~20 s and the run takes
 # ~3 min; under a load of 10 both take several times longer. A wait ends as soon as its condition
@@ -153,8 +154,11 @@ class Deployment:
         env = service_environment(self.compose["services"]["airflow-scheduler"], values)
         # what differs from the containers: host names, ports and the data home's path
         home = root / "data"
+        self.secrets = root / "secrets"  # the dxwh-secrets volume
         env = {
-            k: v.replace("/data", str(home)) if k != "DXWH_HOME" else str(home)
+            k: v.replace("/data", str(home)).replace(SECRETS_MOUNT, str(self.secrets))
+            if k != "DXWH_HOME"
+            else str(home)
             for k, v in env.items()
         }
         env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = db_url
@@ -174,12 +178,20 @@ class Deployment:
         self.home = home
 
     def command(self, service: str) -> list[str]:
-        command = service_command(self.compose["services"][service])
+        command = [
+            str(self.secrets) if part == SECRETS_MOUNT else part
+            for part in service_command(self.compose["services"][service])
+        ]
         if service == "airflow-apiserver":
             command[command.index("--port") + 1] = str(self.api_port)
         return command
 
     def init(self) -> None:
+        # secrets-init first, as compose orders it: Airflow reads its keys from its files
+        secrets = subprocess.run(
+            self.command("secrets-init"), env=self.env, capture_output=True, text=True, check=False
+        )
+        assert secrets.returncode == 0, f"secrets-init failed:\n{secrets.stderr[-3000:]}"
         proc = subprocess.run(
             self.command("airflow-init"), env=self.env, capture_output=True, text=True, check=False
         )
