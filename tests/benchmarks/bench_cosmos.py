@@ -138,7 +138,8 @@ def main() -> int:
         f"{parse_again:.3f} s again"
     )
     for dag_id, label in LABELS.items():
-        print(f"{label + ':':<24} {timings[dag_id]:.1f} s (dag.test(), {tasks[dag_id]} tasks)")
+        n = tasks[dag_id]
+        print(f"{label + ':':<24} {timings[dag_id]:.1f} s (dag.test(), {n} task{'s' * (n != 1)})")
     print(f"ratio cosmos / one task: {cosmos / single:.2f} (both: plan_night, then dbt build)")
     return 0
 
