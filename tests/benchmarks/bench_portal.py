@@ -108,7 +108,8 @@ def prepare_home(home: Path, uploads: int) -> tuple[list[tuple[str, str]], str, 
     store = PortalStore(config.state_db)
     today = dt.date.today()
     units = reporting_units(today)
-    period = period_choices(today, build_registry("province"))[0]
+    registry = build_registry("province")  # once: the template would build it per workbook
+    period = period_choices(today, registry)[0]
     tokens = [(u.unit_id, store.issue_token("unit", u.unit_id, "bench", "bench")[1]) for u in units]
     office = store.issue_token("office", None, "bench", "bench")[1]
     books = home.parent / "workbooks"
@@ -126,7 +127,7 @@ def prepare_home(home: Path, uploads: int) -> tuple[list[tuple[str, str]], str, 
             "submitted_on": today,
         }
         book = books / f"{u.unit_id}_{k}.xlsx"
-        paths.append(write_template(book, fields, EXAMPLE_STAFF, today=today))
+        paths.append(write_template(book, fields, EXAMPLE_STAFF, today=today, units=registry))
     return tokens, office, paths
 
 
@@ -369,15 +370,19 @@ def format_table(f: dict[str, Any]) -> str:
         f"dxwh bench-portal ({f['stamp']}): {f['units_with_tokens']} units' tokens, "
         f"1-min load {f['load_at_start'][0]:.1f} at start, {f['load_at_end'][0]:.1f} at end",
         f"{'uploads at once':<22} {'answer p50 / p95 / max s':>25} {'errors':>7} {'lost':>5} "
-        f"{'office p50 / p95 s':>19}",
+        f"{'office loads, p50 / p95 / max s':>32}",
     ]
     for w in f["waves"]:
         a, o = w["answer_s"], w["office_page_s"]
         label = f"{w['uploads']:,}" + (", night running" if w["night"] else "")
-        office = f"{o['p50']:.2f} / {o['p95']:.2f}" if o.get("n") else "none loaded"
+        office = (
+            f"{o['n']}, {o['p50']:.2f} / {o['p95']:.2f} / {o['max']:.2f}"
+            if o.get("n")
+            else "none loaded"
+        )
         lines.append(
             f"{label:<22} {a['p50']:>7.2f} / {a['p95']:.2f} / {a['max']:.2f}"
-            f"{sum(w['errors'].values()):>8} {w['lost']:>5} {office:>19}"
+            f"{sum(w['errors'].values()):>8} {w['lost']:>5} {office:>32}"
         )
     night = [w for w in f["waves"] if w["night"]]
     if night:
