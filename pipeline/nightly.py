@@ -43,6 +43,16 @@ def step_ingest(
     return {
         "batch_id": batch_id,
         "registry_units": n_units,
+        **_landed(result),
+        "rows_read": result.rows_read,
+        "seconds": round(result.seconds, 3),
+        "feedback_dir": str(settings.feedback_dir),
+    }
+
+
+def _landed(result: Any) -> dict[str, Any]:
+    """What both loaders' results say of the night's files and rows."""
+    return {
         "files_seen": result.files_seen,
         "files_new": len(result.outcomes),
         "files_accepted": result.count(FileStatus.ACCEPTED),
@@ -51,10 +61,7 @@ def step_ingest(
         "files_duplicate": result.count(FileStatus.DUPLICATE),
         "rows_loaded": result.rows_loaded,
         "rows_quarantined": result.rows_quarantined,
-        "rows_read": result.rows_read,
-        "seconds": round(result.seconds, 3),
         "rejected": [o.source_file for o in result.outcomes if o.status == FileStatus.REJECTED],
-        "feedback_dir": str(settings.feedback_dir),
         # inbox entries not taken (symlink, FIFO, over the size limit, a failed copy), named
         # the night they first appear; each has a row in audit.inbox_skips
         "skipped_new": [f"{source}: {reason}" for source, reason in result.skipped_new],
@@ -73,16 +80,7 @@ def step_ingest_dti(settings: Settings, batch_id: str) -> dict[str, Any]:
         "batch_id": batch_id,
         "provinces": result.n_provinces,
         "crosswalk_rows": result.n_crosswalk,
-        "files_seen": result.files_seen,
-        "files_new": len(result.outcomes),
-        "files_accepted": result.count(FileStatus.ACCEPTED),
-        "files_partial": result.count(FileStatus.PARTIAL),
-        "files_rejected": result.count(FileStatus.REJECTED),
-        "files_duplicate": result.count(FileStatus.DUPLICATE),
-        "rows_loaded": result.rows_loaded,
-        "rows_quarantined": result.rows_quarantined,
-        "rejected": [o.source_file for o in result.outcomes if o.status == FileStatus.REJECTED],
-        "skipped_new": [f"{source}: {reason}" for source, reason in result.skipped_new],
+        **_landed(result),
     }
 
 
