@@ -71,6 +71,19 @@ def alert_settings(environ: Mapping[str, str] | None = None) -> AlertSettings:
     )
 
 
+SQL_TIMEOUT_SETTING = "DXWH_SQL_TIMEOUT_SECONDS"
+DEFAULT_SQL_TIMEOUT_SECONDS = 60.0
+
+
+def sql_timeout_seconds(environ: Mapping[str, str] | None = None) -> float | None:
+    """The statement time-out of ``dxwh sql``: ``DXWH_SQL_TIMEOUT_SECONDS`` (default 60 s; 0 or
+    less: none)."""
+    env = os.environ if environ is None else environ
+    raw = (env.get(SQL_TIMEOUT_SETTING) or "").strip()
+    seconds = float(raw) if raw else DEFAULT_SQL_TIMEOUT_SECONDS
+    return seconds if seconds > 0 else None
+
+
 def task_retries(environ: Mapping[str, str] | None = None) -> int:
     """How often Airflow retries a failed task (``DXWH_TASK_RETRIES``, default 2): tests and
     one-off runs set 0 to fail fast. Read when the DAG files are parsed."""
@@ -96,6 +109,7 @@ class Settings:
     file_seconds_limit: float = 120.0
     worker_memory_mb: int = 1024
     task_retries: int = DEFAULT_TASK_RETRIES
+    sql_timeout_seconds: float | None = DEFAULT_SQL_TIMEOUT_SECONDS
     alerts: AlertSettings = field(default_factory=AlertSettings)
 
     @property
@@ -213,5 +227,6 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         file_seconds_limit=float(env.get("DXWH_FILE_SECONDS_LIMIT") or 120.0),
         worker_memory_mb=int(env.get("DXWH_WORKER_MEMORY_MB") or 1024),
         task_retries=task_retries(env),
+        sql_timeout_seconds=sql_timeout_seconds(env),
         alerts=alert_settings(env),
     )

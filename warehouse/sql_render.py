@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import math
-import os
 import threading
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
@@ -23,13 +22,14 @@ import duckdb
 from tabulate import tabulate  # type: ignore[import-untyped]
 from wcwidth import wcwidth  # tabulate's own measure of wide characters
 
+from core.settings import SQL_TIMEOUT_SETTING, sql_timeout_seconds
+
 NULL = "NULL"
 # significant digits of a double: enough for a DTI score (0.7069) or a share, never the noise
 SIGNIFICANT_DIGITS = 6
 # how often a query being stopped is interrupted again (see stop())
 STOP_POLL_SECONDS = 0.05
-DEFAULT_TIMEOUT_SECONDS = 60.0
-TIMEOUT_SETTING = "DXWH_SQL_TIMEOUT_SECONDS"
+TIMEOUT_SETTING = SQL_TIMEOUT_SETTING
 # what ends a session, piped or in a terminal
 QUIT_COMMANDS = frozenset({".quit", ".exit", "\\q", "quit", "exit"})
 # rows shown as a table; --csv writes every row
@@ -57,13 +57,10 @@ class StatementTimeout(duckdb.InterruptException):
         self.seconds = seconds
 
 
-def timeout_seconds(environ: dict[str, str] | None = None) -> float | None:
-    """The statement time-out of ``dxwh sql``: ``DXWH_SQL_TIMEOUT_SECONDS`` (default 60 s; 0 or
-    less: none)."""
-    env = os.environ if environ is None else environ
-    raw = (env.get(TIMEOUT_SETTING) or "").strip()
-    seconds = float(raw) if raw else DEFAULT_TIMEOUT_SECONDS
-    return seconds if seconds > 0 else None
+def timeout_seconds() -> float | None:
+    """The statement time-out of ``dxwh sql`` (``DXWH_SQL_TIMEOUT_SECONDS``, read by
+    :mod:`core.settings`; default 60 s, none at 0)."""
+    return sql_timeout_seconds()
 
 
 @contextmanager

@@ -16,7 +16,18 @@ def environment_reads(path: Path) -> list[str]:
     """Where ``path`` reads a ``DXWH_*`` variable: ``x.get("DXWH_…")``, ``x["DXWH_…"]``,
     ``os.getenv("DXWH_…")``."""
     found = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    # names bound to a DXWH_ string in this module (SETTING = "DXWH_…"; env.get(SETTING))
+    names = {
+        target.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Assign)
+        and isinstance(node.value, ast.Constant)
+        and str(node.value.value).startswith("DXWH_")
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+    for node in ast.walk(tree):
         key: ast.expr | None = None
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             if node.func.attr in {"get", "getenv", "pop"} and node.args:
@@ -25,6 +36,8 @@ def environment_reads(path: Path) -> list[str]:
             key = node.slice
         if isinstance(key, ast.Constant) and str(key.value).startswith("DXWH_"):
             found.append(f"{path.relative_to(REPO)}:{key.lineno} reads {key.value!s}")
+        elif isinstance(key, ast.Name) and key.id in names:
+            found.append(f"{path.relative_to(REPO)}:{key.lineno} reads {key.id}")
     return found
 
 

@@ -222,8 +222,8 @@ def test_a_statement_past_the_time_out_is_stopped_with_one_line(
 
 
 def test_the_time_out_defaults_to_a_minute_and_zero_turns_it_off() -> None:
-    from warehouse.sql_render import timeout_seconds
+    from core.settings import sql_timeout_seconds
 
-    assert timeout_seconds({}) == 60
-    assert timeout_seconds({"DXWH_SQL_TIMEOUT_SECONDS": "5"}) == 5
-    assert timeout_seconds({"DXWH_SQL_TIMEOUT_SECONDS": "0"}) is None
+    assert sql_timeout_seconds({}) == 60
+    assert sql_timeout_seconds({"DXWH_SQL_TIMEOUT_SECONDS": "5"}) == 5
+    assert sql_timeout_seconds({"DXWH_SQL_TIMEOUT_SECONDS": "0"}) is None
