@@ -19,6 +19,7 @@ from typing import NoReturn
 from core.secret_store import DEMO_SWITCH, demo_secrets_allowed
 from core.settings import Settings, load_settings
 from portal.cli import register as register_portal
+from warehouse.report.whatif_cli import register as register_whatif
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 
@@ -491,6 +492,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="print only when it was written")
     add("status", cmd_status, "Show the data home, the last runs and the published warehouse.")
     register_portal(sub)
+    register_whatif(sub)
     return parser
 
 

@@ -28,6 +28,7 @@ COMMANDS = [
     "portal",
     "dbt-parse",
     "rebuild-landing",
+    "whatif",
 ]
 
 

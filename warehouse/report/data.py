@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from warehouse.report.whatif import WhatIf, load_home_whatifs
 from warehouse.sql import connect_published
 
 VIEWS = {
@@ -172,6 +173,8 @@ class ScorecardData:
     # province code -> name, before the 2025 reorganisation (63) and after it (34)
     legacy_province_names: dict[str, str] = field(default_factory=dict)
     current_province_names: dict[str, str] = field(default_factory=dict)
+    # the DTI what-if of the home province (warehouse/report/whatif.py)
+    whatifs: tuple[WhatIf, ...] = ()
 
     @property
     def latest_period(self) -> str | None:
@@ -284,6 +287,7 @@ def load_scorecard_data(published_db: Path, version: str = "") -> ScorecardData:
         names: dict[int, dict[str, str]] = {63: {}, 34: {}}
         for basis, code, name in con.execute(PROVINCE_NAMES_SQL).fetchall():
             names.setdefault(int(basis), {})[str(code)] = str(name)
+        whatifs = load_home_whatifs(con, frames["dti"])
     return ScorecardData(
         published_version=version,
         periods=periods,
@@ -293,5 +297,6 @@ def load_scorecard_data(published_db: Path, version: str = "") -> ScorecardData:
         unknowns=unknowns,
         legacy_province_names=names[63],
         current_province_names=names[34],
+        whatifs=whatifs,
         **frames,
     )

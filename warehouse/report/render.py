@@ -19,7 +19,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from core.settings import Settings
 from warehouse.published_versions import current_version
-from warehouse.report import charts
+from warehouse.report import charts, whatif
 from warehouse.report.data import (
     UNKNOWN_FIELDS,
     ScorecardData,
@@ -392,7 +392,12 @@ def render_scorecard(data: ScorecardData, out_dir: Path) -> ScorecardResult:
         files["compliance"] = charts.compliance_chart(
             data.compliance, period, out_dir / "compliance.png"
         ).name
-    html = _environment().get_template("scorecard.html.j2").render(**_context(data, files))
+    context = {
+        **_context(data, files),
+        "whatifs": whatif.with_charts(data.whatifs, out_dir),
+        "whatif_note": whatif.COMPUTED_NOTE,
+    }
+    html = _environment().get_template("scorecard.html.j2").render(**context)
     index = out_dir / "index.html"
     index.write_text(html, encoding="utf-8")
     return ScorecardResult(index=index, charts=sorted(files.values()), period_id=period)
