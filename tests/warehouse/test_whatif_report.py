@@ -6,6 +6,9 @@ import pytest
 
 from core.settings import Settings
 from pipeline.cli import main as dxwh
+from tests.warehouse.sample_marts import build_sample_marts
+from warehouse.publish import publish
+from warehouse.report.render import write_scorecard
 from warehouse.report.whatif import COMPUTED_NOTE, reverse_whatif
 from warehouse.sql import connect_published
 
@@ -98,3 +101,17 @@ def test_dxwh_whatif_answers_both_ways(
 
     assert dxwh([*args, "--index", "hoat_dong_chinh_quyen_so"]) == 2
     assert "--index cần dạng TÊN=MỨC_TĂNG" in capsys.readouterr().err
+
+
+def test_a_warehouse_without_a_full_table_says_it_cannot_compute(data_home: Settings) -> None:
+    # the sample marts hold partial DTI tables and no what-if marts (a warehouse published
+    # before them): the section says why there is no what-if instead of failing the page
+    build_sample_marts(data_home)
+    publish(data_home)
+    result = write_scorecard(data_home)
+    html = result.index.read_text(encoding="utf-8")
+
+    section = html[html.index('id="can-lam-gi"') :]
+    assert "Chưa có bảng xếp hạng DTI đầy đủ" in section
+    assert "whatif-" not in section
+    assert not list(result.index.parent.glob("dti_whatif_*.png"))
