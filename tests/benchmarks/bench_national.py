@@ -1,4 +1,4 @@
-"""``make bench``: the national demo, end to end, in one table.
+"""``make bench-national``: the national demo, end to end, in process, in one table.
 
     python -m tests.benchmarks.bench_national [--quick] [--history N] [--sample N]
 
@@ -301,7 +301,7 @@ def run_bench(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def format_table(f: dict[str, Any]) -> str:
-    """The one table ``make bench`` prints."""
+    """The one table ``make bench-national`` prints."""
     m = f["machine"]
     lines = [
         f"dxwh bench: {f['scale']} demo, periods {', '.join(f['periods'])}; {m['cores']} cores, "
@@ -352,7 +352,7 @@ def format_table(f: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="National-scale benchmark (make bench).")
+    parser = argparse.ArgumentParser(description="National-scale benchmark (make bench-national).")
     parser.add_argument("--quick", action="store_true", help="a few dozen province files")
     parser.add_argument("--history", type=int, default=1, help="periods to build (max 5)")
     parser.add_argument("--sample", type=int, default=500, help="files for the naive peer")

@@ -5,9 +5,9 @@
 Runs every step of a file's path through ``dxwh ingest`` one after the other, in this one
 process, on up to ``--files`` workbooks found under ``FOLDER`` (the national demo's inbox, say),
 and prints the milliseconds per file of each step beside the raw-parse limit's own work
-(python-calamine reading every cell). ``make bench`` runs it on the national demo and keeps the
-figures with the others. Serial and in one process: the figures add up to the CPU a file costs,
-not to the wall time of the parallel ingest. Nothing is asserted.
+(python-calamine reading every cell). ``make bench-national`` runs it on the national demo and
+keeps the figures with the others. Serial and in one process: the figures add up to the CPU a
+file costs, not to the wall time of the parallel ingest. Nothing is asserted.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""``make bench --quick``: every figure is measured and written (values are not checked)."""
+"""``make bench-national --quick``: every figure is measured and written (values unchecked)."""
 
 from __future__ import annotations
 
