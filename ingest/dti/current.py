@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from core.db import Columns
+from core.db import Block, block_frame
 from core.dti_ranking import RANKED_SCORES, rank_order_excess, rank_order_shortfall
 
 RANKING_COLUMNS = ("province_id", "province_name", *RANKED_SCORES, *RANKED_SCORES.values())
@@ -42,7 +42,7 @@ class Contradiction:
     other_rank: int
 
 
-def pending_rows(landed: Sequence[dict[str, Columns]], year: int, basis: int) -> pd.DataFrame:
+def pending_rows(landed: Sequence[dict[str, Block]], year: int, basis: int) -> pd.DataFrame:
     """Rows of publications landed earlier in this batch (not yet written) for a year and
     basis, with their publication's ``arrival_seq`` and ``is_partial``."""
     frames = []
@@ -50,10 +50,10 @@ def pending_rows(landed: Sequence[dict[str, Columns]], year: int, basis: int) ->
         pubs, scores = tables.get("raw.dti_publications"), tables.get("raw.dti_scores")
         if not pubs or not scores:
             continue
-        pub = pd.DataFrame(pubs).iloc[0]
+        pub = block_frame(pubs).iloc[0]
         if (pub["year"], pub["basis"]) != (year, basis):
             continue
-        frame = pd.DataFrame(scores)[[*RANKING_COLUMNS, "row_number"]]
+        frame = block_frame(scores)[[*RANKING_COLUMNS, "row_number"]]
         frames.append(frame.assign(arrival_seq=pub["arrival_seq"], is_partial=pub["is_partial"]))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 

@@ -8,7 +8,6 @@ the person (or a rejected file, for a ``DonVi`` field) with a code, never a fail
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import hmac
 import json
@@ -17,6 +16,7 @@ from dataclasses import dataclass, field
 from core.db import Block, to_block
 from core.vocabulary import TEMPLATE_VERSION, FileStatus
 from ingest.contract import FIELDS_BY_ID
+from ingest.loader import BatchContext
 from ingest.problems import Problem
 from ingest.submissions.checks import CheckedRow, CheckedSubmission
 from ingest.text import match_key
@@ -43,15 +43,6 @@ class FileOutcome:
     unit_code: str | None = None
     period_id: str | None = None
     error_code: str | None = None  # set when the file could not be read at all
-
-
-@dataclass(frozen=True)
-class BatchContext:
-    """What every file of one batch shares."""
-
-    batch_id: str
-    now: dt.datetime
-    pseudonym_key: str
 
 
 @dataclass

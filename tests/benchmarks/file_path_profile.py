@@ -47,11 +47,11 @@ def profile_file_path(files: list[Path], scope: str = "national") -> dict[str, A
 
     from core.db import ensure_landing_tables, session
     from ingest.landing import archive, make_durable
+    from ingest.loader import BatchContext, append_landed
     from ingest.registry import build_registry
     from ingest.submissions import reader
     from ingest.submissions.checks import check_submission, index_registry
-    from ingest.submissions.load import _append_landed
-    from ingest.submissions.rows import BatchContext, landed_rows
+    from ingest.submissions.rows import landed_rows
     from ingest.submissions.sniff import inspect
 
     registry = index_registry(build_registry(scope))
@@ -129,7 +129,7 @@ def profile_file_path(files: list[Path], scope: str = "national") -> dict[str, A
             ensure_landing_tables(con)
             mark = time.perf_counter()
             for start in range(0, len(landed), 1024):
-                _append_landed(con, landed[start : start + 1024])
+                append_landed(con, landed[start : start + 1024])
             lap("append")
     n = max(len(files), 1)
     per_file = {key: round(seconds / n * 1000, 4) for key, seconds in spent.items()}

@@ -40,8 +40,9 @@ _TABLES = (
 _CRASH = textwrap.dedent(
     """
     import os, signal
-    import ingest.submissions.load as load
+    import ingest.loader as load
     from ingest.registry import build_registry
+    from ingest.submissions.load import ingest_submissions
     from core.db import session
     from core.settings import load_settings
 
@@ -60,7 +61,7 @@ _CRASH = textwrap.dedent(
     load.BATCH_FILES = 3
     settings = load_settings()
     with session(settings.build_db) as con:
-        load.ingest_submissions(con, settings, build_registry(), "crashing", workers=1)
+        ingest_submissions(con, settings, build_registry(), "crashing", workers=1)
     """
 )
 

@@ -232,3 +232,23 @@ def test_formula_residual_is_recorded_per_province(data_home: Settings) -> None:
         "where check_code = 'FORMULA_RESIDUAL'",
     )
     assert rows == [("FORMULA_RESIDUAL", "warning", "22")]
+
+
+def test_a_corrected_sidecar_is_a_correction_not_a_duplicate(data_home: Settings) -> None:
+    table = write_csv(data_home.inbox_dti / "bang_dti.csv", RANKING, [("1", "Hà Nội", "0.8241")])
+    sidecar = table.with_name(table.name + ".meta.json")
+    sidecar.write_text(json.dumps({"year": 2023, "basis": 63}), encoding="utf-8")
+    assert step_ingest_dti(data_home, "b1")["files_accepted"] == 1
+    # the same table sent again, its sidecar corrected: once under its name, once under another
+    sidecar.write_text(json.dumps({"year": 2024, "basis": 63}), encoding="utf-8")
+    copy = data_home.inbox_dti / "bang_dti_2025.csv"
+    copy.write_bytes(table.read_bytes())
+    copy.with_name(copy.name + ".meta.json").write_text(
+        json.dumps({"year": 2025, "basis": 34}), encoding="utf-8"
+    )
+    _later(copy, 60)
+    summary = step_ingest_dti(data_home, "b2")
+    assert (summary["files_new"], summary["files_accepted"]) == (2, 2)
+    years = _query(data_home, "select year, basis from raw.dti_publications order by year")
+    assert years == [(2023, 63), (2024, 63), (2025, 34)]
+    assert step_ingest_dti(data_home, "b3")["files_new"] == 0  # each correction once
