@@ -472,17 +472,6 @@ STAFF_LABELS = LabelMatcher(STAFF_FIELDS)
 HEADER_LABELS = LabelMatcher(STAFF_FIELDS + UNIT_FIELDS)
 
 
-def unit_field_for(label: object) -> str | None:
-    """The ``DonVi`` field id a label names (any case, diacritics or not, NFC/NFD, English id,
-    or a known clerk wording), or ``None``."""
-    return UNIT_LABELS.strict(label)
-
-
-def staff_field_for(label: object) -> str | None:
-    """The ``NhanLuc`` field id a column header names, or ``None``."""
-    return STAFF_LABELS.strict(label)
-
-
 def choice_for(value: object, choices: tuple[str, ...]) -> str | None:
     """The canonical choice ``value`` spells (diacritics and case ignored), or ``None``."""
     key = match_key(value)

@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 from ingest.contract import (
     HEADER_LABELS,
     STAFF_FIELDS,
+    STAFF_LABELS,
     UNIT_FIELDS,
+    UNIT_LABELS,
     Field,
-    staff_field_for,
-    unit_field_for,
 )
 from ingest.text import match_key
 
@@ -47,14 +47,14 @@ def spelled(draw: st.DrawFn, fields: tuple[Field, ...]) -> tuple[str, str]:
 @settings(max_examples=500, deadline=None)
 def test_staff_header_spellings(case: tuple[str, str]) -> None:
     field_id, header = case
-    assert staff_field_for(header) == field_id
+    assert STAFF_LABELS.strict(header) == field_id
 
 
 @given(spelled(UNIT_FIELDS))
 @settings(max_examples=300, deadline=None)
 def test_unit_label_spellings(case: tuple[str, str]) -> None:
     field_id, label = case
-    assert unit_field_for(label) == field_id
+    assert UNIT_LABELS.strict(label) == field_id
 
 
 _LABEL_CHARS = "".join(sorted({c for f in STAFF_FIELDS + UNIT_FIELDS for c in f.label_vi}))

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from ingest.contract import staff_field_for, unit_field_for
+from ingest.contract import STAFF_LABELS, UNIT_LABELS
 from ingest.values import parse_date, parse_int, parse_period, parse_yes_no
 
 
@@ -98,10 +98,10 @@ def test_parse_date(value: object, expected: dt.date | None) -> None:
     "label", ["Họ và tên", "HO VA TEN", "  họ   và tên ", "Ho va ten", "full_name", "Full name"]
 )
 def test_staff_header_variants(label: str) -> None:
-    assert staff_field_for(label) == "full_name"
+    assert STAFF_LABELS.strict(label) == "full_name"
 
 
 def test_unit_label_nfd() -> None:
     import unicodedata
 
-    assert unit_field_for(unicodedata.normalize("NFD", "Mã đơn vị")) == "unit_code"
+    assert UNIT_LABELS.strict(unicodedata.normalize("NFD", "Mã đơn vị")) == "unit_code"
