@@ -1,17 +1,23 @@
-"""Problems found in a submission: stable codes, severities, and messages a clerk can act on.
+"""Problems found in a file: stable codes, severities, and messages a clerk can act on.
+
+One problem type serves both loaders: a :class:`Problem` names its code and where it was found,
+and reads its scope, severity and messages from a catalogue of :class:`Message` (``MESSAGES``
+here for submissions; ``ingest.dti.problems.CHECKS`` for DTI publications, through
+:class:`ingest.dti.problems.DtiProblem`).
 
 Every check has a stable code. File-level errors reject the whole file; row-level errors
 quarantine that row only (a row that names no one, or cannot be read); field-level errors make
-one value of a person unknown while the person still counts; warnings are recorded and never
-block. Row and field errors are both errors the clerk is asked to fix.
+one value of a person unknown while the person still counts; warnings and notes (``info``) are
+recorded and never block. Row and field errors are both errors the clerk is asked to fix.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import ClassVar, Literal
 
-Severity = Literal["error", "warning"]
+Severity = Literal["error", "warning", "info"]
 MAX_VALUE_CHARS = 120
 # "field": the value is unknown for that person, the person is kept (docs/intake.md)
 Scope = Literal["file", "row", "field"]
@@ -443,6 +449,13 @@ class Problem:
     # whose row it is (a person row's name as written): "dòng 3 – Đoàn Mỹ Trang"
     person: str | None = None
 
+    # the catalogue the code is read in, and the words naming a place (vi, en)
+    catalogue: ClassVar[Mapping[str, Message]] = MESSAGES
+    places: ClassVar[tuple[tuple[str, str, str], tuple[str, str, str]]] = (
+        ("trang", "dòng", "cột"),
+        ("sheet", "row", "column"),
+    )
+
     def __post_init__(self) -> None:
         # a problem quotes what it found, not all of it: a 10 MB cell is named, not repeated
         if self.value is not None and len(self.value) > MAX_VALUE_CHARS:
@@ -451,42 +464,40 @@ class Problem:
 
     @property
     def severity(self) -> Severity:
-        return MESSAGES[self.code].severity
+        return self.catalogue[self.code].severity
 
     @property
     def scope(self) -> Scope:
-        return MESSAGES[self.code].scope
+        return self.catalogue[self.code].scope
 
     @property
     def is_error(self) -> bool:
         return self.severity == "error"
 
+    def values(self) -> dict[str, str]:
+        """What the message templates are formatted with."""
+        return {"value": self.value or "", "sheet": self.sheet or "", **self.params}
+
     def message(self, lang: str = "vi") -> str:
-        msg = MESSAGES[self.code]
-        values = {"value": self.value or "", "sheet": self.sheet or "", **self.params}
+        msg = self.catalogue[self.code]
         text = msg.en if lang == "en" else msg.vi
-        return text.format_map(_Default(values))
+        return text.format_map(_Default(self.values()))
 
     def fix(self, lang: str = "vi") -> str:
-        msg = MESSAGES[self.code]
-        values = {"value": self.value or "", "sheet": self.sheet or "", **self.params}
+        msg = self.catalogue[self.code]
         text = msg.fix_en if lang == "en" else msg.fix_vi
-        return text.format_map(_Default(values))
+        return text.format_map(_Default(self.values()))
 
     def location(self, lang: str = "vi") -> str:
-        words = (
-            {"sheet": "trang", "row": "dòng", "column": "cột"}
-            if lang != "en"
-            else {"sheet": "sheet", "row": "row", "column": "column"}
-        )
+        sheet, row, column = self.places[1] if lang == "en" else self.places[0]
         parts = []
         if self.sheet:
-            parts.append(f"{words['sheet']} {self.sheet}")
+            parts.append(f"{sheet} {self.sheet}")
         if self.row is not None:
             whose = f" – {self.person}" if self.person else ""
-            parts.append(f"{words['row']} {self.row}{whose}")
+            parts.append(f"{row} {self.row}{whose}")
         if self.column:
-            parts.append(f"{words['column']} {self.column}")
+            parts.append(f"{column} {self.column}")
         return ", ".join(parts)
 
 

@@ -48,7 +48,7 @@ class CheckedRow:
 
     def add(self, code: str, **kwargs: object) -> None:
         self.problems.append(
-            DtiProblem(code, table=self.record.table, row=self.record.row_number, **kwargs)  # type: ignore[arg-type]
+            DtiProblem(code, sheet=self.record.table, row=self.record.row_number, **kwargs)  # type: ignore[arg-type]
         )
 
 
@@ -188,7 +188,6 @@ def _resolve_and_merge(rows: list[CheckedRow], basis: int) -> list[CheckedRow]:
                     "merged_vi": f" (đã nhập vào {merged} từ 01/07/2025)" if merged else "",
                     "merged_en": f" (merged into {merged} on 2025-07-01)" if merged else "",
                 },
-                candidates=resolution.candidates,
             )
             kept.append(row)
             continue

@@ -224,7 +224,7 @@ def _problems(pub: CheckedPublication, task: DtiTask) -> list[dict[str, object]]
             "check_code": p.code,
             "severity": p.severity,
             "scope": p.scope,
-            "table_name": p.table,
+            "table_name": p.sheet,
             "row_number": p.row,
             "column_label": p.column,
             "value": p.value,

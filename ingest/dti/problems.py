@@ -1,30 +1,18 @@
 """Named checks on DTI publications: stable codes, severities, messages in Vietnamese and English.
 
 ``error`` at file scope rejects the publication; ``error`` at row scope quarantines the row;
-``warning`` and ``info`` are recorded and never block.
+``warning`` and ``info`` are recorded and never block. The problem type is the submissions'
+(:class:`ingest.problems.Problem`), read in this catalogue.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Literal
+from typing import ClassVar
 
-Severity = Literal["error", "warning", "info"]
-Scope = Literal["file", "row"]
+from ingest.problems import Message, Problem
 
-
-@dataclass(frozen=True)
-class Check:
-    scope: Scope
-    severity: Severity
-    vi: str
-    en: str
-    fix_vi: str
-    fix_en: str
-
-
-CHECKS: dict[str, Check] = {
-    "FILE_UNREADABLE": Check(
+CHECKS: dict[str, Message] = {
+    "FILE_UNREADABLE": Message(
         "file",
         "error",
         "Không đọc được tệp ({detail}).",
@@ -32,7 +20,7 @@ CHECKS: dict[str, Check] = {
         "Lưu lại trang/bảng tính (HTML, .xlsx hoặc .csv UTF-8) rồi gửi lại.",
         "Save the page or sheet again (HTML, .xlsx or UTF-8 .csv) and resend it.",
     ),
-    "TABLE_NOT_FOUND": Check(
+    "TABLE_NOT_FOUND": Message(
         "file",
         "error",
         "Không tìm thấy bảng xếp hạng DTI (cần cột tỉnh/thành phố và ít nhất một cột điểm/hạng).",
@@ -40,7 +28,7 @@ CHECKS: dict[str, Check] = {
         "Giữ nguyên dòng tiêu đề của bảng 'Xếp hạng' hoặc 'Xếp hạng chi tiết'.",
         "Keep the header row of the 'Xếp hạng' or 'Xếp hạng chi tiết' table.",
     ),
-    "YEAR_MISSING": Check(
+    "YEAR_MISSING": Message(
         "file",
         "error",
         "Không xác định được năm đánh giá DTI của tệp.",
@@ -50,7 +38,7 @@ CHECKS: dict[str, Check] = {
         "State the year in the title ('DTI 2022'), a 'Year: 2022' row, a <file>.meta.json "
         "sidecar, or name the file dti_2022_63.<ext>.",
     ),
-    "BASIS_MISSING": Check(
+    "BASIS_MISSING": Message(
         "file",
         "error",
         "Không xác định được bảng xếp hạng trên 63 hay 34 tỉnh, thành phố.",
@@ -60,7 +48,7 @@ CHECKS: dict[str, Check] = {
         "State '63 provinces' or '34 provinces' in the title, a 'Basis: 63' row, a .meta.json "
         "sidecar, ranks printed as 31/63, or name the file dti_2022_63.<ext>.",
     ),
-    "METADATA_CONFLICT": Check(
+    "METADATA_CONFLICT": Message(
         "file",
         "error",
         "Tệp ghi nhiều giá trị khác nhau cho '{label}': {detail}.",
@@ -68,7 +56,7 @@ CHECKS: dict[str, Check] = {
         "Mỗi tệp chỉ chứa một bảng công bố (một năm, một cơ sở xếp hạng); tách hoặc sửa tệp.",
         "One file holds one publication (one year, one basis): split or correct the file.",
     ),
-    "METADATA_INVALID": Check(
+    "METADATA_INVALID": Message(
         "file",
         "error",
         "Giá trị '{value}' của '{label}' không hợp lệ ({detail}).",
@@ -76,7 +64,7 @@ CHECKS: dict[str, Check] = {
         "Năm từ 2020 trở đi; cơ sở xếp hạng là 63 hoặc 34.",
         "The year is 2020 or later; the basis is 63 or 34.",
     ),
-    "PARTIAL_TABLE": Check(
+    "PARTIAL_TABLE": Message(
         "file",
         "info",
         "Bảng chỉ có {n_rows}/{basis} tỉnh, thành phố: được nạp và đánh dấu là bảng một phần.",
@@ -84,7 +72,7 @@ CHECKS: dict[str, Check] = {
         "Không cần làm gì; gửi bảng đầy đủ khi có.",
         "Nothing to do; send the full table when available.",
     ),
-    "EXTRA_COLUMN": Check(
+    "EXTRA_COLUMN": Message(
         "file",
         "info",
         "Cột '{value}' không thuộc mẫu DTI; bỏ qua.",
@@ -92,7 +80,7 @@ CHECKS: dict[str, Check] = {
         "Không cần làm gì.",
         "Nothing to do.",
     ),
-    "PROVINCE_MISSING": Check(
+    "PROVINCE_MISSING": Message(
         "row",
         "error",
         "Dòng không có tên tỉnh, thành phố.",
@@ -100,7 +88,7 @@ CHECKS: dict[str, Check] = {
         "Ghi tên tỉnh, thành phố cho dòng này.",
         "Fill in the province name on this row.",
     ),
-    "PROVINCE_UNRESOLVED": Check(
+    "PROVINCE_UNRESOLVED": Message(
         "row",
         "error",
         "Không xác định được tỉnh, thành phố '{value}' trong danh sách {basis} tỉnh, thành phố"
@@ -111,7 +99,7 @@ CHECKS: dict[str, Check] = {
         "Use the official name (e.g. '{first}'), or add the historical name to "
         "ingest/dti/reference/province_aliases.csv.",
     ),
-    "PROVINCE_DUPLICATE": Check(
+    "PROVINCE_DUPLICATE": Message(
         "row",
         "error",
         "{province} xuất hiện {count} lần trong cùng một bảng ({year}, {basis} tỉnh).",
@@ -119,7 +107,7 @@ CHECKS: dict[str, Check] = {
         "Mỗi tỉnh, thành phố chỉ có một dòng; xóa dòng thừa rồi gửi lại.",
         "Keep one row per province; delete the extra row and resend.",
     ),
-    "ROW_NO_VALUES": Check(
+    "ROW_NO_VALUES": Message(
         "row",
         "error",
         "Dòng '{value}' không có điểm hay hạng nào.",
@@ -127,7 +115,7 @@ CHECKS: dict[str, Check] = {
         "Điền điểm DTI hoặc hạng, hoặc xóa dòng.",
         "Fill in the DTI score or rank, or delete the row.",
     ),
-    "VALUE_CONFLICT": Check(
+    "VALUE_CONFLICT": Message(
         "row",
         "error",
         "Hai bảng ghi '{label}' khác nhau cho {province}: {detail}.",
@@ -135,7 +123,7 @@ CHECKS: dict[str, Check] = {
         "Sửa cho hai bảng 'Xếp hạng' và 'Xếp hạng chi tiết' thống nhất.",
         "Make the 'Xếp hạng' and 'Xếp hạng chi tiết' tables agree.",
     ),
-    "SCORE_INVALID": Check(
+    "SCORE_INVALID": Message(
         "row",
         "error",
         "Giá trị '{value}' của cột '{label}' không phải là số.",
@@ -143,7 +131,7 @@ CHECKS: dict[str, Check] = {
         "Ghi điểm dạng 0,5808 hoặc 0.5808.",
         "Write scores as 0.5808 or 0,5808.",
     ),
-    "SCORE_OUT_OF_RANGE": Check(
+    "SCORE_OUT_OF_RANGE": Message(
         "row",
         "error",
         "Điểm '{label}' = {value} nằm ngoài khoảng [0, 1].",
@@ -151,7 +139,7 @@ CHECKS: dict[str, Check] = {
         "Điểm DTI theo thang 0–1 (ví dụ 0,5808, không phải 58,08).",
         "DTI scores are on a 0–1 scale (0.5808, not 58.08).",
     ),
-    "RANK_INVALID": Check(
+    "RANK_INVALID": Message(
         "row",
         "error",
         "Hạng '{value}' của cột '{label}' không hợp lệ.",
@@ -159,7 +147,7 @@ CHECKS: dict[str, Check] = {
         "Ghi hạng dạng 31, 31/63 hoặc Hạng 31.",
         "Write ranks as 31, 31/63 or Hạng 31.",
     ),
-    "RANK_OUT_OF_RANGE": Check(
+    "RANK_OUT_OF_RANGE": Message(
         "row",
         "error",
         "Hạng '{label}' = {value} nằm ngoài 1..{basis}.",
@@ -167,7 +155,7 @@ CHECKS: dict[str, Check] = {
         "Kiểm tra lại hạng trong bảng gốc.",
         "Check the rank against the published table.",
     ),
-    "RANK_SEQUENCE": Check(
+    "RANK_SEQUENCE": Message(
         "row",
         "error",
         "Hạng {value} không theo cách xếp hạng đồng hạng (sau {count} tỉnh đứng trước phải là "
@@ -177,7 +165,7 @@ CHECKS: dict[str, Check] = {
         "Tỉnh đồng hạng giữ cùng hạng, tỉnh kế tiếp nhảy hạng (15, 15, 17).",
         "Tied provinces share a rank and the next one skips (15, 15, 17).",
     ),
-    "RANK_SCORE_DISORDER": Check(
+    "RANK_SCORE_DISORDER": Message(
         "row",
         "error",
         "Hạng không khớp với điểm DTI: {province} ({score}, hạng {rank}) so với {other} "
@@ -187,7 +175,7 @@ CHECKS: dict[str, Check] = {
         "Kiểm tra lại điểm và hạng của hai dòng này trong bảng gốc.",
         "Check both rows' score and rank against the published table.",
     ),
-    "RANK_CONTRADICTS_CURRENT": Check(
+    "RANK_CONTRADICTS_CURRENT": Message(
         "row",
         "error",
         "Hạng '{label}' của {province} ({score}, hạng {rank}) mâu thuẫn với bảng DTI {year} "
@@ -199,7 +187,7 @@ CHECKS: dict[str, Check] = {
         "A partial re-publication replaces only the provinces it lists: check this row's score "
         "and rank; if other provinces' ranks changed too, send the full {basis}-province table.",
     ),
-    "RANK_TIE_SPLIT": Check(
+    "RANK_TIE_SPLIT": Message(
         "row",
         "warning",
         "{province} và {other} cùng điểm {score} nhưng khác hạng ({rank}, {other_rank}); "
@@ -209,7 +197,7 @@ CHECKS: dict[str, Check] = {
         "Không cần làm gì nếu bảng gốc ghi như vậy.",
         "Nothing to do if the published table says so.",
     ),
-    "FORMULA_RESIDUAL": Check(
+    "FORMULA_RESIDUAL": Message(
         "row",
         "warning",
         "DTI {year} của {province} = {dti}, tổng có trọng số 8 chỉ số chính theo QĐ 922 = "
@@ -222,57 +210,12 @@ CHECKS: dict[str, Check] = {
 }
 
 
-@dataclass(frozen=True)
-class DtiProblem:
-    """One finding of a named check: where (table, row, column), what, and its parameters."""
+class DtiProblem(Problem):
+    """A finding of a named DTI check: ``sheet`` is the table it is in (a sheet's name or a
+    table's caption); a value's column is the ``label`` its messages name."""
 
-    code: str
-    table: str | None = None
-    row: int | None = None
-    column: str | None = None
-    value: str | None = None
-    params: dict[str, str] = field(default_factory=dict)
-    candidates: tuple[str, ...] = ()
+    catalogue: ClassVar = CHECKS
+    places: ClassVar = (("bảng", "dòng", "cột"), ("table", "row", "column"))
 
-    @property
-    def check(self) -> Check:
-        return CHECKS[self.code]
-
-    @property
-    def severity(self) -> Severity:
-        return self.check.severity
-
-    @property
-    def scope(self) -> Scope:
-        return self.check.scope
-
-    @property
-    def is_error(self) -> bool:
-        return self.severity == "error"
-
-    def _values(self) -> dict[str, str]:
-        return {"value": self.value or "", "label": self.column or "", **self.params}
-
-    def message(self, lang: str = "vi") -> str:
-        text = self.check.en if lang == "en" else self.check.vi
-        return text.format_map(_Blank(self._values()))
-
-    def fix(self, lang: str = "vi") -> str:
-        text = self.check.fix_en if lang == "en" else self.check.fix_vi
-        return text.format_map(_Blank(self._values()))
-
-    def location(self, lang: str = "vi") -> str:
-        words = ("bảng", "dòng", "cột") if lang != "en" else ("table", "row", "column")
-        parts = []
-        if self.table:
-            parts.append(f"{words[0]} {self.table}")
-        if self.row is not None:
-            parts.append(f"{words[1]} {self.row}")
-        if self.column:
-            parts.append(f"{words[2]} {self.column}")
-        return ", ".join(parts)
-
-
-class _Blank(dict[str, str]):
-    def __missing__(self, key: str) -> str:
-        return ""
+    def values(self) -> dict[str, str]:
+        return {"label": self.column or "", **super().values()}
