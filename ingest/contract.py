@@ -7,10 +7,8 @@ the validator, the template writer and the demo-data generator all take labels f
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 from dataclasses import dataclass
-from typing import Literal
 
 from rapidfuzz import fuzz
 
@@ -23,6 +21,7 @@ from core.vocabulary import (
     YES_NO,
 )
 from ingest.text import clean_text, fold, match_key
+from ingest.wordings import Matcher, Reading
 
 SHEET_UNIT = "DonVi"
 SHEET_STAFF = "NhanLuc"
@@ -328,12 +327,8 @@ FIGURES_NEEDING: dict[str, tuple[str, str]] = {
 }
 
 
-LabelHow = Literal["exact", "alias", "similar", "ambiguous", "unknown"]
 # A similarity match needs this score (0-100) and a lead of SIMILAR_MARGIN over any other field.
 SIMILAR_SCORE = 80.0
-SIMILAR_MARGIN = 10.0
-# The closest label is named for an unrecognised one only when it is at least this close.
-CLOSEST_SCORE = 60.0
 _MAX_LABEL_CHARS = 300  # longer cells are text, not labels: not compared at all
 _WORD = re.compile(r"[a-z0-9]+")
 # Abbreviations official forms use, spelled out or not by clerks: compared in their short form.
@@ -360,109 +355,74 @@ def label_words(label: str) -> list[str]:
     return text.split()
 
 
-_words = label_words
+class LabelMatcher(Matcher):
+    """Reads the labels of one group of fields (the ``DonVi`` rows, or a header row) as field
+    ids: a :class:`~ingest.wordings.Matcher` whose ``exact`` readings are the template's
+    labels (DESIGN §3.1: any case, diacritics or not, NFC or NFD, English id) and whose
+    ``wording`` readings are the known clerk wordings.
 
-
-@dataclass(frozen=True)
-class LabelMatch:
-    """How one typed label was read.
-
-    ``how`` is ``exact`` (the template's label, English label or field id, in any spelling),
-    ``alias`` (a known clerk wording), ``similar`` (close to one field only), ``ambiguous``
-    (close to several fields: not used) or ``unknown``. ``candidates`` names the fields it
-    was close to, best first: the ambiguous ones, or the closest for an unknown label.
+    Similarity, only where asked for, is scored on folded words with the forms' abbreviations
+    shortened: the best of rapidfuzz's ``token_sort_ratio`` (letters: typos, word order), the
+    share of words in common (reworded and shortened forms) and, for the whole label plus one
+    or two qualifying words ("Chức vụ hiện nay"), 90 less 5 per extra word. A field is taken
+    from ``SIMILAR_SCORE`` when no other field comes within ``SIMILAR_MARGIN``; a label close to
+    two fields is never guessed.
     """
 
-    typed: str
-    field_id: str | None
-    how: LabelHow
-    candidates: tuple[str, ...] = ()
-
-    @property
-    def understood(self) -> bool:
-        """Whether the label names a field but not in the template's own words."""
-        return self.how in ("alias", "similar")
-
-
-class LabelMatcher:
-    """Reads the labels of one group of fields (the ``DonVi`` rows, or a header row).
-
-    Matching goes from strict to loose: the template's labels (DESIGN §3.1: any case,
-    diacritics or not, NFC or NFD, English id), then the known clerk wordings, then — only
-    where ``similar`` is asked for — a similarity score (0-100) against each field's label and
-    wordings, on folded words with the forms' abbreviations shortened: the best of rapidfuzz's
-    ``token_sort_ratio`` (letters: typos, word order), the share of words in common (reworded
-    and shortened forms) and, for the whole label plus one or two qualifying words ("Chức vụ
-    hiện nay"), 90 less 5 per extra word. A field is taken from ``SIMILAR_SCORE`` when no other
-    field comes within ``SIMILAR_MARGIN``; a label close to two fields is never guessed.
-    """
+    similar_score = SIMILAR_SCORE
 
     def __init__(self, fields: tuple[Field, ...]) -> None:
         self.fields = fields
-        self._exact: dict[str, str] = {}
-        self._alias: dict[str, str] = {}
-        self._variants: list[tuple[str, str, frozenset[str], int]] = []
-        for f in fields:
-            for label in (f.label_vi, f.label_en, f.field_id):
-                self._exact[match_key(label)] = f.field_id
-            for label in (*f.aliases, *((f.short_vi,) if f.short_vi else ())):
-                self._alias.setdefault(match_key(label), f.field_id)
-            for label in (f.label_vi, f.label_en, *f.aliases):
-                words = _words(label)
-                self._variants.append((f.field_id, " ".join(words), frozenset(words), len(words)))
-        # a header scan reads the same cells more than once (finding the header, then saying
-        # why there is none): scoring each distinct text once keeps a hostile sheet cheap
-        self.scores = functools.lru_cache(maxsize=8192)(self._scores)  # type: ignore[method-assign]
+        super().__init__(
+            {f.field_id: (f.label_vi, f.label_en, f.field_id) for f in fields},
+            {f.field_id: (*f.aliases, *((f.short_vi,) if f.short_vi else ())) for f in fields},
+            {f.field_id: (f.label_vi, f.label_en, *f.aliases) for f in fields},
+        )
+
+    def key(self, text: object) -> str:
+        return match_key(text)
+
+    def words(self, text: str) -> list[str]:
+        return label_words(text)
 
     def strict(self, label: object) -> str | None:
         """The field a label names exactly or by a known wording, or ``None``."""
         if isinstance(label, str) and len(label) > _MAX_LABEL_CHARS:
             return None  # a long text is no label: not even folded (it may be megabytes)
         key = match_key(label)
-        return self._exact.get(key) or self._alias.get(key)
+        return self._exact.get(key) or self._wording.get(key)
 
-    def match(self, label: object, *, similar: bool = True) -> LabelMatch:
+    def match(self, label: object, *, similar: bool = True) -> Reading:
         """How ``label`` reads (see the class); ``similar=False`` stops after known wordings."""
         if isinstance(label, str) and len(label) > _MAX_LABEL_CHARS:
-            return LabelMatch(f"{clean_text(label[:40])}…", None, "unknown")
+            return Reading(f"{clean_text(label[:40])}…", None, "unknown")
         typed = clean_text(label) if isinstance(label, str) else clean_text(label)[:40]
         key = match_key(label)
-        if key in self._exact:
-            return LabelMatch(typed, self._exact[key], "exact")
-        if key in self._alias:
-            return LabelMatch(typed, self._alias[key], "alias")
+        known = self.known(typed, key)
+        if known is not None:
+            return known
         if not similar or not key or not isinstance(label, str) or len(typed) > _MAX_LABEL_CHARS:
-            return LabelMatch(typed, None, "unknown")
-        scores = self.scores(typed)
-        ranked = sorted(scores.items(), key=lambda kv: -kv[1])
-        strong = [(f, s) for f, s in ranked if s >= SIMILAR_SCORE]
-        if len(strong) == 1 or (len(strong) > 1 and strong[0][1] - strong[1][1] >= SIMILAR_MARGIN):
-            return LabelMatch(typed, strong[0][0], "similar", (strong[0][0],))
-        if len(strong) > 1:
-            return LabelMatch(typed, None, "ambiguous", tuple(f for f, _ in strong))
-        close = tuple(f for f, s in ranked[:1] if s >= CLOSEST_SCORE)
-        return LabelMatch(typed, None, "unknown", close)
+            return Reading(typed, None, "unknown")
+        return self.closest(typed)
 
-    def scores(self, typed: str) -> dict[str, float]:
-        """Each field's best similarity (0-100) to ``typed`` (cached; see ``_scores``)."""
-        return self._scores(typed)
-
-    def _scores(self, typed: str) -> dict[str, float]:
-        """Each field's best similarity (0-100) to ``typed`` over its label and wordings."""
-        words = _words(typed)
-        text, word_set = " ".join(words), frozenset(words)
-        best: dict[str, float] = {}
-        for field_id, label, label_words, n_label in self._variants:
-            # letters catch typos ("Ho va tne"); shared words catch reworded and shortened
-            # forms ("Số lớp tập huấn năm 2024"), whose letters differ more than their words
-            shared = 200.0 * len(word_set & label_words) / (len(word_set) + n_label or 1)
-            score = max(fuzz.token_sort_ratio(text, label), shared)
-            extra = len(word_set - label_words)
-            if n_label >= 2 and label_words <= word_set and extra <= 2:
-                # the whole label and a qualifier or two: "Chức vụ hiện nay"
-                score = max(score, 90.0 - 5.0 * extra)
-            best[field_id] = max(best.get(field_id, 0.0), score)
-        return best
+    def similarity(
+        self,
+        words: list[str],
+        text: str,
+        word_set: frozenset[str],
+        label: str,
+        variant_words: frozenset[str],
+        n_label: int,
+    ) -> float:
+        # letters catch typos ("Ho va tne"); shared words catch reworded and shortened
+        # forms ("Số lớp tập huấn năm 2024"), whose letters differ more than their words
+        shared = 200.0 * len(word_set & variant_words) / (len(word_set) + n_label or 1)
+        score = max(fuzz.token_sort_ratio(text, label), shared)
+        extra = len(word_set - variant_words)
+        if n_label >= 2 and variant_words <= word_set and extra <= 2:
+            # the whole label and a qualifier or two: "Chức vụ hiện nay"
+            score = max(score, 90.0 - 5.0 * extra)
+        return score
 
 
 UNIT_LABELS = LabelMatcher(UNIT_FIELDS)

@@ -1,10 +1,12 @@
-"""How clerks word the contract's values, and how a typed value is read as one of them.
+"""How clerks word the contract's values, and the one matcher that reads typed text as one
+of a fixed set of choices: a value as an allowed value, a label or header as a field.
 
-Values are understood the way headers are (:class:`ingest.contract.LabelMatcher`): the
-template's own spelling first (any case, diacritics or not, NFC or NFD), then the wordings
-clerks write (abbreviations, full names, synonyms), then a similarity score; a value close to
-two choices is never guessed. Every reading other than the template's own spelling is warned
-(``VALUE_UNDERSTOOD``), naming what was read and how.
+:class:`Matcher` goes from strict to loose: the template's own spelling first (any case,
+diacritics or not, NFC or NFD), then the wordings clerks write (abbreviations, full names,
+synonyms), then a similarity score; a text close to two choices is never guessed. What differs
+between values and labels is only how similar two texts are (:class:`ValueMatcher` here,
+:class:`ingest.contract.LabelMatcher` for labels). Every reading of a value other than the
+template's own spelling is warned (``VALUE_UNDERSTOOD``), naming what was read and how.
 
 The wordings are data: each enumerated field maps each allowed value to what clerks write for
 it, built from the template's own terms and from the forms clerks send.
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -124,10 +126,11 @@ WORDINGS: dict[str, dict[str, tuple[str, ...]]] = {
 _YES_EXACT = ("Có", "x", "✓", "✔", "1", "yes", "y", "true", "c", "đúng", "đã", "có tham gia")
 _NO_EXACT = ("Không", "0", "no", "n", "false", "k", "-", "không có", "chưa", "sai")
 
-ValueHow = Literal["exact", "wording", "similar", "ambiguous", "unknown"]
+How = Literal["exact", "wording", "similar", "ambiguous", "unknown"]
 # A similar value needs this score (0-100) and a lead of SIMILAR_MARGIN over any other value.
 SIMILAR_SCORE = 85.0
 SIMILAR_MARGIN = 10.0
+# The closest choice is named for an unrecognised text only when it is at least this close.
 CLOSEST_SCORE = 60.0
 # Similarity is only tried on values this long (folded letters and digits): a short word is
 # too near too many others ("Phòng" is no typo of "Phường").
@@ -141,24 +144,122 @@ _REMARK = re.compile(r"\([^()]*\)")
 
 
 @dataclass(frozen=True)
-class ValueReading:
-    """How one typed value was read: ``exact`` (the template's spelling), ``wording`` (a
-    known clerk wording), ``similar`` (close to one value only), ``ambiguous`` (close to
-    several: not used) or ``unknown``; ``candidates`` names the values it was close to."""
+class Reading:
+    """How one typed text was read: ``exact`` (the template's spelling), ``wording`` (a known
+    clerk wording), ``similar`` (close to one choice only), ``ambiguous`` (close to several:
+    not used) or ``unknown``; ``candidates`` names the choices it was close to, best first."""
 
     typed: str
     choice: str | None
-    how: ValueHow
+    how: How
     candidates: tuple[str, ...] = ()
 
     @property
+    def field_id(self) -> str | None:
+        """The field a label names (a label's choices are field ids)."""
+        return self.choice
+
+    @property
     def understood(self) -> bool:
-        """Whether a value was read, but not as the template spells it."""
+        """Whether the text was read, but not as the template spells it."""
         return self.how in ("wording", "similar")
 
 
-class ValueMatcher:
-    """Reads the values of one enumerated field."""
+# a choice, one of its spellings as compared words, those words as a set, and their number
+Variant = tuple[str, str, frozenset[str], int]
+
+
+class Matcher:
+    """Reads typed text as one of ``choices``: their ``spellings`` (exact), then ``wordings``
+    (the first choice to claim a wording keeps it), then, where a subclass scores similarity
+    (:meth:`similarity`), the one choice scoring ``similar_score`` with a lead of
+    ``SIMILAR_MARGIN`` over any other."""
+
+    similar_score = SIMILAR_SCORE
+
+    def __init__(
+        self,
+        spellings: Mapping[str, Iterable[str]],
+        wordings: Mapping[str, Iterable[str]],
+        variants: Mapping[str, Iterable[str]],
+    ) -> None:
+        self.choices = tuple(spellings)
+        self._exact: dict[str, str] = {}
+        self._wording: dict[str, str] = {}
+        for choice, texts in spellings.items():
+            for text in texts:
+                self._exact[self.key(text)] = choice
+        for choice, texts in wordings.items():
+            for text in texts:
+                key = self.key(text)
+                if key not in self._exact:
+                    self._wording.setdefault(key, choice)
+        self._variants: list[Variant] = []
+        for choice, texts in variants.items():
+            for text in texts:
+                words = self.words(text)
+                self._variants.append((choice, " ".join(words), frozenset(words), len(words)))
+        # the same texts are read again and again (a header scan, a column of values): each
+        # distinct text is scored once
+        self.scores = functools.lru_cache(maxsize=8192)(self._scores)  # type: ignore[method-assign]
+
+    def key(self, text: object) -> str:
+        """The comparison key of a text: folded letters and digits, or the symbol itself."""
+        key = match_key(text)
+        return key or fold(clean_text(text)).strip()
+
+    def words(self, text: str) -> list[str]:
+        """The folded words a text is compared by."""
+        return _WORD.findall(fold(text))
+
+    def known(self, typed: str, key: str) -> Reading | None:
+        """The reading of a template spelling or a known wording, or ``None``."""
+        if key in self._exact:
+            return Reading(typed, self._exact[key], "exact")
+        if key in self._wording:
+            return Reading(typed, self._wording[key], "wording")
+        return None
+
+    def scores(self, typed: str) -> dict[str, float]:
+        """Each choice's best similarity (0-100) to ``typed`` (cached; see ``_scores``)."""
+        return self._scores(typed)
+
+    def _scores(self, typed: str) -> dict[str, float]:
+        words = self.words(typed)
+        text, word_set = " ".join(words), frozenset(words)
+        best: dict[str, float] = {}
+        for choice, label, variant_words, n_label in self._variants:
+            score = self.similarity(words, text, word_set, label, variant_words, n_label)
+            best[choice] = max(best.get(choice, 0.0), score)
+        return best
+
+    def similarity(
+        self,
+        words: list[str],
+        text: str,
+        word_set: frozenset[str],
+        label: str,
+        variant_words: frozenset[str],
+        n_label: int,
+    ) -> float:
+        """How similar (0-100) a typed text is to one spelling of a choice."""
+        raise NotImplementedError
+
+    def closest(self, typed: str) -> Reading:
+        """The reading by similarity: one choice clearly closest, several (ambiguous) or none."""
+        ranked = sorted(self.scores(typed).items(), key=lambda kv: -kv[1])
+        strong = [(c, s) for c, s in ranked if s >= self.similar_score]
+        if len(strong) == 1 or (len(strong) > 1 and strong[0][1] - strong[1][1] >= SIMILAR_MARGIN):
+            return Reading(typed, strong[0][0], "similar", (strong[0][0],))
+        if len(strong) > 1:
+            return Reading(typed, None, "ambiguous", tuple(c for c, _ in strong))
+        close = tuple(c for c, s in ranked[:1] if s >= CLOSEST_SCORE)
+        return Reading(typed, None, "unknown", close)
+
+
+class ValueMatcher(Matcher):
+    """Reads the values of one enumerated field; ``exact`` adds spellings read without a
+    warning, ``qualified`` lets a value carry up to three more words ("Kỹ sư xây dựng")."""
 
     def __init__(
         self,
@@ -168,71 +269,57 @@ class ValueMatcher:
         *,
         qualified: bool = True,
     ) -> None:
-        self.choices = choices
         self.qualified = qualified
-        self._exact: dict[str, str] = {}
-        self._wording: dict[str, str] = {}
-        self._variants: list[tuple[str, str, frozenset[str], int]] = []
-        for choice in choices:
-            for spelling in (choice, *(exact or {}).get(choice, ())):
-                self._exact[_key(spelling)] = choice
-        for choice, spellings in wordings.items():
+        spellings = {c: (c, *(exact or {}).get(c, ())) for c in choices}
+        variants = {c: (*spellings[c], *wordings.get(c, ())) for c in choices}
+        super().__init__(spellings, wordings, variants)
+        for choice, texts in wordings.items():
             assert choice in choices, f"wording for {choice!r}, not an allowed value"
-            for spelling in spellings:
-                key = _key(spelling)
-                owner = self._exact.get(key) or self._wording.setdefault(key, choice)
-                assert owner == choice, f"{spelling!r} is worded for two values"
-        for choice in choices:
-            for spelling in (choice, *(exact or {}).get(choice, ()), *wordings.get(choice, ())):
-                words = _value_words(spelling)
-                self._variants.append((choice, " ".join(words), frozenset(words), len(words)))
+            for text in texts:
+                key = self.key(text)
+                owner = self._exact.get(key) or self._wording[key]
+                assert owner == choice, f"{text!r} is worded for two values"
         self.read = functools.lru_cache(maxsize=4096)(self._read)  # type: ignore[method-assign]
 
-    def read(self, value: object) -> ValueReading:
+    def read(self, value: object) -> Reading:
         """How ``value`` reads (cached; see ``_read``)."""
         return self._read(value)
 
-    def _read(self, value: object) -> ValueReading:
+    def _read(self, value: object) -> Reading:
         typed = clean_text(value)
-        key = _key(typed)
-        if key in self._exact:
-            return ValueReading(typed, self._exact[key], "exact")
-        if key in self._wording:
-            return ValueReading(typed, self._wording[key], "wording")
+        key = self.key(typed)
+        known = self.known(typed, key)
+        if known is not None:
+            return known
         if len(typed) > _MAX_VALUE_CHARS or len(key) < _MIN_TYPO_CHARS or not has_letters(typed):
-            return ValueReading(typed, None, "unknown")
+            return Reading(typed, None, "unknown")
         remark = _REMARK.sub("", typed).strip()
-        if remark != typed and _key(remark) in {**self._exact, **self._wording}:
+        in_remark = self.known(typed, self.key(remark)) if remark != typed else None
+        if in_remark is not None:
             # a value and a remark in brackets: "Kiêm nhiệm (Phó Chủ tịch UBND)"
-            key = _key(remark)
-            return ValueReading(typed, self._exact.get(key) or self._wording[key], "similar")
-        scores = self._scores(typed)
-        ranked = sorted(scores.items(), key=lambda kv: -kv[1])
-        strong = [(c, s) for c, s in ranked if s >= SIMILAR_SCORE]
-        if len(strong) == 1 or (len(strong) > 1 and strong[0][1] - strong[1][1] >= SIMILAR_MARGIN):
-            return ValueReading(typed, strong[0][0], "similar", (strong[0][0],))
-        if len(strong) > 1:
-            return ValueReading(typed, None, "ambiguous", tuple(c for c, _ in strong))
-        close = tuple(c for c, s in ranked[:1] if s >= CLOSEST_SCORE)
-        return ValueReading(typed, None, "unknown", close)
+            return Reading(typed, in_remark.choice, "similar")
+        return self.closest(typed)
 
-    def _scores(self, typed: str) -> dict[str, float]:
-        """Each value's best similarity (0-100) to ``typed``: its letters (typos: "Chuyên
-        tráhc"), and, where qualifiers are read, a whole wording with up to three more words
-        ("Kỹ sư xây dựng" is Đại học, "Kỹ sư CNTT" is CNTT as a field of study). Yes/no
-        values take no qualifiers: "Không là thành viên" holds "thành viên"."""
-        words = _value_words(typed)
-        text, word_set = " ".join(words), frozenset(words)
-        best: dict[str, float] = {}
-        for choice, label, variant_words, n_label in self._variants:
-            # a typo changes letters, not words: "Bán thời gian" is no typo of "Toàn thời gian"
-            score = fuzz.ratio(text, label) if _words_align(words, label.split()) else 0.0
-            extra = len(word_set - variant_words)
-            long_enough = n_label >= 2 or len(label) >= _MIN_SIMILAR_CHARS
-            if self.qualified and long_enough and variant_words <= word_set and extra <= 3:
-                score = max(score, 92.0 - 2.0 * extra)
-            best[choice] = max(best.get(choice, 0.0), score)
-        return best
+    def similarity(
+        self,
+        words: list[str],
+        text: str,
+        word_set: frozenset[str],
+        label: str,
+        variant_words: frozenset[str],
+        n_label: int,
+    ) -> float:
+        """Its letters (typos: "Chuyên tráhc"), and, where qualifiers are read, a whole wording
+        with up to three more words ("Kỹ sư xây dựng" is Đại học, "Kỹ sư CNTT" is CNTT as a
+        field of study). Yes/no values take no qualifiers: "Không là thành viên" holds
+        "thành viên"."""
+        # a typo changes letters, not words: "Bán thời gian" is no typo of "Toàn thời gian"
+        score = fuzz.ratio(text, label) if _words_align(words, label.split()) else 0.0
+        extra = len(word_set - variant_words)
+        long_enough = n_label >= 2 or len(label) >= _MIN_SIMILAR_CHARS
+        if self.qualified and long_enough and variant_words <= word_set and extra <= 3:
+            score = max(score, 92.0 - 2.0 * extra)
+        return score
 
 
 _WORD_TYPO = 75.0  # two words are the same word mistyped from this similarity
@@ -243,17 +330,6 @@ def _words_align(typed: list[str], variant: list[str]) -> bool:
     return all(
         max((fuzz.ratio(a, b) for b in variant), default=0) >= _WORD_TYPO for a in typed
     ) and all(max((fuzz.ratio(b, a) for a in typed), default=0) >= _WORD_TYPO for b in variant)
-
-
-def _value_words(text: str) -> list[str]:
-    """The folded words of a value (abbreviations are wordings of their own here)."""
-    return _WORD.findall(fold(text))
-
-
-def _key(text: str) -> str:
-    """The comparison key of a value: folded letters and digits, or the symbol itself."""
-    key = match_key(text)
-    return key or fold(text).strip()
 
 
 VALUE_MATCHERS: dict[str, ValueMatcher] = {
@@ -268,18 +344,18 @@ YES_NO_MATCHER = ValueMatcher(
 )
 
 
-def read_choice(field_id: str, value: object) -> ValueReading:
+def read_choice(field_id: str, value: object) -> Reading:
     """How a value of an enumerated field reads (``unit_type``, ``gender``, …)."""
     return VALUE_MATCHERS[field_id].read(value)
 
 
-def read_yes_no(value: object) -> tuple[bool | None, ValueReading]:
+def read_yes_no(value: object) -> tuple[bool | None, Reading]:
     """Có/Không and their wordings as ``True``/``False`` (blank is Không), with the reading."""
     if isinstance(value, bool):
-        return value, ValueReading(str(value), "Có" if value else "Không", "exact")
+        return value, Reading(str(value), "Có" if value else "Không", "exact")
     if isinstance(value, (int, float)) and value in (0, 1):
-        return bool(value), ValueReading(str(value), "Có" if value else "Không", "exact")
+        return bool(value), Reading(str(value), "Có" if value else "Không", "exact")
     if clean_text(value) == "":
-        return False, ValueReading("", "Không", "exact")
+        return False, Reading("", "Không", "exact")
     reading = YES_NO_MATCHER.read(value)
     return (None if reading.choice is None else reading.choice == "Có"), reading

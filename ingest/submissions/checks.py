@@ -20,7 +20,6 @@ from core.reporting_calendar import as_of_today, load_calendar
 from core.vocabulary import birth_year_range
 from ingest.contract import (
     ASSIGNMENTS,
-    CLOSEST_SCORE,
     EDUCATION_LEVELS,
     FIELDS_BY_ID,
     FIELDS_OF_STUDY,
@@ -38,7 +37,7 @@ from ingest.registry import ReportingUnit
 from ingest.submissions.reader import ParsedFile, StaffRow
 from ingest.text import clean_text, has_letters, invisible_only, match_key
 from ingest.values import parse_date, parse_int, parse_period
-from ingest.wordings import ValueReading, read_choice, read_yes_no
+from ingest.wordings import CLOSEST_SCORE, Reading, read_choice, read_yes_no
 
 # What a unit code can look like (502, 20341, 00001, 49-STTTT): anything else is not used to
 # name the unit's feedback folder.
@@ -65,7 +64,7 @@ class CheckedRow:
     problems: list[Problem] = field(default_factory=list)
     unread: dict[str, str] = field(default_factory=dict)
     # values read in other words than the template's: (field id, how it was read)
-    understood: list[tuple[str, ValueReading]] = field(default_factory=list)
+    understood: list[tuple[str, Reading]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -130,7 +129,7 @@ def _kept(text: str) -> str:
     return f"{text[:_RAW_KEEP_CHARS]}… [{len(text)} ký tự / characters]"
 
 
-def _choice_hint(choices: tuple[str, ...], reading: ValueReading | None = None) -> dict[str, str]:
+def _choice_hint(choices: tuple[str, ...], reading: Reading | None = None) -> dict[str, str]:
     """What to write instead: the allowed values, and which one a value came close to (a
     value close to two is named as such, not guessed)."""
     text = " · ".join(choices)
@@ -161,7 +160,7 @@ _HOW = {
 
 def value_understood(
     field_id: str,
-    reading: ValueReading,
+    reading: Reading,
     *,
     sheet: str | None,
     row: int | None,
@@ -833,7 +832,7 @@ _NAMED_ROWS = 5  # rows named in one VALUE_UNDERSTOOD warning; the rest are coun
 def values_understood(rows: list[CheckedRow], sheet: str) -> list[Problem]:
     """One VALUE_UNDERSTOOD warning per column and value as written, naming its rows and
     whose they are: a file where every person's degree says "Kỹ sư" gets one line, not 30."""
-    seen: dict[tuple[str, str], tuple[ValueReading, list[CheckedRow]]] = {}
+    seen: dict[tuple[str, str], tuple[Reading, list[CheckedRow]]] = {}
     for row in rows:
         for field_id, reading in row.understood:
             seen.setdefault((field_id, reading.typed), (reading, []))[1].append(row)

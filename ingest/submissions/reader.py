@@ -20,7 +20,6 @@ from pathlib import Path
 from python_calamine import CalamineWorkbook
 
 from ingest.contract import (
-    CLOSEST_SCORE,
     FIELDS_BY_ID,
     HEADER_LABELS,
     SHEET_STAFF,
@@ -31,14 +30,13 @@ from ingest.contract import (
     UNIT_FIELD_IDS,
     UNIT_LABELS,
     YES_NO,
-    LabelMatch,
 )
 from ingest.encoding import Encoding, decode_text, file_encoding, repair
 from ingest.problems import Problem
 from ingest.submissions.sniff import inspect
 from ingest.text import clean_text, match_key
 from ingest.values import parse_period
-from ingest.wordings import read_choice, read_yes_no
+from ingest.wordings import CLOSEST_SCORE, Reading, read_choice, read_yes_no
 
 Cell = object
 Grid = list[list[Cell]]
@@ -107,7 +105,7 @@ class ParsedFile:
     staff_found: set[str] = field(default_factory=set)
     staff_header_row: int | None = None
     # DonVi rows whose label was not recognised: (row number, how the label was read)
-    unit_unmatched: list[tuple[int, LabelMatch]] = field(default_factory=list)
+    unit_unmatched: list[tuple[int, Reading]] = field(default_factory=list)
 
     @property
     def readable(self) -> bool:
@@ -251,7 +249,7 @@ def read_unit_sheet(rows: Grid, typed: Grid, parsed: ParsedFile, sheet: str = SH
             )
 
 
-def _strict_label(row: list[Cell]) -> tuple[int, LabelMatch] | None:
+def _strict_label(row: list[Cell]) -> tuple[int, Reading] | None:
     """The first cell of a DonVi row naming an item in the template's words or a known
     wording (a label may sit after a number or a blank cell), with how it was read."""
     for col, cell in enumerate(row):
@@ -262,7 +260,7 @@ def _strict_label(row: list[Cell]) -> tuple[int, LabelMatch] | None:
 
 
 def _understood(
-    sheet: str, row: int | None, column: str, match: LabelMatch, *, is_column: bool
+    sheet: str, row: int | None, column: str, match: Reading, *, is_column: bool
 ) -> Problem:
     """HEADER_UNDERSTOOD: a label read as a field although not written as the template does."""
     assert match.field_id is not None
@@ -309,7 +307,7 @@ def _closest(field_ids: tuple[str, ...], *, is_column: bool = False) -> dict[str
 
 
 def _unit_label_unmatched(
-    parsed: ParsedFile, sheet: str, index: int, col: int, row: list[Cell], match: LabelMatch
+    parsed: ParsedFile, sheet: str, index: int, col: int, row: list[Cell], match: Reading
 ) -> None:
     parsed.unit_unmatched.append((index + 1, match))
     if match.how == "ambiguous":
@@ -366,7 +364,7 @@ class Header:
     index: int  # 0-based row of the header
     span: int
     columns: dict[int, str]  # column → field id, staff and (flat form) DonVi fields
-    matches: dict[int, LabelMatch]
+    matches: dict[int, Reading]
     below: set[int] = field(default_factory=set)  # columns labelled in the second row
 
     def row_of(self, column: int) -> int:
@@ -380,7 +378,7 @@ class Header:
 
 def _header_at(rows: Grid, index: int) -> Header:
     """Read row ``index`` as a header (with the row below for merged two-row headers)."""
-    matches: dict[int, LabelMatch] = {}
+    matches: dict[int, Reading] = {}
     columns: dict[int, str] = {}
     for i, cell in enumerate(rows[index]):
         if clean_text(cell) == "":

@@ -84,7 +84,7 @@ def test_no_spelling_names_two_fields() -> None:
 def test_every_wording_of_a_field_reads_as_that_field(f: Field) -> None:
     for label in (*f.aliases, *((f.short_vi,) if f.short_vi else ())):
         match = HEADER_LABELS.match(label)
-        assert (match.field_id, match.how) == (f.field_id, "alias"), label
+        assert (match.field_id, match.how) == (f.field_id, "wording"), label
 
 
 @given(spelled(STAFF_FIELDS + UNIT_FIELDS))
