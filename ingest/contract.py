@@ -21,7 +21,7 @@ from core.vocabulary import (
     YES_NO,
 )
 from ingest.text import clean_text, fold, match_key
-from ingest.wordings import Matcher, Reading
+from ingest.wordings import Compared, Matcher, Reading, Variant
 
 SHEET_UNIT = "DonVi"
 SHEET_STAFF = "NhanLuc"
@@ -405,21 +405,14 @@ class LabelMatcher(Matcher):
             return Reading(typed, None, "unknown")
         return self.closest(typed)
 
-    def similarity(
-        self,
-        words: list[str],
-        text: str,
-        word_set: frozenset[str],
-        label: str,
-        variant_words: frozenset[str],
-        n_label: int,
-    ) -> float:
+    def similarity(self, typed: Compared, variant: Variant) -> float:
         # letters catch typos ("Ho va tne"); shared words catch reworded and shortened
         # forms ("Số lớp tập huấn năm 2024"), whose letters differ more than their words
-        shared = 200.0 * len(word_set & variant_words) / (len(word_set) + n_label or 1)
-        score = max(fuzz.token_sort_ratio(text, label), shared)
-        extra = len(word_set - variant_words)
-        if n_label >= 2 and variant_words <= word_set and extra <= 2:
+        n_label = variant.n_words
+        shared = 200.0 * len(typed.word_set & variant.words) / (len(typed.word_set) + n_label or 1)
+        score = max(fuzz.token_sort_ratio(typed.text, variant.text), shared)
+        extra = len(typed.word_set - variant.words)
+        if n_label >= 2 and variant.words <= typed.word_set and extra <= 2:
             # the whole label and a qualifier or two: "Chức vụ hiện nay"
             score = max(score, 90.0 - 5.0 * extra)
         return score

@@ -18,7 +18,7 @@ import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from rapidfuzz import fuzz
 
@@ -165,8 +165,21 @@ class Reading:
         return self.how in ("wording", "similar")
 
 
-# a choice, one of its spellings as compared words, those words as a set, and their number
-Variant = tuple[str, str, frozenset[str], int]
+class Compared(NamedTuple):
+    """A text as it is compared: its folded words, joined, and as a set."""
+
+    words: list[str]
+    text: str
+    word_set: frozenset[str]
+
+
+class Variant(NamedTuple):
+    """One spelling of a choice as it is compared."""
+
+    choice: str
+    text: str
+    words: frozenset[str]
+    n_words: int
 
 
 class Matcher:
@@ -198,7 +211,9 @@ class Matcher:
         for choice, texts in variants.items():
             for text in texts:
                 words = self.words(text)
-                self._variants.append((choice, " ".join(words), frozenset(words), len(words)))
+                self._variants.append(
+                    Variant(choice, " ".join(words), frozenset(words), len(words))
+                )
         # the same texts are read again and again (a header scan, a column of values): each
         # distinct text is scored once
         self.scores = functools.lru_cache(maxsize=8192)(self._scores)  # type: ignore[method-assign]
@@ -226,22 +241,14 @@ class Matcher:
 
     def _scores(self, typed: str) -> dict[str, float]:
         words = self.words(typed)
-        text, word_set = " ".join(words), frozenset(words)
+        compared = Compared(words, " ".join(words), frozenset(words))
         best: dict[str, float] = {}
-        for choice, label, variant_words, n_label in self._variants:
-            score = self.similarity(words, text, word_set, label, variant_words, n_label)
-            best[choice] = max(best.get(choice, 0.0), score)
+        for variant in self._variants:
+            score = self.similarity(compared, variant)
+            best[variant.choice] = max(best.get(variant.choice, 0.0), score)
         return best
 
-    def similarity(
-        self,
-        words: list[str],
-        text: str,
-        word_set: frozenset[str],
-        label: str,
-        variant_words: frozenset[str],
-        n_label: int,
-    ) -> float:
+    def similarity(self, typed: Compared, variant: Variant) -> float:
         """How similar (0-100) a typed text is to one spelling of a choice."""
         raise NotImplementedError
 
@@ -300,24 +307,18 @@ class ValueMatcher(Matcher):
             return Reading(typed, in_remark.choice, "similar")
         return self.closest(typed)
 
-    def similarity(
-        self,
-        words: list[str],
-        text: str,
-        word_set: frozenset[str],
-        label: str,
-        variant_words: frozenset[str],
-        n_label: int,
-    ) -> float:
+    def similarity(self, typed: Compared, variant: Variant) -> float:
         """Its letters (typos: "Chuyên tráhc"), and, where qualifiers are read, a whole wording
         with up to three more words ("Kỹ sư xây dựng" is Đại học, "Kỹ sư CNTT" is CNTT as a
         field of study). Yes/no values take no qualifiers: "Không là thành viên" holds
         "thành viên"."""
+        label = variant.text
         # a typo changes letters, not words: "Bán thời gian" is no typo of "Toàn thời gian"
-        score = fuzz.ratio(text, label) if _words_align(words, label.split()) else 0.0
-        extra = len(word_set - variant_words)
-        long_enough = n_label >= 2 or len(label) >= _MIN_SIMILAR_CHARS
-        if self.qualified and long_enough and variant_words <= word_set and extra <= 3:
+        aligned = _words_align(typed.words, label.split())
+        score = fuzz.ratio(typed.text, label) if aligned else 0.0
+        extra = len(typed.word_set - variant.words)
+        long_enough = variant.n_words >= 2 or len(label) >= _MIN_SIMILAR_CHARS
+        if self.qualified and long_enough and variant.words <= typed.word_set and extra <= 3:
             score = max(score, 92.0 - 2.0 * extra)
         return score
 
