@@ -185,7 +185,7 @@ create table if not exists raw.reporting_exemptions (
 
 -- National DTI publications (DESIGN §3.3): one row per file, one row per province and year.
 create table if not exists raw.dti_publications (
-    publication_id varchar primary key,  -- sha256 of the file
+    publication_id varchar primary key,  -- the file's identity (ingest.loader.identity)
     source_file varchar not null,
     file_format varchar not null,  -- html | xlsx | csv
     year integer not null,
