@@ -16,6 +16,10 @@ from core.settings import load_settings, task_retries
 from pipeline.alerts import on_task_failure
 
 log = logging.getLogger("dxwh.dags")
+# the run summary's lines in the task log: through the task's log channel, not stdout. A task
+# process's stdout reaches Airflow on its own socket, block-buffered: a printed summary came
+# after the runner's "Post Execute" group had begun, folded inside it.
+summary_log = logging.getLogger("dxwh.summary")
 
 
 def default_args() -> dict[str, Any]:
@@ -52,8 +56,9 @@ def prepare_reprocess(params: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def summarize_night(ti: Any, run_id: str, parts: dict[str, Any]) -> dict[str, Any]:
-    """The ``run_summary`` task: gather what the steps returned, store the night's record in
-    ``audit.pipeline_runs`` and print the few lines an operator reads, first in its log.
+    """The ``run_summary`` task: gather what the steps returned, log the few lines an operator
+    reads (first in the task's log, outside any folded group), then store the night's record in
+    ``audit.pipeline_runs``.
 
     ``parts`` holds what was passed to the task; the plan and dbt's counts are pulled from
     XCom instead (as arguments they would make this task a direct downstream of
@@ -74,7 +79,8 @@ def summarize_night(ti: Any, run_id: str, parts: dict[str, Any]) -> dict[str, An
         "scorecard": parts.get("scorecard") or {},
     }
     # the morning's answer first, before anything else this task writes to its log
-    print(format_summary({"run_id": run_id, **night}), flush=True)
+    for line in format_summary({"run_id": run_id, **night}).splitlines():
+        summary_log.info("%s", line)
     quiet = not plan.get("build", True)
     return step_record_run(load_settings(), run_id, night, status="quiet" if quiet else "success")
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pytest
@@ -45,3 +46,28 @@ def test_a_reprocess_of_an_empty_period_triggered_in_airflow_fails_once_and_is_r
     recorded = [line for line in runs if dag_run.run_id in line]
     assert len(recorded) == 1, lines
     assert "failed" in recorded[0] and "ingest.prepare_reprocess" in recorded[0]
+
+
+class _NightXComs:
+    """What a night's tasks left in XCom for ``run_summary``: a quiet night's plan."""
+
+    def xcom_pull(self, task_ids: str, key: str) -> Any:
+        if task_ids == "plan_night" and key == "plan":
+            return {"build": False, "last_build_run": "night-0", "last_build_as_of": "2026-12-06"}
+        return None
+
+
+def test_the_summary_is_logged_first_through_the_task_log_not_stdout(
+    data_home: Settings, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pipeline.dag_support import summarize_night
+    from pipeline.orchestrate import read_run_summary
+
+    with caplog.at_level(logging.INFO, logger="dxwh.summary"):
+        summary = summarize_night(_NightXComs(), "night-1", {"ingest": {"files_seen": 3}})
+
+    lines = [r.getMessage() for r in caplog.records if r.name == "dxwh.summary"]
+    assert lines[0] == "Run night-1: a quiet night, nothing to build"
+    assert any("files: 0 new of 3 in the inbox" in line for line in lines)
+    assert capsys.readouterr().out == ""  # stdout reaches Airflow on its own, late
+    assert read_run_summary(data_home, "night-1") == summary
