@@ -314,6 +314,11 @@ def _run_night(args: argparse.Namespace, settings: Settings) -> int:
             settings, reprocess_period=args.reprocess_period, force=args.force
         )
     from pipeline.nightly import format_summary
+    from pipeline.orchestrate import write_task_logs
+
+    # the Airflow UI shows each task's lines of this night (`make airflow` on the same home)
+    with contextlib.suppress(Exception):  # a log the UI cannot show never fails the night
+        write_task_logs(outcome.run_id, log_path)
 
     print()
     if outcome.summary:

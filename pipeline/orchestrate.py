@@ -7,8 +7,10 @@ applied to ``os.environ`` before anything imports ``airflow``.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import os
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -16,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from core.db import session
+from core.private_files import write_private
 from core.settings import DAGS_DIR, Settings
 
 DAG_ID = "dx_nightly"
@@ -199,3 +202,53 @@ def read_run_summary(settings: Settings, run_id: str) -> dict[str, Any] | None:
             [run_id],
         ).fetchone()
     return json.loads(row[0]) if row else None
+
+
+_STAMP = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?)Z ")
+
+
+def lines_between(run_log: str, start: dt.datetime, end: dt.datetime) -> list[str]:
+    """The lines of the night's log stamped from ``start`` to ``end`` (UTC), with the lines
+    that follow them unstamped (a traceback, dbt's output). ``dag.test()`` runs one task at a
+    time, so a task's window holds its lines only."""
+    taken: list[str] = []
+    inside = False
+    for line in run_log.splitlines(keepends=True):
+        stamp = _STAMP.match(line)
+        if stamp:
+            when = dt.datetime.fromisoformat(stamp[1]).replace(tzinfo=dt.UTC)
+            inside = start <= when <= end
+        if inside:
+            taken.append(line)
+    return taken
+
+
+def write_task_logs(run_id: str, run_log: Path) -> list[Path]:
+    """Give each task of a ``dxwh run`` night the log file the Airflow UI reads.
+
+    ``dag.test()`` runs every task in this process (``InProcessTestSupervisor``) without a log
+    file of its own: the lines go to this process's output (the night's log, ``run_log``),
+    and the UI found no file under the base log folder ("Log file not found on worker"). Each
+    task's lines are written where Airflow's file task handler looks for its attempt (0600,
+    like the rest of the Airflow home). Call it after :func:`apply_airflow_env`.
+    """
+    from airflow.configuration import conf
+    from airflow.models.dagrun import DagRun
+    from airflow.utils.log.file_task_handler import FileTaskHandler
+    from airflow.utils.session import create_session
+
+    base = Path(conf.get("logging", "base_log_folder"))
+    handler = FileTaskHandler(base_log_folder=str(base))
+    text = run_log.read_text(encoding="utf-8", errors="replace")
+    written: list[Path] = []
+    with create_session() as session:
+        for dag_run in DagRun.find(dag_id=DAG_ID, run_id=run_id, session=session):
+            for ti in dag_run.get_task_instances(session=session):
+                if not (ti.start_date and ti.end_date and ti.try_number):
+                    continue  # never ran (skipped, upstream failed)
+                lines = lines_between(text, ti.start_date, ti.end_date)
+                if not lines:
+                    continue
+                target = base / handler._render_filename(ti, ti.try_number, session=session)
+                written.append(write_private(target, "".join(lines), durable=False))
+    return written
