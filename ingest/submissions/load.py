@@ -141,11 +141,12 @@ class Submissions(loader.Source[LandedFile]):
 
     def feedback(self, c: Candidate, landed: LandedFile, ctx: BatchContext) -> bool:
         """Feedback for a rejected or partial file; a failure to write it never stops the
-        batch."""
+        batch. A file accepted whole writes none, but may replace a report the index lists
+        as still to fix: the index is written again (True) whenever there is one."""
         checked = landed.checked
         o = landed.outcome
         if checked is None or o.status not in (FileStatus.REJECTED, FileStatus.PARTIAL):
-            return False
+            return o.status.counts and (self.settings.feedback_dir / "index.html").exists()
         try:
             write_feedback(
                 self.settings.feedback_dir,

@@ -42,16 +42,24 @@ def _night(portal: Portal, batch: str) -> None:
         ingest_submissions(con, portal.settings, build_registry(), batch)
 
 
-def test_the_feedback_names_the_file_as_the_clerk_uploaded_it(
-    portal: Portal, tmp_path: Path
-) -> None:
+def _partly_wrong_sent_and_loaded(
+    portal: Portal, tmp_path: Path, name: str
+) -> tuple[TestClient, str, Path]:
+    """A clerk sends a report with rows to fix through the portal; a night loads it. Returns
+    the clerk's client, its CSRF token and the feedback index."""
     client = portal.client()
     csrf = sign_in(client, portal.unit_token)
     partly = write_template(tmp_path / "p.xlsx", submission_values("48-SKHCN"), BAD_STAFF)
-    assert 'data-verdict="partial"' in _upload(client, csrf, partly, PARTLY_WRONG)
+    assert 'data-verdict="partial"' in _upload(client, csrf, partly, name)
     _night(portal, "first")
+    return client, csrf, portal.settings.feedback_dir / "index.html"
 
-    index_path = portal.settings.feedback_dir / "index.html"
+
+def test_the_feedback_names_the_file_as_the_clerk_uploaded_it(
+    portal: Portal, tmp_path: Path
+) -> None:
+    _, _, index_path = _partly_wrong_sent_and_loaded(portal, tmp_path, PARTLY_WRONG)
+
     first = index_path.read_text(encoding="utf-8")
     # the clerk's own name, escaped, where the portal's internal name and time were
     assert "Báo cáo &lt;nhân lực&gt; &amp; 6 tháng.xlsx</a>" in first
@@ -81,3 +89,20 @@ def test_a_rejected_upload_leaves_no_name_for_the_night(portal: Portal, tmp_path
     refused = write_good(tmp_path / "other.xlsx", unit_id="48-SNV")
     assert 'data-verdict="rejected"' in _upload(client, csrf, refused, "cua_so_khac.xlsx")
     assert not upload_names_dir(portal.settings.home).exists()
+
+
+def test_a_report_replaced_through_the_portal_on_a_later_night_is_not_still_to_fix(
+    portal: Portal, tmp_path: Path
+) -> None:
+    client, csrf, index_path = _partly_wrong_sent_and_loaded(portal, tmp_path, "bao_cao.xlsx")
+    assert "ĐÃ NHẬN – CÒN DÒNG CẦN SỬA" in index_path.read_text(encoding="utf-8")
+
+    # the next day the clerk sends the corrected report, accepted whole: no feedback of its own
+    good = write_good(tmp_path / "g.xlsx")
+    assert 'data-verdict="accepted"' in _upload(client, csrf, good, "bao_cao_da_sua.xlsx")
+    _night(portal, "second")
+
+    index = index_path.read_text(encoding="utf-8")
+    assert "ĐÃ CÓ TỆP THAY THẾ" in index
+    assert "ĐÃ NHẬN – CÒN DÒNG CẦN SỬA" not in index  # not outstanding any more
+    assert "Đã được thay bằng tệp bao_cao_da_sua.xlsx (đã nạp)." in index
