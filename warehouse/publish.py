@@ -25,6 +25,7 @@ import duckdb
 from core.db import session
 from core.private_files import READABLE_DIR_MODE, make_readable
 from core.settings import Settings
+from warehouse import superset_bundle
 from warehouse.analyst_views import ANALYST_SCHEMA, AnalystView, load_views
 from warehouse.documentation import MANIFEST_NAME, document_published
 from warehouse.parquet_export import export_parquet
@@ -248,10 +249,11 @@ def content_digest(build_db: Path, views: Sequence[AnalystView]) -> tuple[str, d
     """A digest of everything a publish copies from the build, and each table's row count.
 
     Per table: its name, columns and types, row count and the sum of its rows' hashes (row
-    order does not matter); per analyst view: its name, SQL and description. The docs site and
-    the quality tables are left out of the digest: the docs are regenerated every night with a
-    new timestamp, and a validation of the same data differs only in its run id and time. The
-    quality tables are counted, as a publish would write them.
+    order does not matter); per analyst view: its name, SQL, description and column docs; and
+    the code that writes the Superset bundle (a new layout is republished on the same data).
+    The docs site and the quality tables are left out of the digest: the docs are regenerated
+    every night with a new timestamp, and a validation of the same data differs only in its run
+    id and time. The quality tables are counted, as a publish would write them.
     """
     digest = hashlib.sha256()
     counts: dict[str, int] = {}
@@ -283,6 +285,8 @@ def content_digest(build_db: Path, views: Sequence[AnalystView]) -> tuple[str, d
         digest.update(
             f"view {view.qualified_name}|{view.sql}|{view.description}|{view.columns}\n".encode()
         )
+    # a new bundle layout (the code that writes it) is new content, even on the same data
+    digest.update(b"superset bundle|" + Path(superset_bundle.__file__).read_bytes())
     return digest.hexdigest(), counts
 
 
