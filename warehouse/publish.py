@@ -27,8 +27,9 @@ from core.private_files import READABLE_DIR_MODE, make_readable
 from core.settings import Settings
 from warehouse import superset_bundle
 from warehouse.analyst_views import ANALYST_SCHEMA, AnalystView, load_views
-from warehouse.documentation import MANIFEST_NAME, document_published
+from warehouse.documentation import MANIFEST_NAME, document_published, read_dbt_docs, view_docs
 from warehouse.parquet_export import export_parquet
+from warehouse.published_docs import write_published_docs
 from warehouse.published_versions import (
     DB_NAME,
     KEEP_VERSIONS,
@@ -70,8 +71,6 @@ LOCAL_TIME_ZONE = "Asia/Ho_Chi_Minh"
 LOCAL_TIME_NOTE = "(giờ Việt Nam / Vietnam time, Asia/Ho_Chi_Minh, UTC+7)"
 # Column names that only raw personal data carries: their presence means a model leaked it.
 PERSONAL_COLUMNS = frozenset({"full_name", "birth_year", "prepared_by", "person_key"})
-# What the build's `dbt docs generate` leaves in <home>/docs/dbt that a browser needs.
-DOCS_FILES = ("index.html", "static_index.html", "catalog.json", "manifest.json")
 # Beside each version's dx.duckdb: the digest of what it was published from (see content_digest).
 CONTENT_FILE = "content.sha256"
 
@@ -300,17 +299,6 @@ def _current_digest(published_dir: Path) -> tuple[str, str] | None:
     return version, stored.read_text(encoding="utf-8").strip()
 
 
-def _copy_docs(docs_dir: Path, out_dir: Path) -> bool:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    copied = False
-    for name in DOCS_FILES:
-        source = docs_dir / name
-        if source.is_file():
-            shutil.copy2(source, out_dir / name)
-            copied = True
-    return copied
-
-
 def publish(
     settings: Settings,
     *,
@@ -370,7 +358,19 @@ def publish(
             write_bundle(
                 con, settings.published_db, staging / "superset", published_at=published_at
             )
-        docs = _copy_docs(settings.docs_dir / "dbt", staging / "docs")
+            docs = write_published_docs(
+                con,
+                settings.docs_dir / "dbt",
+                staging / "docs",
+                schemas=PUBLISHED_SCHEMAS,
+                sources=REFERENCE_SOURCES,
+                views=views,
+                view_docs=view_docs(
+                    views,
+                    read_dbt_docs(settings.docs_dir / "dbt" / MANIFEST_NAME),
+                    sources=REFERENCE_SOURCES,
+                ),
+            )
         (staging / CONTENT_FILE).write_text(digest + "\n", encoding="utf-8")
         # readers must open it read-only; a read-write open would write into every link
         db.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)

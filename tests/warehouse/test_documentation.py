@@ -227,3 +227,36 @@ def test_the_documented_parquet_reading_keeps_unknown_counts_integers(
     assert staffing["n_trained"].isna().sum() == 2
     assert not [c for c in staffing.columns if str(staffing[c].dtype) == "float64"]
     assert {key for key, _ in example["descriptions"]} == {"dxwh:description", "dxwh:columns"}
+
+
+def test_published_dbt_docs_show_what_is_published_under_its_names(
+    data_home: Settings, dbt_manifest: Path
+) -> None:
+    build_sample_marts(data_home)
+    (data_home.docs_dir / "dbt").mkdir(parents=True)
+    shutil.copy(dbt_manifest, data_home.docs_dir / "dbt" / "manifest.json")
+
+    publish(data_home)
+
+    docs = data_home.published_dir / "docs"
+    manifest = json.loads((docs / "manifest.json").read_text(encoding="utf-8"))
+    catalog = json.loads((docs / "catalog.json").read_text(encoding="utf-8"))
+    relations = {
+        n["relation_name"]: n for n in manifest["nodes"].values() if n["resource_type"] != "test"
+    }
+    # no private build file, no staging or intermediate model, no raw source
+    assert all(name.startswith('"dx".') for name in relations), sorted(relations)
+    assert {n["schema"] for n in relations.values()} == {"marts", "reference", "analyst"}
+    assert '"dx"."marts"."fct_staffing"' in relations
+    assert '"dx"."reference"."plan_targets"' in relations
+    assert not manifest["sources"]
+    for view in load_views():
+        node = relations[f'"dx"."analyst"."{view.name}"']
+        assert node["description"] == view.description
+        assert list(node["columns"]) == list(view.columns)
+        assert all(c["description"] for c in node["columns"].values()), view.name
+        assert node["depends_on"]["nodes"], view.name  # lineage to the marts it reads
+        assert catalog["nodes"][node["unique_id"]]["metadata"]["type"] == "VIEW"
+    page = (docs / "index.html").read_text(encoding="utf-8")
+    assert "dx_build" not in page and "INLINE DATA" not in page
+    assert "model.dxwh.analyst__target_progress" in page  # the data is in the page itself

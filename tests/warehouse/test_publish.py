@@ -187,15 +187,23 @@ def test_dbt_docs_are_published_with_the_version(data_home: Settings) -> None:
     _build(data_home, 1)
     built_docs = data_home.docs_dir / "dbt"
     built_docs.mkdir(parents=True)
-    (built_docs / "index.html").write_text("<html>docs</html>")
-    (built_docs / "catalog.json").write_text("{}")
+    (built_docs / "manifest.json").write_text('{"metadata": {}, "nodes": {}, "sources": {}}')
 
     result = publish(data_home, views=())
 
     assert result.docs_published
     docs = data_home.published_dir / "docs"
-    assert (docs / "index.html").read_text() == "<html>docs</html>"
-    assert (docs / "catalog.json").is_file()
+    assert 'ng-app="dbt"' in (docs / "index.html").read_text()  # dbt's page, data inlined
+    assert json.loads((docs / "catalog.json").read_text())["nodes"] == {}
+
+
+def test_a_build_without_dbt_docs_publishes_without_them(data_home: Settings) -> None:
+    _build(data_home, 1)
+
+    result = publish(data_home, views=())
+
+    assert not result.docs_published
+    assert not (data_home.published_dir / "docs" / "index.html").exists()
 
 
 def test_published_reference_facts_come_from_the_build(data_home: Settings) -> None:
