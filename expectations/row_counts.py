@@ -30,7 +30,7 @@ TRACKED_TABLES = (
     "marts.fct_target_progress",
     "marts.fct_reporting_compliance",
     "marts.fct_dti_scores",
-    "marts.province_scorecard",
+    "marts.fct_province_scorecard",
 )
 
 # facts accumulate period after period, so tonight's counts should not fall: losing half or

@@ -66,6 +66,13 @@ REFERENCE_TABLES = {
 # published reference table -> the build relation it is copied from (and documented as)
 REFERENCE_SOURCES = {f"{REFERENCE_SCHEMA}.{n}": s for n, (s, _) in REFERENCE_TABLES.items()}
 STORAGE_VERSION = "v1.1.0"
+# Marts once published under other names: the old name stays a view of the mart, for readers'
+# saved queries and dashboards, until the last publish on this date (docs/warehouse.md).
+OLD_NAMES = {
+    "marts.province_scorecard": "marts.fct_province_scorecard",
+    "marts.province_crosswalk": "marts.dim_province_crosswalk",
+}
+OLD_NAMES_UNTIL = dt.date(2027, 6, 30)
 # timestamptz columns are published as local time in this zone (see _local_times)
 LOCAL_TIME_ZONE = "Asia/Ho_Chi_Minh"
 LOCAL_TIME_NOTE = "(giờ Việt Nam / Vietnam time, Asia/Ho_Chi_Minh, UTC+7)"
@@ -231,6 +238,37 @@ def _create_views(target: Path, views: Sequence[AnalystView]) -> None:
         con.execute("checkpoint")
 
 
+def _create_old_names(target: Path, published_on: dt.date) -> list[str]:
+    """The views that keep the marts' old names (:data:`OLD_NAMES`); return those created."""
+    if published_on > OLD_NAMES_UNTIL:
+        return []
+    created: list[str] = []
+    until = OLD_NAMES_UNTIL.strftime("%d/%m/%Y")
+    with session(target) as con:
+        for old, new in OLD_NAMES.items():
+            schema, table = new.split(".")
+            columns = con.execute(
+                "select column_name, comment from duckdb_columns() where database_name = "
+                "current_database() and schema_name = ? and table_name = ? order by column_index",
+                [schema, table],
+            ).fetchall()
+            if not columns:
+                continue
+            con.execute(f"create view {old} as select * from {new}")
+            note = (
+                f"Tên cũ của {new}, giữ đến {until}: hãy dùng {new} — Old name of {new}, "
+                f"kept until {OLD_NAMES_UNTIL.isoformat()}: use {new}."
+            )
+            con.execute(f"comment on view {old} is '{note}'")
+            for column, comment in columns:
+                if comment:
+                    quoted = str(comment).replace("'", "''")
+                    con.execute(f"comment on column {old}.\"{column}\" is '{quoted}'")
+            created.append(old)
+        con.execute("checkpoint")
+    return created
+
+
 def _verify(target: Path, counts: dict[str, int], views: Sequence[AnalystView]) -> None:
     with session(target, read_only=True) as con:
         for name, expected in counts.items():
@@ -346,6 +384,7 @@ def publish(
             views=views,
         )
         _note_local_times(db, _published_local_times(settings.build_db))
+        _create_old_names(db, published_at.date())
         _verify(db, counts, views)
         with session(db, read_only=True) as con:
             export_parquet(
@@ -356,7 +395,11 @@ def publish(
                 published_at=published_at,
             )
             write_bundle(
-                con, settings.published_db, staging / "superset", published_at=published_at
+                con,
+                settings.published_db,
+                staging / "superset",
+                published_at=published_at,
+                exclude=frozenset(OLD_NAMES),
             )
             docs = write_published_docs(
                 con,

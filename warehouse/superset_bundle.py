@@ -464,13 +464,15 @@ def write_bundle(
     *,
     published_at: dt.datetime,
     charts: Sequence[Chart] = CHARTS,
+    exclude: frozenset[str] = frozenset(),
 ) -> Path:
     """Write ``out_dir/dxwh_superset.zip`` for the published file open as ``con``.
 
     ``published_db`` is the path Superset opens (the stable ``published/dx.duckdb``, not the
-    version's own file). Charts whose dataset is not published are left out.
+    version's own file). Charts whose dataset is not published are left out, and so are the
+    relations named in ``exclude`` (the marts' old names, kept for a while as views).
     """
-    relations = _relations(con)
+    relations = [r for r in _relations(con) if r.name not in exclude]
     names = {relation.name for relation in relations}
     database = database_config(published_db)
     root = "dxwh_superset"

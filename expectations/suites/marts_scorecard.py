@@ -1,4 +1,4 @@
-"""Suite on ``marts.province_scorecard`` [province × period], the page leadership reads.
+"""Suite on ``marts.fct_province_scorecard`` [province × period], the page leadership reads.
 
 Its staffing totals must equal the sum of ``marts.fct_staffing`` over the province's units: the
 frame joins the scorecard to that sum (both ways, so a province with staff but no scorecard
@@ -56,7 +56,7 @@ select
     scorecard.province_id is not null as is_in_scorecard,
     scorecard.* exclude (province_id, period_id),
     {_from_units}
-from marts.province_scorecard as scorecard
+from marts.fct_province_scorecard as scorecard
 full outer join staff
     on scorecard.province_id = staff.province_id
     and scorecard.period_id = staff.period_id
@@ -69,7 +69,7 @@ def _with_status_sum(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def marts_province_scorecard() -> list[Expectation]:
+def marts_fct_province_scorecard() -> list[Expectation]:
     return [
         gxe.ExpectColumnValuesToBeInSet(
             column="is_in_scorecard",
@@ -115,9 +115,9 @@ def marts_province_scorecard() -> list[Expectation]:
 
 
 MARTS_PROVINCE_SCORECARD = SuiteSpec(
-    name="marts.province_scorecard",
+    name="marts.fct_province_scorecard",
     query=SCORECARD_QUERY,
-    build=marts_province_scorecard,
+    build=marts_fct_province_scorecard,
     prepare=_with_status_sum,
-    reads=("marts.province_scorecard", "marts.fct_staffing"),
+    reads=("marts.fct_province_scorecard", "marts.fct_staffing"),
 )

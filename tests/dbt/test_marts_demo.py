@@ -55,7 +55,7 @@ def test_scorecard_staffing_matches_the_submitted_files(demo_warehouse: Settings
     with _published(demo_warehouse) as con:
         rows = con.execute(
             "select province_id, period_id, n_staff, n_dedicated, n_concurrent "
-            "from marts.province_scorecard"
+            "from marts.fct_province_scorecard"
         ).fetchall()
     found = {(p, period): [s, d, c] for p, period, s, d, c in rows}
     # a period no file has reached yet (2026-H2, in progress) has a row of zeros
@@ -97,7 +97,7 @@ def test_every_target_has_a_status_for_every_period(demo_warehouse: Settings) ->
     with _published(demo_warehouse) as con:
         successor = dict(
             con.execute(
-                "select legacy_province_id, province_id from marts.province_crosswalk"
+                "select legacy_province_id, province_id from marts.dim_province_crosswalk"
             ).fetchall()
         )
     scopes |= {
@@ -292,7 +292,7 @@ def test_merged_provinces_get_recomputed_values_where_none_was_published(
     with duckdb.connect(str(demo_warehouse.build_db), read_only=True) as con:
         crosswalk = dict(
             con.execute(
-                "select legacy_province_id, province_id from marts.province_crosswalk"
+                "select legacy_province_id, province_id from marts.dim_province_crosswalk"
             ).fetchall()
         )
         legacy = con.execute(
@@ -361,8 +361,8 @@ def test_the_scorecard_shows_the_dti_of_the_period_year(demo_warehouse: Settings
     }
     with duckdb.connect(str(demo_warehouse.build_db), read_only=True) as con:
         rows = con.execute(
-            "select period_id, dti_rank, n_staff, n_units_expected from marts.province_scorecard "
-            "where province_id = '49'"
+            "select period_id, dti_rank, n_staff, n_units_expected "
+            "from marts.fct_province_scorecard where province_id = '49'"
         ).fetchall()
     assert rows
     for period, rank, n_staff, n_expected in rows:
@@ -395,7 +395,7 @@ def test_marts_carry_bilingual_comments(demo_warehouse: Settings) -> None:
 
     assert comments and comments == documented
     assert all(comment and " — " in comment for comment in tables.values()), tables
-    assert tables["province_scorecard"].startswith("Bảng tổng hợp của tỉnh theo kỳ — ")
+    assert tables["fct_province_scorecard"].startswith("Bảng tổng hợp của tỉnh theo kỳ — ")
 
 
 def test_only_printed_dti_values_are_published(demo_warehouse: Settings) -> None:
@@ -473,7 +473,7 @@ def _staffing_sum(
             and periods.end_date between units.valid_from
                 and coalesce(units.valid_to, date '9999-12-31')
             and units.has_reporting_duty
-        left join marts.province_crosswalk as crosswalk
+        left join marts.dim_province_crosswalk as crosswalk
             on periods.province_basis = 63
             and staffing.province_id = crosswalk.legacy_province_id
         where staffing.period_id = ? and staffing.unit_level in ?

@@ -75,7 +75,7 @@ def test_unknown_fields_stay_unknown_in_the_marts(data_home: Settings) -> None:
             ).fetchall()
         }
         scorecard = con.execute(
-            "select n_staff, n_trained, n_dx_network_members from marts.province_scorecard "
+            "select n_staff, n_trained, n_dx_network_members from marts.fct_province_scorecard "
             "where period_id = ? and province_id = ?",
             [PERIOD, PROVINCE],
         ).fetchall()

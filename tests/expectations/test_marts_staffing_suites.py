@@ -1,4 +1,4 @@
-"""``marts.fct_staffing`` and ``marts.province_scorecard``: passing and failing batches."""
+"""``marts.fct_staffing`` and ``marts.fct_province_scorecard``: passing and failing batches."""
 
 from __future__ import annotations
 
@@ -146,7 +146,7 @@ def test_province_scorecard_query_keeps_an_unknown_total_unknown(failures: Any) 
         n_dx_network_members=3,
     ).drop(columns=["is_in_scorecard"])
     con.register("scorecard_frame", frame)
-    con.execute("create table marts.province_scorecard as select * from scorecard_frame")
+    con.execute("create table marts.fct_province_scorecard as select * from scorecard_frame")
 
     result = con.execute(SCORECARD_QUERY).df()
 

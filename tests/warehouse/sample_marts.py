@@ -65,7 +65,7 @@ create or replace table marts.dim_province as select * from (values
 ) t(province_key, province_id, province_name, basis, current_province_id,
     current_province_name);
 
-create or replace table marts.province_crosswalk as select * from (values
+create or replace table marts.dim_province_crosswalk as select * from (values
     ('49', 'Tỉnh Quảng Nam', '48', 'Thành phố Đà Nẵng', date '2025-07-01', 2, true),
     ('48', 'Thành phố Đà Nẵng', '48', 'Thành phố Đà Nẵng', date '2025-07-01', 2, true)
 ) t(legacy_province_id, legacy_province_name, province_id, province_name, effective_date,

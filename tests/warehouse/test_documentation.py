@@ -26,7 +26,7 @@ SAMPLE_MARTS = (
     "dim_unit",
     "dim_unit_lineage",
     "dim_province",
-    "province_crosswalk",
+    "dim_province_crosswalk",
     "fct_staffing",
     "fct_reporting_compliance",
     "fct_target_progress",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import subprocess
+import zipfile
 from pathlib import Path
 
 import duckdb
@@ -311,3 +312,26 @@ def test_times_are_published_as_vietnam_local_time(data_home: Settings) -> None:
     (loaded, naive) = rows
     assert loaded[1] == "TIMESTAMP" and "Asia/Ho_Chi_Minh" in (loaded[2] or "")
     assert naive[2] is None  # a column that had no zone is left as it was
+
+
+def test_a_renamed_mart_keeps_its_old_name_as_a_described_view(data_home: Settings) -> None:
+    build_sample_marts(data_home)
+
+    publish(data_home, views=())
+
+    with session(data_home.published_db, read_only=True) as con:
+        old = con.execute("select * from marts.province_crosswalk order by all").fetchall()
+        new = con.execute("select * from marts.dim_province_crosswalk order by all").fetchall()
+        (comment,) = con.execute(
+            "select comment from duckdb_views() where view_name = 'province_crosswalk'"
+        ).fetchone() or (None,)
+        columns = con.execute(
+            "select count(*), count(comment) from duckdb_columns() "
+            "where table_name = 'province_crosswalk'"
+        ).fetchone()
+    assert old == new and old
+    assert comment and "marts.dim_province_crosswalk" in comment and "2027" in comment
+    # the old name is a view while readers move, never a second table
+    assert columns is not None and columns[0] > 0
+    with zipfile.ZipFile(data_home.published_dir / "superset" / "dxwh_superset.zip") as bundle:
+        assert not [n for n in bundle.namelist() if n.endswith("/marts.province_crosswalk.yaml")]

@@ -23,7 +23,7 @@ import pytest
 from core.settings import Settings
 from tests.warehouse.conftest import SupersetEnv
 from tests.warehouse.sample_marts import build_sample_marts
-from warehouse.publish import publish
+from warehouse.publish import OLD_NAMES, publish
 from warehouse.superset_bundle import BUNDLE_NAME, CHARTS, COUNT_METRIC, Chart, sum_metric
 
 
@@ -93,7 +93,8 @@ def test_the_bundle_imports_with_every_published_relation(
         }
 
     assert result["import"] == [200, {"message": "OK"}]
-    assert set(result["datasets"]) == relations
+    # the marts' old names (views kept for a while) are left out of the bundle
+    assert set(result["datasets"]) == relations - set(OLD_NAMES)
     assert len(result["dashboards"]) == 1
 
 
@@ -130,6 +131,8 @@ def test_every_column_description_arrives(
         }
 
     for (relation, column), comment in comments.items():
+        if relation in OLD_NAMES:
+            continue
         found = result["datasets"][relation]["columns"][column]
         assert comment and found["description"] == comment, f"{relation}.{column}"
         assert found["verbose_name"] == comment.split(" — ")[0], f"{relation}.{column}"

@@ -17,7 +17,7 @@ units as (
 ),
 
 crosswalk as (
-    select * from marts.province_crosswalk
+    select * from marts.dim_province_crosswalk
 ),
 
 national_means as (

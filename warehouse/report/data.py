@@ -82,7 +82,7 @@ order by periods.end_date
 
 MERGERS_SQL = """
 select province_id, province_name, effective_date, legacy_province_id, legacy_province_name
-from marts.province_crosswalk
+from marts.dim_province_crosswalk
 where is_merged
 order by province_id, effective_date, legacy_province_name
 """

@@ -1,5 +1,3 @@
-{{ config(alias='province_crosswalk') }}
-
 with
 
 crosswalk as (

@@ -1,5 +1,3 @@
-{{ config(alias='province_scorecard') }}
-
 with
 
 compliance as (
