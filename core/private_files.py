@@ -25,7 +25,8 @@ PRIVATE_DIR_MODE = 0o700
 PRIVATE_FILE_MODE = 0o600
 READABLE_DIR_MODE = 0o755
 READABLE_FILE_MODE = 0o644
-HOME_MODE = 0o711  # others may pass through to published/ and reports/, not list the home
+PASS_THROUGH_MODE = 0o711  # others reach what they are given the path of, and list nothing
+HOME_MODE = PASS_THROUGH_MODE  # others may pass through to published/ and reports/
 PRIVATE_UMASK = 0o077
 
 _seq = itertools.count()

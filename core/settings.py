@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core.private_files import HOME_MODE, private_dir, restrict_umask
+from core.private_files import HOME_MODE, READABLE_DIR_MODE, private_dir, restrict_umask
 from core.secret_store import secret
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -205,7 +205,7 @@ class Settings:
             private_dir(path)
         for path in (self.published_dir, self.reports_dir):
             path.mkdir(exist_ok=True)
-            os.chmod(path, 0o755)
+            os.chmod(path, READABLE_DIR_MODE)
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:

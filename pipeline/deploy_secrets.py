@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import quote
 
-from core.private_files import private_dir, write_private
+from core.private_files import PASS_THROUGH_MODE, private_dir, write_private
 from core.secret_store import PlaceholderSecret, checked
 
 # the secrets and whether PostgreSQL (not Airflow) reads them
@@ -34,7 +34,6 @@ GENERATED = {
     "AIRFLOW_JWT_SECRET": False,
 }
 DATABASE_URL_FILE = "sql_alchemy_conn"
-SECRETS_DIR_MODE = 0o711
 
 
 def new_value(name: str) -> str:
@@ -80,7 +79,7 @@ def prepare_secrets(
         owner = postgres_uid if GENERATED.get(name) else airflow_uid
         if owner is not None and os.geteuid() == 0:
             os.chown(path, owner, 0)
-    os.chmod(folder, SECRETS_DIR_MODE)  # after the writes: each keeps its folder private
+    os.chmod(folder, PASS_THROUGH_MODE)  # after the writes: each keeps its folder private
     return {name: how for name, (_, how) in values.items()}
 
 

@@ -111,3 +111,21 @@ def test_a_symlink_planted_where_a_private_file_goes_is_not_followed(tmp_path: P
     with pytest.raises(OSError):
         create_private(tmp_path / "log", append=True)
     assert outside.read_text() == "x"
+
+
+def test_file_modes_are_set_in_core_private_files_only() -> None:
+    """One rule: outside core/private_files.py (and the portal, which uses its helpers), no
+    module of the night spells a file mode of its own."""
+    import re
+
+    repo = Path(__file__).resolve().parents[2]
+    mode = re.compile(r"\b0o[0-7]{3}\b")
+    spelled = [
+        f"{path.relative_to(repo)}:{number}: {line.strip()}"
+        for package in ("core", "pipeline", "dags", "expectations")
+        for path in sorted((repo / package).rglob("*.py"))
+        if path.name != "private_files.py"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if mode.search(line.split("#")[0])
+    ]
+    assert spelled == []
