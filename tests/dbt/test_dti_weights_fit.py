@@ -51,3 +51,21 @@ def test_a_partial_table_or_an_estimate_is_not_fitted() -> None:
     partial = _long(2024, 63, 40, weights, seed=2)  # 40 of 63 provinces
     estimated = _long(2024, 34, 34, weights, seed=3).assign(is_recomputed=True)
     assert _model().fit(pd.concat([partial, estimated])).empty
+
+
+def test_no_dti_table_gives_an_empty_table_with_typed_columns() -> None:
+    """A home without any DTI publication (a new deployment): the model is empty, and DuckDB
+    still gets a type for every column; untyped (NULL) columns made the mart's unit test fail
+    to cast its fixtures, and so the whole night."""
+    import duckdb
+
+    no_scores = _long(2022, 63, 1, np.zeros(8), seed=4).iloc[0:0]
+    fitted = _model().fit(no_scores)
+    relation = duckdb.sql("select * from fitted")
+    types = {
+        name: str(kind).strip('"')
+        for name, kind in zip(relation.columns, relation.types, strict=True)
+    }
+
+    assert fitted.empty
+    assert "NULL" not in types.values(), types

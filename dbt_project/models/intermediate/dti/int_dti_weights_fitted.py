@@ -64,8 +64,18 @@ def fit(scores: pd.DataFrame) -> pd.DataFrame:
                     "fit_max_abs_residual": round(float(np.max(np.abs(residuals))), 6),
                 }
             )
+    # every column typed: an empty fit (no DTI table loaded yet) must still give DuckDB types
     return pd.DataFrame(rows, columns=COLUMNS).astype(
-        {"year": "int32", "basis": "int32", "n_provinces_fitted": "int64"}
+        {
+            "dti_weight_fit_id": "string",
+            "year": "int32",
+            "basis": "int32",
+            "component": "string",
+            "fitted_weight": "float64",
+            "n_provinces_fitted": "int64",
+            "fit_rmse": "float64",
+            "fit_max_abs_residual": "float64",
+        }
     )
 
 
