@@ -55,7 +55,10 @@ measured as (
         periods.previous_period_id,
         -- empty for a target judged in every period on its own
         plan_targets.deadline_date,
+        plan_targets.metric,
         metrics.actual_value,
+        metrics.numerator,
+        metrics.denominator,
         coalesce(metrics.n_units_not_measurable, scopes.n_units) as n_units_not_measurable,
         scopes.covered_province_ids,
         -- a restated period before the merger should cover every predecessor province

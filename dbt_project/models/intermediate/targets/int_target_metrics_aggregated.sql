@@ -58,6 +58,8 @@ final as (
         case
             when is_ratio then numerator / nullif(denominator, 0) else numerator
         end as actual_value,
+        numerator,
+        denominator,
         n_units,
         n_units_not_measurable,
         covered_province_ids

@@ -31,6 +31,7 @@ province_crosswalk as (
 units as (
     select
         units_expected.unit_id,
+        units_expected.unit_version_id,
         units_expected.province_id,
         case
             when periods.province_basis = 63
@@ -41,6 +42,7 @@ units as (
         units_expected.unit_level,
         -- the level below the province: no district level from 01/07/2025 (34-province basis)
         case when periods.province_basis = 63 then 'district' else 'commune' end as next_level,
+        current_submissions.submission_id is not null as has_submitted,
         coalesce(current_submissions.has_dx_focal_point, false) as has_focal_point,
         {%- for column in staffing_count_columns() %}
             case
@@ -66,9 +68,13 @@ measured as (
         select
             unit_id || '|' || period_id || '|{{ m.metric }}' as unit_metric_id,
             unit_id,
+            unit_version_id,
+            unit_level,
             province_id,
             successor_province_id,
             period_id,
+            has_submitted,
+            has_focal_point,
             '{{ m.metric }}' as metric,
             {{ m.denominator is not none }} as is_ratio,
             cast({{ m.numerator }} as double) as numerator,
