@@ -204,6 +204,40 @@ alter table seeds.plan_targets add column plan_date date default date '2024-06-2
 alter table seeds.plan_targets add column baseline_period_id varchar default '2023';
 alter table seeds.plan_targets add column scheme_source varchar default 'unknown';
 alter table seeds.plan_targets add column plan_source varchar default 'unknown';
+
+create or replace table marts.fct_target_projections (
+    target_projection_id varchar, target_id varchar, scope varchar, metric varchar,
+    is_restated boolean, province_id varchar, period_id varchar, actual_value double,
+    is_met boolean, threshold_value double, deadline_date date, verdict_status varchar,
+    verdict_value double, verdict_period_id varchar, is_share boolean, as_of_period_id varchar,
+    as_of_value double, n_periods_used bigint, first_period_id varchar,
+    months_per_period bigint, trend_per_period double, trend_value_as_of double,
+    spread_value double,
+    projected_value double, projected_low double, projected_high double,
+    n_periods_remaining integer, gain_needed_per_period double, n_needed bigint,
+    projection_status varchar, status_vi varchar
+);
+insert into marts.fct_target_projections by name select * from (values
+    ('T2025_FOCAL_POINT|successor:48', 'T2025_FOCAL_POINT', 'successor:48',
+     'share_units_with_focal_point', true, '48', '2025-H2', 0.6667, false, 1.0,
+     date '2025-12-31', 'missed', 0.6667, '2025-H2', true, '2025-H2', 0.6667, 2, '2024-H1',
+     'missed_at_deadline', 1,
+     'Đã qua thời hạn 31/12/2025: không đạt (66,7%, kỳ 2025-H2), còn thiếu 1 đầu mối CĐS'),
+    ('T2025_PROMOTION|successor:48', 'T2025_PROMOTION', 'successor:48', null, true, '48',
+     '2025-H2', null, null, null, date '2025-12-31', 'not_measurable', null, '2025-H2', false,
+     null, null, null, null, 'not_measurable', null, 'Không đo được từ báo cáo')
+) t(target_projection_id, target_id, scope, metric, is_restated, province_id, period_id,
+    actual_value, is_met, threshold_value, deadline_date, verdict_status, verdict_value,
+    verdict_period_id, is_share, as_of_period_id, as_of_value, n_periods_used, first_period_id,
+    projection_status, n_needed, status_vi);
+
+create or replace table marts.fct_target_holdbacks as select * from (values
+    ('T2025_FOCAL_POINT|successor:48|2025-H2|20342', 'T2025_FOCAL_POINT', 'successor:48',
+     '2025-H2', '20342', 'UBND xã Tam Anh', 'commune', '48', 'did_not_submit',
+     'Chưa nộp báo cáo kỳ này', 1::bigint, 0.0, 1.0, 2.0, 3.0, 0.3333, 1::bigint)
+) t(target_holdback_id, target_id, scope, period_id, unit_id, unit_name, unit_level,
+    unit_province_id, lack_reason, lack_vi, n_lacking, unit_numerator, unit_denominator,
+    scope_numerator, scope_denominator, share_of_target_moved, holdback_rank);
 """
 
 

@@ -30,6 +30,8 @@ SAMPLE_MARTS = (
     "fct_staffing",
     "fct_reporting_compliance",
     "fct_target_progress",
+    "fct_target_projections",
+    "fct_target_holdbacks",
     "fct_dti_scores",
 )
 
