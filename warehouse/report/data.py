@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from warehouse.report.plan import read_plan_frames
 from warehouse.report.whatif import WhatIf, load_home_whatifs
 from warehouse.sql import connect_published
 
@@ -175,6 +176,10 @@ class ScorecardData:
     current_province_names: dict[str, str] = field(default_factory=dict)
     # the DTI what-if of the home province (warehouse/report/whatif.py)
     whatifs: tuple[WhatIf, ...] = ()
+    # each target projected to its deadline, and the units holding each back (warehouse/report/
+    # plan.py: analyst.target_projections, analyst.target_holdbacks)
+    projections: pd.DataFrame = field(default_factory=pd.DataFrame)
+    holdbacks: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def latest_period(self) -> str | None:
@@ -284,6 +289,7 @@ def load_scorecard_data(published_db: Path, version: str = "") -> ScorecardData:
             str(code): (str(ref) if ref else None, int(first), int(last))
             for code, ref, first, last in con.execute(METHODOLOGIES_SQL).fetchall()
         }
+        plan = read_plan_frames(con)
         names: dict[int, dict[str, str]] = {63: {}, 34: {}}
         for basis, code, name in con.execute(PROVINCE_NAMES_SQL).fetchall():
             names.setdefault(int(basis), {})[str(code)] = str(name)
@@ -298,5 +304,6 @@ def load_scorecard_data(published_db: Path, version: str = "") -> ScorecardData:
         legacy_province_names=names[63],
         current_province_names=names[34],
         whatifs=whatifs,
+        **plan,
         **frames,
     )

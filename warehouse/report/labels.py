@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
+
+import pandas as pd
 
 UNIT_LEVELS = {
     "province": "Sở, ban, ngành (cấp tỉnh)",
@@ -47,6 +50,24 @@ BASES = {63: "63 tỉnh, thành (trước sắp xếp)", 34: "34 tỉnh, thành 
 
 # The acts behind the reorganisations the registry knows, by their effective date
 REORGANISATION_ACTS = {dt.date(2025, 7, 1): "Nghị quyết số 202/2025/QH15 của Quốc hội"}
+
+
+def number(value: Any, digits: int = 0) -> str:
+    """A figure as Vietnamese print has it: ``1.234`` (dot between thousands), ``0,5``."""
+    if value is None or pd.isna(value):
+        return "—"
+    if digits == 0:
+        return f"{round(float(value)):,}".replace(",", ".")
+    return f"{float(value):.{digits}f}".replace(".", ",")
+
+
+def share_or_number(value: Any, is_share: Any) -> str:
+    """A share in [0, 1] as a percentage (``97,2%``); a headcount as a number."""
+    if value is None or pd.isna(value):
+        return "—"
+    if bool(is_share):
+        return f"{float(value) * 100:.1f}%".replace(".", ",")
+    return number(value)
 
 
 def label(mapping: dict[str, str], value: object) -> str:

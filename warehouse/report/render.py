@@ -36,10 +36,14 @@ from warehouse.report.labels import (
     label,
     merger_sentence,
     methodology_label,
+    number,
     scope_label,
+    share_or_number,
     target_status_label,
     verdict_label,
 )
+from warehouse.report.office_workbook import WORKBOOK_NAME, write_office_workbook
+from warehouse.report.plan import plan_rows
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 LOCAL_TZ = dt.timezone(dt.timedelta(hours=7), "ICT")
@@ -52,21 +56,9 @@ class ScorecardResult:
     period_id: str | None
 
 
-def _number(value: Any, digits: int = 0) -> str:
-    if value is None or pd.isna(value):
-        return "—"
-    if digits == 0:
-        return f"{round(float(value)):,}".replace(",", ".")
-    return f"{float(value):.{digits}f}".replace(".", ",")
-
-
-def _share_or_number(value: Any, is_share: Any) -> str:
-    # shares are stored in [0, 1] and read as percentages; the other targets are headcounts
-    if value is None or pd.isna(value):
-        return "—"
-    if bool(is_share):
-        return f"{float(value) * 100:.1f}%".replace(".", ",")
-    return _number(value)
+# the figures as the page prints them (one definition, shared with the plan's section)
+_number = number
+_share_or_number = share_or_number
 
 
 def _rank_change(value: Any) -> str:
@@ -318,7 +310,12 @@ def _unknown_rows(data: ScorecardData, period: str | None) -> list[dict[str, Any
     ]
 
 
-def _context(data: ScorecardData, chart_files: dict[str, str]) -> dict[str, Any]:
+def _context(
+    data: ScorecardData,
+    chart_files: dict[str, str],
+    plan: list[dict[str, Any]] | None = None,
+    workbook: str | None = None,
+) -> dict[str, Any]:
     period = data.latest_period
     current_targets, earlier_targets = _latest_targets(_due_only(data, data.targets))
     target_rows = _with_target_province(data, _records(current_targets))
@@ -350,6 +347,8 @@ def _context(data: ScorecardData, chart_files: dict[str, str]) -> dict[str, Any]
         "compliance_rows": _records(data.compliance[data.compliance["period_id"] == period]),
         "late_rows": _records(data.late_or_missing[data.late_or_missing["period_id"] == period]),
         "no_focal_rows": _records(data.no_focal_point[data.no_focal_point["period_id"] == period]),
+        "plan_rows": plan or [],
+        "workbook": workbook,
     }
 
 
@@ -392,8 +391,12 @@ def render_scorecard(data: ScorecardData, out_dir: Path) -> ScorecardResult:
         files["compliance"] = charts.compliance_chart(
             data.compliance, period, out_dir / "compliance.png"
         ).name
+    plan = plan_rows(data.projections, data.holdbacks, _due_only(data, data.targets), out_dir)
+    files.update({f"plan_{p['target_id']}": p["chart"] for p in plan if p["chart"]})
+    # the office's workbook of the same rows, beside the page it is linked from
+    workbook = write_office_workbook(plan, out_dir / WORKBOOK_NAME).name if plan else None
     context = {
-        **_context(data, files),
+        **_context(data, files, plan, workbook),
         "whatifs": whatif.with_charts(data.whatifs, out_dir),
         "whatif_note": whatif.COMPUTED_NOTE,
     }
