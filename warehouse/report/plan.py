@@ -13,11 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
@@ -92,6 +87,12 @@ def projection_chart(points: pd.DataFrame, row: dict[str, Any], path: Path) -> P
     """The measured series, the fitted line carried to the deadline with its range, the
     threshold and the deadline. The line and band are drawn as the mart defines them: the line
     through the last periods, ± twice the residual spread, a share kept in [0, 100 %]."""
+    # drawn only by the night's scorecard: the portal reads the rows without loading matplotlib
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
     is_share = bool(row.get("is_share"))
     scale = 100.0 if is_share else 1.0
     fig, ax = plt.subplots(figsize=(7.8, 3.3))
