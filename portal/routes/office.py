@@ -13,11 +13,13 @@ from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Form, HTTPException, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from portal.deps import Office, PortalDep, page_router
 from portal.history import history
 from portal.warehouse_state import ComplianceRow
+from warehouse.report.office_workbook import WORKBOOK_NAME
+from warehouse.report.plan import published_plan
 
 router = page_router(role="office", prefix="/office")
 
@@ -75,6 +77,32 @@ def office_home(
         busy=False,  # the night's record is a plain file: never locked by the nightly run
         summary=_summary(rows),
         published=state.published_version() is not None,
+    )
+
+
+@router.get("/can-lam-gi", response_class=HTMLResponse)
+def office_plan(request: Request, portal: PortalDep) -> Response:
+    """Each plan target's projection and the units holding it back, as the night published
+    them (the published warehouse, never the build database), like the scorecard's section."""
+    workbook = portal.settings.reports_dir / "scorecard" / WORKBOOK_NAME
+    return portal.page(
+        request,
+        "office_plan.html",
+        plan=published_plan(portal.settings.published_db),
+        has_workbook=workbook.is_file(),
+    )
+
+
+@router.get("/can-lam-gi.xlsx")
+def office_plan_workbook(portal: PortalDep) -> Response:
+    """The workbook the night wrote beside the scorecard, for the office to send out."""
+    workbook = portal.settings.reports_dir / "scorecard" / WORKBOOK_NAME
+    if not workbook.is_file():
+        raise HTTPException(404, "Chưa có danh sách: lần chạy đêm chưa ghi bảng tính này.")
+    return FileResponse(
+        workbook,
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        filename=WORKBOOK_NAME,
     )
 
 

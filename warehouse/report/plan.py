@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from warehouse.report.labels import UNIT_LEVELS, label, share_or_number
+from warehouse.sql import connect_published
 
 PLAN_VIEWS = {
     "projections": "analyst.target_projections",
@@ -196,6 +197,12 @@ def _method_note(row: dict[str, Any]) -> str | None:
     )
 
 
+def _date_label(value: Any) -> str:
+    if value is None or pd.isna(value):
+        return "Không có (xét từng kỳ)"
+    return pd.Timestamp(value).strftime("%d/%m/%Y")
+
+
 def _range_label(row: dict[str, Any]) -> str | None:
     """The projection's range, unless it is squeezed to one figure (at 0 or 100 %)."""
     low, high = row.get("projected_low"), row.get("projected_high")
@@ -232,6 +239,10 @@ def plan_rows(
         badge, css = PROJECTION_BADGES.get(str(row["projection_status"]), ("", "not_measurable"))
         entry: dict[str, Any] = {
             **row,
+            "actual_label": share_or_number(row.get("actual_value"), is_share),
+            "threshold_label": share_or_number(row.get("threshold_value"), is_share),
+            "deadline_label": _date_label(row.get("deadline_date")),
+            "projected_label": share_or_number(row.get("projected_value"), is_share),
             "range_label": _range_label(row),
             "as_of_note": _as_of_note(row),
             "badge": badge,
@@ -267,3 +278,13 @@ def plan_rows(
         entries.append(entry)
     entries.sort(key=lambda e: (_ORDER.index(e["projection_status"]), str(e["target_id"])))
     return entries
+
+
+def published_plan(published_db: Path) -> list[dict[str, Any]]:
+    """The section's entries as the night published them (no charts): what the office reads in
+    the portal. Empty before the first publish or on a warehouse published before the views."""
+    if not published_db.is_file():
+        return []
+    with connect_published(published_db) as con:
+        frames = read_plan_frames(con)
+    return plan_rows(frames["projections"], frames["holdbacks"], pd.DataFrame())
