@@ -122,8 +122,8 @@ def _validate(
                 severity=str(meta.get("severity", CRITICAL)),
                 success=bool(r.success),
                 observed_value=_observed(details),
-                unexpected_count=details.get("unexpected_count"),  # type: ignore[arg-type]
-                element_count=details.get("element_count"),  # type: ignore[arg-type]
+                unexpected_count=details.get("unexpected_count"),
+                element_count=details.get("element_count"),
                 rule=meta.get("rule"),
                 error_message=str(error)[:1000] if error else None,
             )

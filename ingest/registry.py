@@ -141,10 +141,11 @@ def _legacy_rows(province_codes: tuple[str, ...] | None) -> list[dict[str, str]]
     where = ""
     if province_codes is not None:
         where = "where provinceCode in ({})".format(",".join(f"'{c}'" for c in province_codes))
-    return query(
+    rows: list[dict[str, str]] = query(
         "select provinceCode, province, districtCode, district, wardCode, ward "
         f"from admin_units_legacy {where} order by wardCode"
     )
+    return rows
 
 
 def _quang_nam_before_2025() -> list[ReportingUnit]:

@@ -92,7 +92,7 @@ def metadata_db_is_current(settings: Settings | None = None) -> bool:
 
         # it logs and sleeps a second before answering "no": silence the log, accept the second
         logging.getLogger("airflow.utils.db").setLevel(logging.ERROR)
-        check_migrations(timeout=1)
+        check_migrations(timeout=1)  # type: ignore[no-untyped-call]
     except Exception:  # no database, no tables, or migrations pending: migrate
         return False
     if settings is not None:

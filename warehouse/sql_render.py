@@ -176,13 +176,14 @@ def _is_numeric(type_name: str) -> bool:
 def render_table(result: Result) -> str:
     """All columns side by side, numbers right-aligned."""
     align = ["right" if _is_numeric(t) else "left" for t in result.types]
-    return tabulate(
+    table: str = tabulate(
         [[format_value(v) for v in row] for row in result.rows],
         headers=result.columns,
         tablefmt="rounded_outline",
         disable_numparse=True,
         colalign=align or None,
     )
+    return table
 
 
 def render_vertical(result: Result) -> str:

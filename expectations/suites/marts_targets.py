@@ -93,7 +93,7 @@ def status_problem(row: pd.Series) -> str | None:
         return f"{status} at or after the deadline"
     if trajectory is None:
         return f"{status} with nothing to project"
-    on_line = actual >= trajectory  # type: ignore[operator]
+    on_line = actual >= trajectory
     if status == "on_track" and not on_line:
         return "on_track below the trajectory"
     if status == "at_risk" and on_line:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from core.periods import period_end_date, period_year
 from core.reporting_calendar import load_calendar
-from ingest.contract import ASSIGNMENTS
+from core.vocabulary import ASSIGNMENTS
 from ingest.demo.names import synthetic_name
 from ingest.demo.plan import PeriodPlan
 from ingest.registry import ReportingUnit

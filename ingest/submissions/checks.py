@@ -17,14 +17,16 @@ from rapidfuzz import fuzz, process
 
 from core.periods import period_end_date, period_year
 from core.reporting_calendar import as_of_today, load_calendar
-from core.vocabulary import birth_year_range
-from ingest.contract import (
+from core.vocabulary import (
     ASSIGNMENTS,
     EDUCATION_LEVELS,
-    FIELDS_BY_ID,
     FIELDS_OF_STUDY,
-    FIGURES_NEEDING,
     GENDERS,
+    birth_year_range,
+)
+from ingest.contract import (
+    FIELDS_BY_ID,
+    FIGURES_NEEDING,
     MIN_FORM_DATE,
     STAFF_FIELD_IDS,
     TARGET_NAMES,

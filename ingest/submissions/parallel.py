@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ingest.loader import BatchContext
 from ingest.problems import Problem
 from ingest.registry import ReportingUnit
 from ingest.submissions.checks import CheckedSubmission, check_submission
 from ingest.submissions.reader import ParsedFile, read_submission
 from ingest.submissions.rows import (
-    BatchContext,
     LandedFile,
     enforce_column_bounds,
     landed_rows,

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
+from core.vocabulary import YES_NO
 from ingest.contract import (
     FIELDS_BY_ID,
     HEADER_LABELS,
@@ -29,7 +30,6 @@ from ingest.contract import (
     STAFF_LABELS,
     UNIT_FIELD_IDS,
     UNIT_LABELS,
-    YES_NO,
 )
 from ingest.encoding import Encoding, decode_text, file_encoding, repair
 from ingest.problems import Problem

@@ -18,20 +18,23 @@ import xlsxwriter
 
 from core.periods import period_label, period_year
 from core.reporting_calendar import as_of_today, load_calendar
-from core.vocabulary import TEMPLATE_VERSION, birth_year_range
-from ingest.contract import (
+from core.vocabulary import (
     ASSIGNMENTS,
     EDUCATION_LEVELS,
-    FIELDS_BY_ID,
     FIELDS_OF_STUDY,
     GENDERS,
+    TEMPLATE_VERSION,
+    UNIT_TYPES,
+    YES_NO,
+    birth_year_range,
+)
+from ingest.contract import (
+    FIELDS_BY_ID,
     MIN_FORM_DATE,
     SHEET_STAFF,
     SHEET_UNIT,
     STAFF_FIELDS,
     UNIT_FIELDS,
-    UNIT_TYPES,
-    YES_NO,
     Field,
     hint_title,
 )

@@ -10,6 +10,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
@@ -35,7 +36,7 @@ def _save(fig: Figure, path: Path) -> Path:
     return path
 
 
-def _year_axis(ax: plt.Axes, years: list[int]) -> list[int]:
+def _year_axis(ax: Axes, years: list[int]) -> list[int]:
     """Every year from the first to the last (missing ones too), so a gap shows as a gap."""
     span = list(range(min(years), max(years) + 1)) if years else []
     ax.set_xticks(span)
@@ -56,7 +57,7 @@ def year_series(rows: pd.DataFrame, column: str) -> pd.Series:
     return values.groupby(level=0).first().reindex(years)
 
 
-def _mark_missing(ax: plt.Axes, span: list[int], present: set[int]) -> bool:
+def _mark_missing(ax: Axes, span: list[int], present: set[int]) -> bool:
     """Shade the years in ``span`` that have no data for the province; True if any."""
     missing = [y for y in span if y not in present]
     for year in missing:
@@ -180,7 +181,7 @@ def dti_score_figure(dti: pd.DataFrame) -> Figure:
     return fig
 
 
-def _province_bands(ax: plt.Axes, periods: list[str], province_of: dict[str, str]) -> None:
+def _province_bands(ax: Axes, periods: list[str], province_of: dict[str, str]) -> None:
     """Name the province above the periods it reported for, with a line where it changed."""
     runs: list[tuple[str, int, int]] = []  # (province, first index, last index)
     for i, period in enumerate(periods):

@@ -200,7 +200,7 @@ def _method_note(row: dict[str, Any]) -> str | None:
 def _date_label(value: Any) -> str:
     if value is None or pd.isna(value):
         return "Không có (xét từng kỳ)"
-    return pd.Timestamp(value).strftime("%d/%m/%Y")
+    return str(pd.Timestamp(value).strftime("%d/%m/%Y"))
 
 
 def _range_label(row: dict[str, Any]) -> str | None:

@@ -72,7 +72,7 @@ def _rank_change(value: Any) -> str:
 def _date(value: Any) -> str:
     if value is None or pd.isna(value):
         return "Không có (xét từng kỳ)"
-    return pd.Timestamp(value).strftime("%d/%m/%Y")
+    return str(pd.Timestamp(value).strftime("%d/%m/%Y"))
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
