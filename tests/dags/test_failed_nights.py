@@ -11,6 +11,7 @@ import pytest
 from core.settings import Settings
 from pipeline.dag_support import prepare_reprocess
 from pipeline.status import status_lines
+from tests.dags.night_runs import run_with_conf
 
 
 def test_a_period_never_loaded_fails_in_one_readable_line(data_home: Settings) -> None:
@@ -33,9 +34,11 @@ def test_a_reprocess_of_an_empty_period_triggered_in_airflow_fails_once_and_is_r
     dag = dag_bag.dags["dx_nightly"]
     assert dag.default_args["retries"] >= 1
 
-    dag_run = dag.test(run_conf={"reprocess_period": "2019"})
+    dag_run = run_with_conf(dag, {"reprocess_period": "2019"})
 
     assert str(dag_run.state) == "failed"
+    # the session's DAG is as parsed again: the next night of this process is a normal night
+    assert not dag.params["reprocess_period"]
     prepare = next(
         ti for ti in dag_run.get_task_instances() if ti.task_id == "ingest.prepare_reprocess"
     )

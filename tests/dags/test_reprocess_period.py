@@ -12,6 +12,7 @@ import pytest
 
 from core.settings import Settings, load_settings
 from pipeline.reprocess import UnknownPeriod, check_period_id, forget_period
+from tests.dags.night_runs import run_with_conf
 
 STAFF_BY_PERIOD = (
     "select period_id, sum(n_staff) as staff, sum(n_dedicated) as dedicated "
@@ -73,7 +74,7 @@ def test_reprocess_one_period_through_the_dag(
 
     # the session's parsed DAG: a reprocess run builds even with nothing new in the inbox
     dag = dag_bag_no_retries.dags["dx_nightly"]
-    dag_run = dag.test(run_conf={"reprocess_period": "2024-H1"})
+    dag_run = run_with_conf(dag, {"reprocess_period": "2024-H1"})
 
     assert str(dag_run.state) == "success"
     after = _staff(settings.build_db)
