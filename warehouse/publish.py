@@ -114,7 +114,13 @@ def _copy_marts(build_db: Path, target: Path) -> dict[str, int]:
     with duckdb.connect() as con:
         con.execute(f"attach '{build_db}' as build (read_only)")
         con.execute(f"attach '{target}' as pub (storage_version '{STORAGE_VERSION}')")
-        tables = _tables(con, "build", PUBLISHED_SCHEMAS)
+        # a build database from before a rename still holds the old table (dbt never drops a
+        # relation it no longer builds): the old name is published as a view of the new one
+        tables = [
+            (schema, table)
+            for schema, table in _tables(con, "build", PUBLISHED_SCHEMAS)
+            if f"{schema}.{table}" not in OLD_NAMES
+        ]
         if not tables:
             raise RuntimeError("nothing to publish: the build database has no marts yet")
         leaked = con.execute(

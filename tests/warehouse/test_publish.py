@@ -314,6 +314,26 @@ def test_times_are_published_as_vietnam_local_time(data_home: Settings) -> None:
     assert naive[2] is None  # a column that had no zone is left as it was
 
 
+def test_a_build_database_from_before_the_rename_still_publishes(data_home: Settings) -> None:
+    # a data home built before the rename: dbt built marts.province_crosswalk as a table, and dbt
+    # never drops a relation it no longer builds
+    build_sample_marts(data_home)
+    with session(data_home.build_db) as con:
+        con.execute("create table marts.province_crosswalk as select 1 as stale")
+
+    publish(data_home, views=())
+
+    with session(data_home.published_db, read_only=True) as con:
+        kinds = con.execute(
+            "select table_type from information_schema.tables where table_name = "
+            "'province_crosswalk'"
+        ).fetchall()
+        old = con.execute("select * from marts.province_crosswalk order by all").fetchall()
+        new = con.execute("select * from marts.dim_province_crosswalk order by all").fetchall()
+    assert kinds == [("VIEW",)]
+    assert old == new and old
+
+
 def test_a_renamed_mart_keeps_its_old_name_as_a_described_view(data_home: Settings) -> None:
     build_sample_marts(data_home)
 
