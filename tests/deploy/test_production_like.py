@@ -317,9 +317,17 @@ def test_nightly_run_triggered_through_the_rest_api(deployment: Deployment) -> N
         return state if state in {"success", "failed"} else None
 
     state = d.wait_for("dx_nightly to finish", finished, RUN_TIMEOUT)
-    # one task per dbt node: ask for more than the default page of 50
-    tasks = d.request("GET", f"{run_path}/taskInstances?limit=500", token=token)["task_instances"]
+    # one task per dbt node: more than one page (the API gives at most 100 a page), read them all
+    tasks: list[dict[str, Any]] = []
+    while True:
+        page = d.request(
+            "GET", f"{run_path}/taskInstances?limit=100&offset={len(tasks)}", token=token
+        )
+        tasks += page["task_instances"]
+        if not page["task_instances"] or len(tasks) >= page["total_entries"]:
+            break
     states = {t["task_id"]: t["state"] for t in tasks}
+    assert len(states) == len(tasks) == page["total_entries"]
     assert state == "success", f"{states}\n{d.logs()}"
     assert states["report.run_summary"] == "success"
 
