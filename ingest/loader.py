@@ -364,7 +364,7 @@ def _commit(
     written = _write(con, source, batch, ctx)
     pairs = [(c, w) for (c, _), w in zip(batch, written, strict=True)]
     if index:
-        append_index(source.settings.archive_dir, [source.entry(c, w) for c, w in pairs])
+        _index_or_defer(source, [source.entry(c, w) for c, w in pairs])
     feedback = False
     for c, w in pairs:
         feedback |= source.feedback(c, w, ctx)
@@ -460,7 +460,25 @@ def sync_index(con: duckdb.DuckDBPyConnection, source: Source[Any]) -> None:
         missing.append(
             ArchiveEntry(source.name, name, sha, relative, seq, status, unit, period, side)
         )
-    append_index(archive_dir, missing)
+    _index_or_defer(source, missing)
+
+
+def _index_or_defer(source: Source[Any], entries: list[ArchiveEntry]) -> None:
+    """Append to the archive index; on a full (or failing) disk, leave it to the next run.
+
+    The files are committed and their copies are in the archive, so nothing is lost: the
+    next run's :func:`sync_index` writes the missing lines from the audit table. A full disk
+    then stops only the files still to be archived (each skipped and recorded), not the night.
+    """
+    try:
+        append_index(source.settings.archive_dir, entries)
+    except OSError as exc:
+        log.warning(
+            "%s: archive index not written (%s); the next run writes the %d missing line(s)",
+            source.name,
+            exc,
+            len(entries),
+        )
 
 
 def _start_batch(con: duckdb.DuckDBPyConnection, key: str, now: dt.datetime) -> None:
