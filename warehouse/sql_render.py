@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import math
+import signal
 import threading
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
@@ -251,15 +252,37 @@ def run_interruptible(con: duckdb.DuckDBPyConnection, sql: str, max_rows: int) -
 
     Python handles a signal only between bytecodes of the main thread, and DuckDB holds the
     main thread in C++ for the whole query; so the query runs in a worker thread while the main
-    thread waits (interruptibly), and Ctrl-C asks DuckDB to interrupt the connection.
+    thread waits, and Ctrl-C asks DuckDB to interrupt the connection. While the query is in
+    the worker, Ctrl-C only raises a flag (:func:`_ctrl_c_flags`): a ``KeyboardInterrupt``
+    raised between any two bytecodes could leave this function after the query was handed to
+    the worker but before anything stops it, and the next statement would then meet a
+    connection still busy with the old one.
     """
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="dxwh-sql") as pool:
+    pressed = threading.Event()
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dxwh-sql")
+    with pool, _ctrl_c_flags(pressed):
         future = pool.submit(_limited, con, sql, max_rows)
-        try:
-            return future.result()
-        except KeyboardInterrupt:
-            stop(con, future)
-            raise
+        while not pressed.is_set():
+            done, _ = wait([future], timeout=STOP_POLL_SECONDS)
+            if done:
+                return future.result()
+        stop(con, future)
+    raise KeyboardInterrupt
+
+
+@contextmanager
+def _ctrl_c_flags(pressed: threading.Event) -> Iterator[None]:
+    """Within the block, SIGINT sets ``pressed`` instead of raising (main thread only: no
+    other thread receives signals)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.getsignal(signal.SIGINT)
+    signal.signal(signal.SIGINT, lambda _signum, _frame: pressed.set())
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _limited(con: duckdb.DuckDBPyConnection, sql: str, max_rows: int) -> Result:
