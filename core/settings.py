@@ -164,6 +164,11 @@ class Settings:
         return self.home / "build" / "dbt_target"
 
     @property
+    def dbt_log_dir(self) -> Path:
+        """dbt's own log: its SQL and error messages can quote a person's values."""
+        return self.home / "logs" / "dbt"
+
+    @property
     def portal_home(self) -> Path:
         """The submission portal's state: its SQLite file, session key, uploads being checked
         and rejected uploads."""
@@ -190,6 +195,7 @@ class Settings:
             self.sql_history.parent,
             self.home / "secrets",
             self.home / "state",
+            self.dbt_log_dir.parent,
         )
 
     def ensure_dirs(self) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.locks import exclusive
+from core.private_files import create_private, private_dir
 from core.settings import DBT_MANIFEST, DBT_PROJECT_DIR, Settings
 
 # Folders of the dbt project that are dbt's output, not its source.
@@ -83,7 +84,7 @@ def dbt_args(settings: Settings, command: str, *extra: str) -> list[str]:
         "--target-path",
         str(settings.dbt_target_dir),
         "--log-path",
-        str(settings.home / "logs" / "dbt"),
+        str(settings.dbt_log_dir),
         *extra,
     ]
 
@@ -99,6 +100,13 @@ def as_of_vars(as_of: dt.date | None) -> list[str]:
     return [] if as_of is None else ["--vars", json.dumps({"as_of_date": as_of.isoformat()})]
 
 
+def _private_dbt_log(settings: Settings) -> None:
+    """dbt appends to ``dbt.log`` (its SQL, and error messages that can quote a person's
+    values): a private folder, and the file 0600 before dbt opens it (a home made by an older
+    release has it 0644 in a 0755 folder)."""
+    os.close(create_private(private_dir(settings.dbt_log_dir) / "dbt.log", append=True))
+
+
 def run_dbt(
     settings: Settings, command: str = "build", *extra: str, as_of: dt.date | None = None
 ) -> DbtResult:
@@ -111,6 +119,7 @@ def run_dbt(
     process, and the next step must be able to open the file read-only.
     """
     settings.build_db.parent.mkdir(parents=True, exist_ok=True)
+    _private_dbt_log(settings)
     results_file = settings.dbt_target_dir / "run_results.json"
     results_file.unlink(missing_ok=True)
     proc = subprocess.run(
