@@ -12,7 +12,8 @@ Two lists from ``vietnamadminunits`` are used:
   units as they stood before (18 districts with Huyện Nông Sơn, 241 communes) come from
   ``reference/quang_nam_before_2025.csv``, each row with its source.
 - ``admin_units`` (34 provinces, 2 levels) gives the commune-level units from 2025-07-01; the
-  new Đà Nẵng (code ``48``) absorbed Quảng Nam.
+  new Đà Nẵng (code ``48``) absorbed Quảng Nam. Which pre-2025 provinces became which of the 34
+  comes from the library's 2025 conversion data (:func:`successor_provinces`).
 
 The province scope is the new Đà Nẵng's whole history: legacy Quảng Nam (49) and legacy Đà Nẵng
 (48) until 2025-06-30, then the new city. Its office holds both predecessors' reports, and a
@@ -28,10 +29,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
+import vietnamadminunits
 from vietnamadminunits.database import query
 
 REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
@@ -247,19 +250,75 @@ def legacy_registry(
     return sorted(result, key=lambda u: (u.unit_level, u.unit_id, u.valid_from))
 
 
-def new_da_nang_registry() -> list[ReportingUnit]:
-    """The new Đà Nẵng from 2025-07-01: its departments and 94 commune-level units, no district."""
-    rows = query(
-        "select provinceCode, province, wardCode, ward from admin_units "
-        f"where provinceCode = '{NEW_DA_NANG}' order by wardCode"
-    )
-    name = rows[0]["province"]
-    own = [
-        d
+CONVERTER_JSON = Path(vietnamadminunits.__file__).resolve().parent / "data" / "converter_2025.json"
+
+
+def successor_provinces() -> dict[str, str]:
+    """Each pre-2025 province's code → the code of the province it is part of from 2025-07-01
+    (NQ 202/2025/QH15), from the 2025 conversion data shipped by ``vietnamadminunits``.
+
+    Every one of the 34 provinces kept the code of one of its predecessors (the new Đà Nẵng
+    kept legacy Đà Nẵng's ``48``), so a province that was not merged maps to itself.
+    """
+    with CONVERTER_JSON.open(encoding="utf-8") as handle:
+        by_new_key: dict[str, list[str]] = json.load(handle)["DICT_PROVINCE"]
+    legacy = {
+        r["provinceKey"]: r["provinceCode"]
+        for r in query("select distinct provinceKey, provinceCode from admin_units_legacy")
+    }
+    new = {
+        r["provinceKey"]: r["provinceCode"]
+        for r in query("select distinct provinceKey, provinceCode from admin_units")
+    }
+    return {legacy[old]: new[key] for key, olds in by_new_key.items() for old in olds}
+
+
+def reorganised_template_departments(province_code: str, province_name: str) -> list[ReportingUnit]:
+    """The departments from 2025-07-01 of a province that keeps no registry file of its own.
+
+    NĐ 45/2025/NĐ-CP sets the same specialised agencies for every province after the 2025
+    reorganisation, so the new Đà Nẵng's list (``departments.csv``, from 2025-07-01) serves as
+    the template, with the province's own name on its People's Committee office. Each unit id
+    is ``<province code>-<department>``: where the code is a legacy province's, it is a new
+    version (SCD2) of that province's department, as in the new Đà Nẵng. Used for the national
+    scale only.
+    """
+    rows = [
+        {**d, "unit_name": f"Văn phòng UBND {province_name}"} if d["dept_code"] == "VPUB" else d
         for d in load_departments()
         if d["province_code"] == NEW_DA_NANG and _date(d["valid_from"]) == REORGANISED_ON
     ]
-    units = _departments(own, NEW_DA_NANG, name, "departments.csv")
+    return _departments(rows, province_code, province_name, "departments.csv (template)")
+
+
+def reorganised_registry(
+    province_codes: tuple[str, ...] | None = (NEW_DA_NANG,),
+) -> list[ReportingUnit]:
+    """The provinces from 2025-07-01: departments and commune-level units, no district.
+
+    ``None`` means all 34. A province whose departments ``departments.csv`` lists from that day
+    (the new Đà Nẵng) gets its own; the others get :func:`reorganised_template_departments`.
+    """
+    where = ""
+    if province_codes is not None:
+        where = "where provinceCode in ({})".format(",".join(f"'{c}'" for c in province_codes))
+    rows = query(
+        f"select provinceCode, province, wardCode, ward from admin_units {where} order by wardCode"
+    )
+    province_names = {r["provinceCode"]: r["province"] for r in rows}
+    departments = load_departments()
+    units: list[ReportingUnit] = []
+    for code, name in sorted(province_names.items()):
+        own = [
+            d
+            for d in departments
+            if d["province_code"] == code and _date(d["valid_from"]) == REORGANISED_ON
+        ]
+        units += (
+            _departments(own, code, name, "departments.csv")
+            if own
+            else reorganised_template_departments(code, name)
+        )
     units += [
         ReportingUnit(
             unit_id=r["wardCode"],
@@ -278,16 +337,22 @@ def new_da_nang_registry() -> list[ReportingUnit]:
     return sorted(units, key=lambda u: (u.unit_level, u.unit_id))
 
 
+def new_da_nang_registry() -> list[ReportingUnit]:
+    """The new Đà Nẵng from 2025-07-01: its departments and 94 commune-level units, no district."""
+    return reorganised_registry((NEW_DA_NANG,))
+
+
 def build_registry(scope: str = "province") -> list[ReportingUnit]:
     """The registry the pipeline loads every night.
 
     ``province``: Quảng Nam and legacy Đà Nẵng until 2025-06-30, then the new Đà Nẵng.
-    ``national``: every pre-2025 province (benchmarks), then the new Đà Nẵng.
+    ``national`` (benchmarks): every pre-2025 province until 2025-06-30, then the 34 provinces.
     """
     if scope not in SCOPES:
         raise ValueError(f"unknown registry scope {scope!r}: use one of {', '.join(SCOPES)}")
-    legacy = legacy_registry(None if scope == "national" else DEFAULT_PROVINCES)
-    return apply_reporting_duty(legacy + new_da_nang_registry())
+    if scope == "national":
+        return apply_reporting_duty(legacy_registry(None) + reorganised_registry(None))
+    return apply_reporting_duty(legacy_registry(DEFAULT_PROVINCES) + new_da_nang_registry())
 
 
 def apply_reporting_duty(units: list[ReportingUnit]) -> list[ReportingUnit]:

@@ -12,7 +12,12 @@ from collections import Counter
 import pytest
 
 from core.settings import REPO_ROOT
-from ingest.registry import QUANG_NAM_BEFORE_2025_CSV, ReportingUnit, build_registry
+from ingest.registry import (
+    QUANG_NAM_BEFORE_2025_CSV,
+    ReportingUnit,
+    build_registry,
+    successor_provinces,
+)
 
 QUANG_NAM_2023 = {("49", "province"): 20, ("49", "district"): 18, ("49", "commune"): 241}
 OLD_DA_NANG_2023 = {("48", "province"): 19, ("48", "district"): 8, ("48", "commune"): 47}
@@ -124,3 +129,37 @@ def test_nong_son_merger_cites_its_resolution() -> None:
         ["git", "grep", "-l", wrong], cwd=REPO_ROOT, capture_output=True, text=True, check=False
     )
     assert tracked.stdout.split() == []
+
+
+def test_national_scope_after_the_reform_has_the_34_provinces() -> None:
+    """From 2025-07-01 the national registry holds the 34 provinces: their commune-level units
+    from ``vietnamadminunits`` and departments on the new Đà Nẵng's pattern, no district."""
+    units = build_registry("national")
+    active = _active(units, "2026-06-30")
+    provinces = {code for code, _ in active}
+    assert len(provinces) == 34
+    assert not any(level == "district" for _, level in active)
+    assert sum(n for (_, level), n in active.items() if level == "commune") == 3321
+    new_da_nang = [u for u in build_registry() if u.is_active(dt.date(2026, 6, 30))]
+    assert active[("48", "province")] == sum(u.unit_level == "province" for u in new_da_nang)
+    assert all(active[(code, "province")] == active[("48", "province")] for code in provinces)
+    hanoi_office = next(
+        u for u in units if u.unit_id == "01-VPUB" and u.valid_from == dt.date(2025, 7, 1)
+    )
+    assert hanoi_office.unit_name == "Văn phòng UBND Thành phố Hà Nội"
+    assert hanoi_office.source == "departments.csv (template)"
+    # a legacy province's department continues as a new version under the same id (SCD2)
+    versions = Counter((u.unit_id, u.valid_from) for u in units)
+    assert max(versions.values()) == 1
+    assert {u.valid_to for u in units if u.unit_id == "01-VPUB"} == {dt.date(2025, 6, 30), None}
+
+
+def test_every_pre_2025_province_has_one_successor_among_the_34() -> None:
+    successor = successor_provinces()
+    assert len(successor) == 63
+    assert len(set(successor.values())) == 34
+    # NQ 202/2025/QH15: Quảng Nam and Đà Nẵng → Đà Nẵng; Bình Dương, Bà Rịa - Vũng Tàu and
+    # Hồ Chí Minh City → Hồ Chí Minh City; Hà Nội alone
+    assert successor["49"] == successor["48"] == "48"
+    assert successor["74"] == successor["77"] == successor["79"] == "79"
+    assert successor["01"] == "01"
