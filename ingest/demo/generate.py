@@ -3,10 +3,11 @@
 Province scale (default): the departments, district and commune People's Committees of Quảng
 Nam and of legacy Đà Nẵng for 2022 … 2025-H1, then the new Đà Nẵng for 2025-H2 and 2026-H1,
 with what the targets should conclude on the new city's whole territory
-(:mod:`ingest.demo.conclusions`). National scale: every pre-2025
-province, for benchmarks. People are synthetic; everything is deterministic for a given seed,
-whatever the number of worker processes: each batch (one province, one period) draws from its
-own seeded generator. The manifest is written outside the inbox.
+(:mod:`ingest.demo.conclusions`). National scale, for benchmarks: every pre-2025 province until
+2025-H1, then the 34 provinces, each following the same plan. People are synthetic; everything
+is deterministic for a given seed, whatever the number of worker processes: each batch (one
+province, one period) draws from its own seeded generator.
+The manifest is written outside the inbox.
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ from ingest.demo.conclusions import successor_conclusions
 from ingest.demo.layout import flat_rows, workbook_grids
 from ingest.demo.mess import PlannedFile, plan_files
 from ingest.demo.plan import (
-    NATIONAL_PERIODS,
     PERIOD_PLANS,
+    PRE_2025_NATIONAL_PERIODS,
     PROVINCE_PERIODS,
     PeriodPlan,
     plan_for,
@@ -38,7 +39,7 @@ from ingest.demo.population import (
     period_submissions,
 )
 from ingest.demo.writers import write_csv, write_ods, write_xls, write_xlsx
-from ingest.registry import ReportingUnit, build_registry
+from ingest.registry import ReportingUnit, build_registry, successor_provinces
 
 SCALES = ("province", "national")
 ALL_LEVELS = ("province", "district", "commune")
@@ -124,22 +125,27 @@ def _commune_totals(
     units: Sequence[ReportingUnit], periods: Sequence[str], levels: tuple[str, ...], seed: int
 ) -> dict[tuple[str, str], int | None]:
     """Commune-level staff per (province, period) after the reorganisation, from the headcount
-    of the units that reported the period before (its predecessors, or itself)."""
+    of the units that reported the period before in the province's predecessors (or itself):
+    Quảng Nam and legacy Đà Nẵng for the new Đà Nẵng, each of the 34 at national scale."""
     totals: dict[tuple[str, str], int | None] = {}
     if all(PERIOD_PLANS[p].n_added_at_reorganisation is None for p in periods):
         return totals  # nothing after the reorganisation: no headcount to carry over
-    previous: int | None = None  # headcount of every province of the previous period
+    successor = successor_provinces()
+    previous: dict[str, int] | None = None  # the previous period's headcount, by successor
     for period in PERIOD_PLANS:  # in order, whatever the periods asked for
-        period_headcount = 0
+        period_headcount: dict[str, int] = {}
         for code, active in _reporting_units(units, period, levels).items():
             plan: PeriodPlan = plan_for(code, period)
             total = (
-                commune_total_after_reorganisation(previous, active, plan)
+                commune_total_after_reorganisation(previous.get(code, 0), active, plan)
                 if previous is not None
                 else None
             )
             totals[(code, period)] = total
-            period_headcount += headcount(seed, active, plan, total)
+            into = successor.get(code, code)
+            period_headcount[into] = period_headcount.get(into, 0) + headcount(
+                seed, active, plan, total
+            )
         previous = period_headcount
         if period == periods[-1]:
             break
@@ -179,12 +185,14 @@ def _batches(
 
 
 def national_periods(n: int) -> tuple[str, ...]:
-    if not 1 <= n <= len(NATIONAL_PERIODS):
+    """The last ``n`` pre-2025 periods: the national inbox of the ingest benchmarks (every
+    pre-2025 unit). The later periods (:data:`NATIONAL_PERIODS`) are asked for by name."""
+    if not 1 <= n <= len(PRE_2025_NATIONAL_PERIODS):
         raise ValueError(
-            f"--periods must be between 1 and {len(NATIONAL_PERIODS)} at national scale "
-            f"(the pre-2025 periods {', '.join(NATIONAL_PERIODS)})"
+            f"--periods must be between 1 and {len(PRE_2025_NATIONAL_PERIODS)} at national scale "
+            f"(the pre-2025 periods {', '.join(PRE_2025_NATIONAL_PERIODS)})"
         )
-    return NATIONAL_PERIODS[-n:]
+    return PRE_2025_NATIONAL_PERIODS[-n:]
 
 
 def generate_demo(

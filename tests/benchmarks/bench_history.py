@@ -63,7 +63,7 @@ def _env(home: Path, scale: str) -> dict[str, str]:
 
 
 def periods_for(scale: str) -> tuple[str, ...]:
-    from ingest.demo.generate import NATIONAL_PERIODS, PROVINCE_PERIODS
+    from ingest.demo.plan import NATIONAL_PERIODS, PROVINCE_PERIODS
 
     return PROVINCE_PERIODS if scale == "province" else NATIONAL_PERIODS
 

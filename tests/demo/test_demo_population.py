@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from collections import Counter
 
 import pytest
 
 from core.periods import period_end_date
+from ingest.demo.generate import ALL_LEVELS, _commune_totals, _reporting_units
 from ingest.demo.plan import PERIOD_PLANS, plan_for
-from ingest.demo.population import period_submissions
+from ingest.demo.population import headcount, period_submissions
 from ingest.demo.writers import to_cp1258
-from ingest.registry import REORGANISED_ON, build_registry
+from ingest.registry import REORGANISED_ON, build_registry, successor_provinces
 
 UNITS = build_registry()
+SEED = 2023
 
 
 @pytest.mark.parametrize(
@@ -61,3 +64,22 @@ def test_windows_1258_keeps_tone_marks_as_combining_characters() -> None:
     text = "Nguyễn Thị Ánh, Quế Sơn, Điện Bàn"
     encoded = to_cp1258(text)
     assert unicodedata.normalize("NFC", encoded.decode("cp1258")) == text
+
+
+def test_each_of_the_34_carries_its_own_predecessors_headcount() -> None:
+    """At national scale, a new province's 2025-H2 headcount is what its own predecessors
+    reported in 2025-H1 plus the posts the plan adds, not the whole country's."""
+    units = build_registry("national")
+    successor = successor_provinces()
+    totals = _commune_totals(units, ("2025-H2",), ALL_LEVELS, SEED)
+    before: Counter[str] = Counter()
+    for code, active in _reporting_units(units, "2025-H1", ALL_LEVELS).items():
+        before[successor[code]] += headcount(SEED, active, plan_for(code, "2025-H1"))
+    plan = PERIOD_PLANS["2025-H2"]
+    assert plan.n_added_at_reorganisation is not None
+    after = {
+        code: headcount(SEED, active, plan, totals[(code, "2025-H2")])
+        for code, active in _reporting_units(units, "2025-H2", ALL_LEVELS).items()
+    }
+    assert len(after) == 34
+    assert after == {code: before[code] + plan.n_added_at_reorganisation for code in after}
