@@ -294,14 +294,13 @@ def staging(archive_dir: Path) -> Iterator[Callable[[Path, str], Path]]:
     that is removed afterwards (a copy where links are not possible). Names share a folder
     until two collide (``a/bao_cao.xlsx`` and ``b/bao_cao.xlsx``).
     """
-    root = Path(tempfile.mkdtemp(prefix=".staging-", dir=private_dir(archive_dir)))
+    root = private_dir(Path(tempfile.mkdtemp(prefix=".staging-", dir=private_dir(archive_dir))))
     folders: list[Path] = []
 
     def stage(archived: Path, name: str) -> Path:
         folder = next((f for f in folders if not (f / name).exists()), None)
         if folder is None:
-            folder = root / str(len(folders))
-            folder.mkdir(mode=0o700)
+            folder = private_dir(root / str(len(folders)))
             folders.append(folder)
         target = folder / name
         try:
