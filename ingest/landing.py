@@ -203,6 +203,7 @@ def archive(
     archive_dir: Path,
     durable: bool = True,
     scanned: InboxFile | None = None,
+    private: set[Path] | None = None,
 ) -> tuple[str, Path] | None:
     """Copy ``path`` into the archive (idempotent): ``(sha, archived path)``, or ``None`` when
     the file changed while it was copied (it is left for later).
@@ -215,12 +216,16 @@ def archive(
     With ``durable`` the copy is fsynced before it takes its name; a loader archiving many
     files passes ``False`` and calls :func:`make_durable` once before it records them (one
     fsync per file cost more than reading and checking the file).
+
+    ``private`` holds the archive folders already made private (0700) in this run: a loader
+    archiving many files passes one set for the run, so each folder is checked once, not for
+    every file (the checks were a third of archiving a small file).
     """
     if sha is not None:
         target = archive_path(archive_dir, sha, path.suffix)
         if target.exists():
             return sha, target
-    private_dir(archive_dir)
+    _private(archive_dir, private)
     digest = hashlib.sha256()
     tmp_fd, tmp_name = _incoming(archive_dir)
     try:
@@ -245,13 +250,21 @@ def archive(
         if target.exists():
             os.unlink(tmp_name)
         else:
-            private_dir(target.parent)
+            _private(target.parent, private)
             os.replace(tmp_name, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
         raise
     return copied, target
+
+
+def _private(folder: Path, known: set[Path] | None) -> None:
+    """Make ``folder`` private (0700), unless ``known`` says it was made so in this run."""
+    if known is None or folder not in known:
+        private_dir(folder)
+        if known is not None:
+            known.add(folder)
 
 
 _incoming_seq = itertools.count()

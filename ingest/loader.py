@@ -268,6 +268,7 @@ def _archived(
     archive_dir = source.settings.archive_dir
     seen, loaded, seq = _known(con, source)
     seen_sources = {name for name, _ in seen}
+    private: set[Path] = set()  # archive folders made private in this run: checked once each
     for n, f in enumerate(files, start=1):
         progress[0] = n
         refusal = too_large(f, source.max_bytes)
@@ -281,8 +282,12 @@ def _archived(
             sha = sha256_of(f.path) if f.source in seen_sources else None
             if sha is not None and (f.source, identity(sha, side_sha)) in seen:
                 continue
-            copied = archive(f.path, sha, archive_dir, durable=False, scanned=f)
-            side_copy = archive(side[0], side[1], archive_dir, False) if copied and side else None
+            copied = archive(f.path, sha, archive_dir, False, scanned=f, private=private)
+            side_copy = (
+                archive(side[0], side[1], archive_dir, False, private=private)
+                if copied and side
+                else None
+            )
         except OSError as exc:  # gone, replaced by a symlink or a FIFO since the scan
             log.warning("%s inbox file %s skipped: %s", source.name, f.source, exc)
             skipped.append((f.source, str(exc)))
@@ -399,6 +404,7 @@ def _land(
     results = source.read(items(), ctx, limits)
     with closing(results):  # stops the workers even if a write fails
         batch: list[tuple[Candidate, L]] = []
+        earlier: list[L] = []  # the batch's files so far (a list per file cost O(n²) a batch)
         for result in results:
             c = placed.popleft()
             if c.duplicate:
@@ -406,13 +412,14 @@ def _land(
             elif isinstance(result, Failure):
                 landed = _unread(source, c, result, ctx)
             else:
-                landed = _reviewed(con, source, c, result, [w for _, w in batch], ctx)
+                landed = _reviewed(con, source, c, result, earlier, ctx)
             batch.append((c, landed))
+            earlier.append(landed)
             if len(batch) >= BATCH_FILES:
                 written, sent = _commit(con, source, batch, ctx, index=index)
                 outcomes += [w.outcome for w in written]
                 feedback |= sent
-                batch = []
+                batch, earlier = [], []
                 report()
         if batch:
             written, sent = _commit(con, source, batch, ctx, index=index)
