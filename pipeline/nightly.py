@@ -27,6 +27,9 @@ def step_ingest(
 
     ``on_file(done, total)`` reports progress (the command line draws a bar; Airflow does not).
     """
+    from ingest.submissions import start_readers
+
+    start_readers()  # the readers' imports overlap the registry's
     from ingest.registry import build_registry
     from ingest.submissions.load import ingest_submissions, refresh_registry
 

@@ -20,6 +20,7 @@ from typing import Any
 from ingest.loader import BatchContext
 from ingest.problems import Problem
 from ingest.registry import ReportingUnit
+from ingest.submissions import READERS
 from ingest.submissions.checks import CheckedSubmission, check_submission
 from ingest.submissions.reader import ParsedFile, read_submission
 from ingest.submissions.rows import (
@@ -27,7 +28,13 @@ from ingest.submissions.rows import (
     enforce_column_bounds,
     landed_rows,
 )
-from ingest.workers import Answered, Failure, Limits, default_workers, run_contained
+from ingest.workers import (
+    Answered,
+    Failure,
+    Limits,
+    default_workers,
+    run_contained,
+)
 
 __all__ = [
     "Answered",
@@ -38,8 +45,7 @@ __all__ = [
     "land_files",
 ]
 
-# modules the fork server imports once, so each worker starts with the readers loaded
-_PRELOAD = ("ingest.submissions.parallel",)
+_PRELOAD = READERS
 
 _registry: Mapping[str, list[ReportingUnit]] = {}
 _max_bytes = 0
