@@ -133,7 +133,7 @@ def test_targets_with_enough_periods_are_projected_by_least_squares(
         ).fetchall()
         series = {(t, s): _series(con, t, s) for t, s, *_ in rows}
     assert {t for t, *_ in rows} == set(seed)
-    projected = 0
+    projected = drops = 0
     for (target, scope, status, as_of, n_used, value, low, high, deadline, verdict, is_share,
          sentence) in rows:  # fmt: skip
         assert sentence
@@ -165,5 +165,10 @@ def test_targets_with_enough_periods_are_projected_by_least_squares(
         assert value == pytest.approx(min(max(line, 0.0), top), abs=1e-6)
         assert low == pytest.approx(min(max(line - 2 * spread, 0.0), top), abs=1e-6)
         assert high == pytest.approx(min(max(line + 2 * spread, 0.0), top), abs=1e-6)
+        # a line can point up while the latest step went down: the sentence says so then only
+        went_down = last[-2][3] > last[-1][3] + 1e-9
+        assert ("gần nhất giảm" in sentence) == went_down, sentence
+        drops += went_down
         projected += 1
     assert projected >= 2, "both 2030 targets are projected on the demo"
+    assert drops >= 1, "the demo's training share fell in 2025: the sentence must say so"

@@ -50,7 +50,14 @@ series as (
         due.*,
         row_number() over (
             partition by due.target_id, due.scope order by due.period_end_date desc
-        ) as n_back
+        ) as n_back,
+        -- the like-for-like period before it, to tell a reader when the latest step went down
+        lead(due.period_id) over (
+            partition by due.target_id, due.scope order by due.period_end_date desc
+        ) as prior_period_id,
+        lead(due.actual_value) over (
+            partition by due.target_id, due.scope order by due.period_end_date desc
+        ) as prior_value
     from due
     inner join standing_scopes
         on due.target_id = standing_scopes.target_id and due.scope = standing_scopes.scope
@@ -168,6 +175,8 @@ final as (
         period_id as as_of_period_id,
         period_end_date as as_of_end_date,
         actual_value as as_of_value,
+        prior_period_id,
+        prior_value,
         numerator as as_of_numerator,
         denominator as as_of_denominator,
         threshold_value,

@@ -43,6 +43,8 @@ judged as (
         coalesce(trends.is_share, headline.metric like 'share%', false) as is_share,
         trends.as_of_period_id,
         trends.as_of_value,
+        trends.prior_period_id,
+        trends.prior_value,
         trends.n_periods_used,
         trends.first_period_id,
         trends.months_per_period,
@@ -103,6 +105,8 @@ final as (
         projection_status,
         as_of_period_id,
         as_of_value,
+        prior_period_id,
+        prior_value,
         n_periods_used,
         first_period_id,
         months_per_period,
@@ -197,6 +201,17 @@ sentences as (
                                 || ')'
                         end
                         || ' tại ' || worded.deadline_vi
+                end
+                -- a trend can point up while the latest step went down: say so beside it
+                || case
+                    when worded.prior_value > worded.as_of_value + 1e-9
+                        then
+                            '; ' || worded.step_vi || ' gần nhất giảm: '
+                            || {{ vn_figure('worded.prior_value', 'worded.is_share') }}
+                            || ' (kỳ ' || worded.prior_period_id || ') → '
+                            || {{ vn_figure('worded.as_of_value', 'worded.is_share') }}
+                            || ' (kỳ ' || worded.as_of_period_id || ')'
+                    else ''
                 end
                 || '; cần thêm ' || worded.n_needed || ' ' || worded.count_vi || ' trước '
                 || worded.deadline_vi || ', bình quân mỗi ' || worded.step_vi || ' +'
