@@ -124,8 +124,10 @@ def test_psql_describe_as_one_query(published: Settings, capsys: pytest.CaptureF
 
 
 # what a one-shot query never needs: the terminal session's toolkit, the orchestrator, the
-# loaders, the portal's web stack (each is tenths of a second of start-up)
-NOT_FOR_ONE_QUERY = ("prompt_toolkit", "airflow", "cosmos", "ingest", "fastapi", "jinja2")
+# loaders, the portal's web stack, pandas and matplotlib (each is tenths of a second of start-up)
+NOT_FOR_ONE_QUERY = (
+    "prompt_toolkit", "airflow", "cosmos", "ingest", "fastapi", "jinja2", "pandas", "matplotlib",
+)  # fmt: skip
 
 
 def test_one_query_starts_without_the_terminal_session_or_the_night(published: Settings) -> None:

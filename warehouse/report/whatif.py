@@ -15,14 +15,13 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import matplotlib
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt
-import pandas as pd
+if TYPE_CHECKING:  # pandas and matplotlib load when a chart or a table is made, not with the
+    # command line (every dxwh command imports this module: 1.2 s of dxwh sql's start-up)
+    import pandas as pd
 
 INDEX_LABELS = {
     "nhan_thuc_so": "Nhận thức số",
@@ -138,14 +137,19 @@ def _has_whatif(con: duckdb.DuckDBPyConnection) -> bool:
     return bool(found and found[0])
 
 
+def _is_na(value: object) -> bool:
+    """pandas' NA, without importing pandas (a value can only be NA once pandas is loaded)."""
+    return type(value).__name__ == "NAType" and type(value).__module__.startswith("pandas")
+
+
 def _float(value: object) -> float | None:
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or _is_na(value):
         return None
     return float(value)  # type: ignore[arg-type]
 
 
 def _bool(value: object) -> bool | None:
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+    if value is None or _is_na(value) or (isinstance(value, float) and math.isnan(value)):
         return None
     return bool(value)
 
@@ -282,6 +286,11 @@ def _full_table(con: duckdb.DuckDBPyConnection, year: int, basis: int) -> pd.Dat
 
 def gap_chart(what: WhatIf, path: Path) -> Path:
     """Horizontal bars: each main index of the province against the leader's score."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
     rows = [i for i in what.indices if i.score is not None and i.leader_score is not None]
     fig, ax = plt.subplots(figsize=(8, 0.45 * len(rows) + 1.2))
     labels = [i.label for i in rows][::-1]
