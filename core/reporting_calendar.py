@@ -5,27 +5,41 @@ nightly ingest refuse a file for a period it does not hold or that has not begun
 and the portal offer only its periods, and dbt builds ``int_periods`` from it. A period is *in
 progress* from its first day until its due date (inclusive): reports are still coming in, so
 nobody is late or missing yet.
+
+The calendar is the deployment's fact: the seed is read from the directory
+``DXWH_CALENDAR_DIR`` names (default ``dbt_project/calendar``, the demo province's), by dbt (a
+seed path of ``dbt_project.yml``) and by :func:`load_calendar` alike. ``DXWH_AS_OF`` names the
+day a night runs as of instead of today, to replay nights (the history benchmark).
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from core.periods import period_end_date, period_label, period_start_date, period_year
-from core.settings import DBT_PROJECT_DIR
+from core.settings import DBT_PROJECT_DIR, as_of_setting, calendar_dir
 
-CALENDAR_CSV = DBT_PROJECT_DIR / "seeds" / "reporting_calendar.csv"
+CALENDAR_FILE = "reporting_calendar.csv"
+# the demo province's calendar, the default
+CALENDAR_CSV = DBT_PROJECT_DIR / "calendar" / CALENDAR_FILE
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
+def calendar_csv(env: Mapping[str, str] | None = None) -> Path:
+    """The deployment's calendar: ``reporting_calendar.csv`` in :func:`calendar_dir`."""
+    return calendar_dir(env) / CALENDAR_FILE
+
+
 def as_of_today() -> dt.date:
-    """Today in Asia/Ho_Chi_Minh: the as-of date when nobody gives one."""
-    return dt.datetime.now(VIETNAM).date()
+    """Today in Asia/Ho_Chi_Minh (or the day ``DXWH_AS_OF`` names): the as-of date when nobody
+    gives one."""
+    return as_of_setting() or dt.datetime.now(VIETNAM).date()
 
 
 def vn_date(day: dt.date) -> str:
@@ -166,9 +180,63 @@ def _date(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
 
 
+def load_calendar(path: Path | None = None) -> ReportingCalendar:
+    """The calendar as seeded for dbt (the deployment's, :func:`calendar_csv`, unless ``path``
+    says which); each row's dates must be its period id's own."""
+    return _load_calendar(path or calendar_csv())
+
+
+CALENDAR_COLUMNS = (
+    "period_id",
+    "period_type",
+    "period_year",
+    "start_date",
+    "end_date",
+    "deadline_date",
+    "period_vi",
+    "period_en",
+)
+
+
+def half_year_calendar(first_year: int, last_year: int) -> list[dict[str, str]]:
+    """The rows of a calendar of half-year reports from ``first_year`` to ``last_year``, due as
+    the demo province's are: a first half by 15 July, a second half by 15 January next year."""
+    rows = []
+    for year in range(first_year, last_year + 1):
+        for half, due, name_en in (
+            ("H1", dt.date(year, 7, 15), "First half"),
+            ("H2", dt.date(year + 1, 1, 15), "Second half"),
+        ):
+            period_id = f"{year}-{half}"
+            values = (
+                period_id,
+                half,
+                str(year),
+                period_start_date(period_id).isoformat(),
+                period_end_date(period_id).isoformat(),
+                due.isoformat(),
+                period_label(period_id),
+                f"{name_en} of {year}",
+            )
+            rows.append(dict(zip(CALENDAR_COLUMNS, values, strict=True)))
+    return rows
+
+
+def write_calendar(directory: Path, rows: list[dict[str, str]]) -> Path:
+    """Write ``rows`` as ``<directory>/reporting_calendar.csv``: a deployment's own calendar,
+    for ``DXWH_CALENDAR_DIR``. Read back through :func:`load_calendar`, which checks it."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / CALENDAR_FILE
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=CALENDAR_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    load_calendar(path)
+    return path
+
+
 @lru_cache(maxsize=4)
-def load_calendar(path: Path = CALENDAR_CSV) -> ReportingCalendar:
-    """The calendar as seeded for dbt; each row's dates must be its period id's own."""
+def _load_calendar(path: Path) -> ReportingCalendar:
     periods: list[CalendarPeriod] = []
     with path.open(encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):

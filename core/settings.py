@@ -8,6 +8,7 @@ Every runtime path lives under one data home, ``DXWH_HOME``; its default is the 
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -89,6 +90,34 @@ def task_retries(environ: Mapping[str, str] | None = None) -> int:
     one-off runs set 0 to fail fast. Read when the DAG files are parsed."""
     env = os.environ if environ is None else environ
     return int(env.get("DXWH_TASK_RETRIES") or DEFAULT_TASK_RETRIES)
+
+
+CALENDAR_DIR_SETTING = "DXWH_CALENDAR_DIR"
+AS_OF_SETTING = "DXWH_AS_OF"
+
+
+def calendar_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """The directory of the deployment's ``reporting_calendar.csv``: ``DXWH_CALENDAR_DIR``
+    (relative: to the dbt project, as dbt reads its seed paths), default
+    ``dbt_project/calendar``, the demo province's. dbt's seed and Python read the same file."""
+    env = os.environ if environ is None else environ
+    return DBT_PROJECT_DIR / ((env.get(CALENDAR_DIR_SETTING) or "").strip() or "calendar")
+
+
+def as_of_setting(environ: Mapping[str, str] | None = None) -> dt.date | None:
+    """The day a night runs as of instead of today: ``DXWH_AS_OF`` (``YYYY-MM-DD``), to replay
+    nights (the history benchmark); ``None`` when unset."""
+    env = os.environ if environ is None else environ
+    text = (env.get(AS_OF_SETTING) or "").strip()
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(
+            f"{AS_OF_SETTING}={text!r}: viết ngày dạng YYYY-MM-DD (ví dụ 2027-01-16) hoặc bỏ "
+            "trống để chạy theo ngày hôm nay. / Write the day as YYYY-MM-DD, or leave it unset."
+        ) from None
 
 
 @dataclass(frozen=True)

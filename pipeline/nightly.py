@@ -110,7 +110,13 @@ def night_date(context: Mapping[str, Any]) -> dt.date:
 
     A scheduled run's ``data_interval_end`` is the night it runs; a manual or ``dag.test()``
     run without an interval falls back to its logical date, then to when it was started.
+    ``DXWH_AS_OF`` set, the night runs as of that day (a replay: the history benchmark).
     """
+    from core.settings import as_of_setting
+
+    replayed = as_of_setting()
+    if replayed is not None:
+        return replayed
     dag_run = context.get("dag_run")
     for when in (
         context.get("data_interval_end"),

@@ -31,7 +31,7 @@ from typing import Any
 import duckdb
 
 from core.db import session
-from core.reporting_calendar import load_calendar
+from core.reporting_calendar import calendar_csv, load_calendar
 from core.settings import DBT_PROJECT_DIR, Settings
 
 # Every table whose content the marts are built from, as the loaders leave it. Append-only
@@ -119,7 +119,7 @@ def calendar_events(
     if until <= since:
         return []
     events: list[tuple[dt.date, str]] = []
-    calendar = seeds_dir / "reporting_calendar.csv"
+    calendar = calendar_csv()  # the deployment's (DXWH_CALENDAR_DIR), as dbt seeds it
     if calendar.is_file():
         for period in load_calendar(calendar).periods:
             events.append((period.start_date, f"period {period.period_id} begins"))

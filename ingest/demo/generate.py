@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.periods import period_end_date
+from core.reporting_calendar import load_calendar
 from ingest.demo.conclusions import successor_conclusions
 from ingest.demo.layout import flat_rows, workbook_grids
 from ingest.demo.mess import PlannedFile, plan_files
@@ -30,6 +31,7 @@ from ingest.demo.plan import (
     PRE_2025_NATIONAL_PERIODS,
     PROVINCE_PERIODS,
     PeriodPlan,
+    demo_plan,
     plan_for,
     plan_summary,
 )
@@ -128,11 +130,11 @@ def _commune_totals(
     of the units that reported the period before in the province's predecessors (or itself):
     Quảng Nam and legacy Đà Nẵng for the new Đà Nẵng, each of the 34 at national scale."""
     totals: dict[tuple[str, str], int | None] = {}
-    if all(PERIOD_PLANS[p].n_added_at_reorganisation is None for p in periods):
+    if all(demo_plan(p).n_added_at_reorganisation is None for p in periods):
         return totals  # nothing after the reorganisation: no headcount to carry over
     successor = successor_provinces()
     previous: dict[str, int] | None = None  # the previous period's headcount, by successor
-    for period in PERIOD_PLANS:  # in order, whatever the periods asked for
+    for period in demo_periods():  # in order, whatever the periods asked for
         period_headcount: dict[str, int] = {}
         for code, active in _reporting_units(units, period, levels).items():
             plan: PeriodPlan = plan_for(code, period)
@@ -152,6 +154,15 @@ def _commune_totals(
     return totals
 
 
+def demo_periods() -> list[str]:
+    """The periods the demo can write, oldest first: its plans' periods, or every period of
+    the deployment's own calendar (``DXWH_CALENDAR_DIR``) when it does not hold them all (the
+    history benchmark's twenty half-years: :func:`ingest.demo.plan.demo_plan`)."""
+    calendar = [p.period_id for p in load_calendar().periods]
+    ours = [p for p in calendar if p in PERIOD_PLANS]
+    return ours if ours == list(PERIOD_PLANS) else calendar
+
+
 def _batches(
     units: Sequence[ReportingUnit],
     periods: Iterable[str],
@@ -161,12 +172,11 @@ def _batches(
     inbox: Path,
 ) -> list[Batch]:
     periods = list(periods)
+    known = demo_periods()
     for period in periods:
-        if period not in PERIOD_PLANS:
-            raise ValueError(
-                f"unknown demo period {period!r}: use one of {', '.join(PERIOD_PLANS)}"
-            )
-    totals = _commune_totals(units, sorted(periods, key=list(PERIOD_PLANS).index), levels, seed)
+        if period not in known:
+            raise ValueError(f"unknown demo period {period!r}: use one of {', '.join(known)}")
+    totals = _commune_totals(units, sorted(periods, key=known.index), levels, seed)
     batches = []
     for n, period in enumerate(periods):
         for code, active in _reporting_units(units, period, levels).items():

@@ -30,9 +30,9 @@ so a reader can see which outcome each target should reach:
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
-from core.periods import period_end_date
+from core.periods import period_end_date, period_year
 from ingest.registry import OLD_DA_NANG, QUANG_NAM, REORGANISED_ON
 
 PUBLISHED_2023 = {
@@ -110,12 +110,34 @@ NATIONAL_PERIODS: tuple[str, ...] = PROVINCE_PERIODS
 PRE_2025_NATIONAL_PERIODS: tuple[str, ...] = ("2022", "2023", "2024-H1", "2024-H2", "2025-H1")
 
 
+def _planned(period: str, plans: dict[str, PeriodPlan]) -> PeriodPlan:
+    """``plans[period]``; for a period of another deployment's calendar (the history
+    benchmark's twenty half-years) the plan of the period it falls in or nearest to, under
+    its own period id: a half-year of 2022 or 2023 takes that year's plan, an earlier one the
+    first period's, a later one the last period's (each post-reform period then adds its posts
+    again). Synthetic, as every figure of the demo's plans after 2023."""
+    if period in plans:
+        return plans[period]
+    year = str(period_year(period))
+    if year in plans:
+        source = plans[year]
+    else:
+        first, *_, last = plans.values()
+        source = first if period_end_date(period) < period_end_date(first.period_id) else last
+    return replace(source, period_id=period)
+
+
+def demo_plan(period: str) -> PeriodPlan:
+    """The Quảng Nam → new Đà Nẵng path's plan for ``period`` (see :func:`_planned`)."""
+    return _planned(period, PERIOD_PLANS)
+
+
 def plan_for(province_code: str, period: str) -> PeriodPlan:
     """The plan of one province's batch: legacy Đà Nẵng before the reorganisation, else the
     Quảng Nam → new Đà Nẵng path (which every province follows at national scale)."""
     if province_code == OLD_DA_NANG and period_end_date(period) < REORGANISED_ON:
-        return OLD_DA_NANG_PLANS[period]
-    return PERIOD_PLANS[period]
+        return _planned(period, OLD_DA_NANG_PLANS)
+    return demo_plan(period)
 
 
 def plan_summary() -> dict[str, object]:
