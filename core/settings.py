@@ -97,11 +97,21 @@ AS_OF_SETTING = "DXWH_AS_OF"
 
 
 def calendar_dir(environ: Mapping[str, str] | None = None) -> Path:
-    """The directory of the deployment's ``reporting_calendar.csv``: ``DXWH_CALENDAR_DIR``
-    (relative: to the dbt project, as dbt reads its seed paths), default
-    ``dbt_project/calendar``, the demo province's. dbt's seed and Python read the same file."""
+    """The directory of the deployment's ``reporting_calendar.csv``: ``DXWH_CALENDAR_DIR``, a
+    directory of the dbt project (default ``calendar``, the demo province's). dbt's seed and
+    Python read the same file. It must lie inside the project: Cosmos runs dbt in a copy of the
+    project's entries, and dbt writes a seed's SQL over a seed path outside the project."""
     env = os.environ if environ is None else environ
-    return DBT_PROJECT_DIR / ((env.get(CALENDAR_DIR_SETTING) or "").strip() or "calendar")
+    raw = (env.get(CALENDAR_DIR_SETTING) or "").strip() or "calendar"
+    relative = Path(raw)
+    if relative.is_absolute() or ".." in relative.parts:
+        raise ValueError(
+            f"{CALENDAR_DIR_SETTING}={raw!r}: ghi tên một thư mục nằm trong dự án dbt "
+            "(dbt_project/), ví dụ 'calendar', chứa tệp reporting_calendar.csv của tỉnh. / Name "
+            "a directory inside the dbt project (e.g. 'calendar') holding the province's "
+            "reporting_calendar.csv: dbt overwrites a seed that lies outside the project."
+        )
+    return DBT_PROJECT_DIR / relative
 
 
 def as_of_setting(environ: Mapping[str, str] | None = None) -> dt.date | None:

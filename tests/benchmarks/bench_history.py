@@ -16,15 +16,14 @@ archived them, so the disk holds the archive plus one period (bounded). Per peri
   (``select *``) ``--reads`` times, read-only, and the p95 over all reads (and the slowest view).
 
 The periods are twenty half-years, 2020-H1 … 2029-H2: the benchmark's deployment has its own
-reporting calendar (``DXWH_CALENDAR_DIR`` → ``<root>/calendar/reporting_calendar.csv``, read by
-dbt's seed and by the ingest alike), so the demo province's calendar and figures stay as they
-are. Each night runs as of 60 days after its period's last day (``DXWH_AS_OF``), when every
-report the demo writes for it (late ones and corrections too) is in: ten years cannot be
-waited for. The demo writes every
+reporting calendar (``DXWH_CALENDAR_DIR=calendar_ten_years``, i.e.
+``dbt_project/calendar_ten_years/reporting_calendar.csv``, read by dbt's seed and by the ingest
+alike), so the demo province's calendar and figures stay as they are. Each night runs as of 60
+days after its period's last day (``DXWH_AS_OF``), when every report the demo writes for it
+(late ones and corrections too) is in: ten years cannot be waited for. The demo writes every
 half-year on its plans (:func:`ingest.demo.plan.demo_plan`); at national scale the 63 pre-2025
 provinces until 2025-H1, then the 34. ``--periods N`` takes the first N. Figures are written
-after every period to
-``<data home>/bench/history-<scale>-partial.json`` and at the end to
+after every period to ``<data home>/bench/history-<scale>-partial.json`` and at the end to
 ``history-<scale>-<time>.json`` (``--record``: also ``docs/bench/history-<scale>.json``).
 Nothing is asserted.
 """
@@ -59,7 +58,8 @@ def _progress(what: str) -> None:
           flush=True)  # fmt: skip
 
 
-FIRST_YEAR, LAST_YEAR = 2020, 2029  # twenty half-years
+# the benchmark deployment's calendar: dbt_project/calendar_ten_years, twenty half-years
+CALENDAR_DIR = "calendar_ten_years"
 
 
 def _env(home: Path, scale: str, as_of: dt.date | None = None) -> dict[str, str]:
@@ -71,20 +71,20 @@ def _env(home: Path, scale: str, as_of: dt.date | None = None) -> dict[str, str]
         "DXWH_REGISTRY_SCOPE": scale,
         "DXWH_TASK_RETRIES": "0",
         "AIRFLOW__COSMOS__CACHE_DIR": str(home / "cosmos"),
-        CALENDAR_DIR_SETTING: str(home.parent / "calendar"),
+        CALENDAR_DIR_SETTING: CALENDAR_DIR,
     }
     if as_of is not None:
         env[AS_OF_SETTING] = as_of.isoformat()
     return env
 
 
-def history_calendar(root: Path) -> list[str]:
-    """Write the benchmark deployment's calendar under ``root``; its periods, oldest first."""
-    from core.reporting_calendar import half_year_calendar, write_calendar
+def history_periods() -> list[str]:
+    """The periods of the benchmark deployment's calendar, oldest first."""
+    from core.reporting_calendar import calendar_csv, load_calendar
+    from core.settings import CALENDAR_DIR_SETTING
 
-    rows = half_year_calendar(FIRST_YEAR, LAST_YEAR)
-    write_calendar(root / "calendar", rows)
-    return [r["period_id"] for r in rows]
+    calendar = load_calendar(calendar_csv({CALENDAR_DIR_SETTING: CALENDAR_DIR}))
+    return [p.period_id for p in calendar.periods]
 
 
 # a night's as-of day: this long after its period's last day every report the demo writes for
@@ -209,12 +209,12 @@ def run_bench(args: argparse.Namespace) -> dict[str, Any]:
     root = load_settings().home / "bench" / f"history-{args.scale}"
     home = root / "home"
     shutil.rmtree(root, ignore_errors=True)
-    periods = history_calendar(root)[: args.periods or None]
+    periods = history_periods()[: args.periods or None]
     # this process writes the demo files: the deployment's calendar for it too
-    os.environ[CALENDAR_DIR_SETTING] = str(root / "calendar")
+    os.environ[CALENDAR_DIR_SETTING] = CALENDAR_DIR
     figures: dict[str, Any] = {
         "scale": args.scale,
-        "calendar": f"half-years {periods[0]} … {periods[-1]} (DXWH_CALENDAR_DIR)",
+        "calendar": f"half-years {periods[0]} … {periods[-1]} (DXWH_CALENDAR_DIR={CALENDAR_DIR})",
         "as_of": "each night: 60 days after its period's last day (DXWH_AS_OF)",
         "planned": len(periods),
         "load_at_start": load(),

@@ -30,11 +30,28 @@ TWENTY = [f"{y}-{h}" for y in range(2020, 2030) for h in ("H1", "H2")]
 
 
 @pytest.fixture
-def history_calendar(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    directory = tmp_path / "calendar"
-    write_calendar(directory, half_year_calendar(2020, 2029))
-    monkeypatch.setenv("DXWH_CALENDAR_DIR", str(directory))
-    return directory
+def history_calendar(monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The history benchmark's deployment calendar, a directory of the dbt project."""
+    monkeypatch.setenv("DXWH_CALENDAR_DIR", "calendar_ten_years")
+    return DBT_PROJECT_DIR / "calendar_ten_years"
+
+
+def test_the_ten_year_calendar_is_twenty_half_years(tmp_path: Path) -> None:
+    with (DBT_PROJECT_DIR / "calendar_ten_years" / "reporting_calendar.csv").open(
+        encoding="utf-8", newline=""
+    ) as handle:
+        assert list(csv.DictReader(handle)) == half_year_calendar(2020, 2029)
+    # written and read back as a deployment would: load_calendar checks every row
+    written = write_calendar(tmp_path / "cal", half_year_calendar(2020, 2029))
+    assert [p.period_id for p in load_calendar(written).periods] == TWENTY
+
+
+@pytest.mark.parametrize("outside", ["/etc/dxwh/calendar", "../calendar", "calendar/../../x"])
+def test_a_calendar_outside_the_dbt_project_is_refused(outside: str) -> None:
+    """dbt writes a seed's SQL over a seed path outside the project, and Cosmos runs dbt in a
+    copy of the project's entries: the calendar must be one of them."""
+    with pytest.raises(ValueError, match="dbt overwrites a seed"):
+        calendar_csv({"DXWH_CALENDAR_DIR": outside})
 
 
 def test_the_demo_province_calendar_is_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -66,13 +83,12 @@ def test_python_reads_the_deployment_calendar(history_calendar: Path) -> None:
 
 
 def test_dbt_seeds_the_same_calendar(history_calendar: Path, tmp_path: Path) -> None:
-    def seed_file(env_dir: Path | None) -> str:
+    def seed_file(deployment: bool) -> str:
         import os
 
         env = {**os.environ, "DXWH_BUILD_DB": str(tmp_path / "b.duckdb")}
-        env.pop("DXWH_CALENDAR_DIR", None)
-        if env_dir is not None:
-            env["DXWH_CALENDAR_DIR"] = str(env_dir)
+        if not deployment:
+            env.pop("DXWH_CALENDAR_DIR")
         out = subprocess.run(
             [
                 dbt_executable(),
@@ -90,7 +106,7 @@ def test_dbt_seeds_the_same_calendar(history_calendar: Path, tmp_path: Path) -> 
                 "--profiles-dir",
                 str(DBT_PROJECT_DIR),
                 "--target-path",
-                str(tmp_path / f"target-{env_dir is not None}"),
+                str(tmp_path / f"target-{deployment}"),
                 "--log-path",
                 str(tmp_path / "logs"),
                 "--quiet",
@@ -104,8 +120,8 @@ def test_dbt_seeds_the_same_calendar(history_calendar: Path, tmp_path: Path) -> 
         (line,) = [x for x in out.stdout.splitlines() if x.startswith("{")]
         return str(json.loads(line)["original_file_path"])
 
-    assert seed_file(history_calendar) == str(history_calendar / "reporting_calendar.csv")
-    assert DBT_PROJECT_DIR / seed_file(None) == CALENDAR_CSV
+    assert DBT_PROJECT_DIR / seed_file(True) == history_calendar / "reporting_calendar.csv"
+    assert DBT_PROJECT_DIR / seed_file(False) == CALENDAR_CSV
 
 
 def test_a_night_replays_the_day_dxwh_as_of_names(monkeypatch: pytest.MonkeyPatch) -> None:
