@@ -22,12 +22,8 @@ from typing import Any
 from core.settings import DBT_PROJECT_DIR, REPO_ROOT
 from warehouse.analyst_views import load_views
 from warehouse.documentation import SEPARATOR, Described, TableDoc, read_dbt_docs, view_docs
-from warehouse.publish import (
-    LOCAL_TIME_NOTE,
-    PUBLISHED_SCHEMAS,
-    REFERENCE_SOURCES,
-    REFERENCE_TABLES,
-)
+from warehouse.local_time import LOCAL_TIME_NOTE
+from warehouse.publish import PUBLISHED_SCHEMAS, REFERENCE_SOURCES, REFERENCE_TABLES
 from warehouse.quality import COMMENTS, QUALITY_SCHEMA, RESULTS_COLUMNS, RUNS_COLUMNS
 
 DICTIONARY = REPO_ROOT / "docs" / "data-dictionary.md"

@@ -28,6 +28,7 @@ from core.settings import Settings
 from warehouse import superset_bundle
 from warehouse.analyst_views import ANALYST_SCHEMA, AnalystView, load_views
 from warehouse.documentation import MANIFEST_NAME, document_published, read_dbt_docs, view_docs
+from warehouse.local_time import LOCAL_TIME_NOTE, local_time_sql
 from warehouse.parquet_export import export_parquet
 from warehouse.published_docs import write_published_docs
 from warehouse.published_versions import (
@@ -73,9 +74,6 @@ OLD_NAMES = {
     "marts.province_crosswalk": "marts.dim_province_crosswalk",
 }
 OLD_NAMES_UNTIL = dt.date(2027, 6, 30)
-# timestamptz columns are published as local time in this zone (see _local_times)
-LOCAL_TIME_ZONE = "Asia/Ho_Chi_Minh"
-LOCAL_TIME_NOTE = "(giờ Việt Nam / Vietnam time, Asia/Ho_Chi_Minh, UTC+7)"
 # Column names that only raw personal data carries: their presence means a model leaked it.
 PERSONAL_COLUMNS = frozenset({"full_name", "birth_year", "prepared_by", "person_key"})
 # Beside each version's dx.duckdb: the digest of what it was published from (see content_digest).
@@ -163,6 +161,10 @@ def _zoned_columns(
     ]
 
 
+def _quoted(column: str) -> str:
+    return f'"{column}"'
+
+
 def _local_times(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> str:
     """The select list that publishes each ``timestamptz`` column as Vietnam's local time.
 
@@ -174,7 +176,7 @@ def _local_times(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> str
     zoned = _zoned_columns(con, schema, table)
     if not zoned:
         return "*"
-    converted = ", ".join(f'timezone(\'{LOCAL_TIME_ZONE}\', "{c}") as "{c}"' for c in zoned)
+    converted = ", ".join(f"{local_time_sql(_quoted(c))} as {_quoted(c)}" for c in zoned)
     return f"* replace ({converted})"
 
 

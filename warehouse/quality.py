@@ -19,18 +19,20 @@ from __future__ import annotations
 
 import duckdb
 
+from warehouse.local_time import LOCAL_TIME_NOTE, local_time_sql
+
 QUALITY_SCHEMA = "quality"
 SOURCE_TABLE = "audit.dq_results"
 # suites named `marts.<table>` validate published, non-personal data (expectations/ naming)
 _PUBLIC_SUITE_PREFIX = "marts."
 
 RESULTS_COLUMNS = (
-    "run_id varchar, validated_at timestamptz, suite varchar, expectation varchar, "
+    "run_id varchar, validated_at timestamp, suite varchar, expectation varchar, "
     "rule varchar, column_name varchar, severity varchar, result varchar, is_success boolean, "
     "unexpected_count bigint, element_count bigint, observed_value varchar, error_message varchar"
 )
 RUNS_COLUMNS = (
-    "run_id varchar, validated_at timestamptz, n_expectations bigint, n_passed bigint, "
+    "run_id varchar, validated_at timestamp, n_expectations bigint, n_passed bigint, "
     "n_failed_critical bigint, n_failed_warning bigint, is_gate_open boolean, gate varchar"
 )
 
@@ -45,7 +47,7 @@ latest as (
 
 select
     results.run_id,
-    results.validated_at,
+    {local_validated_at} as validated_at,
     results.suite,
     results.expectation,
     results.rule,
@@ -69,7 +71,7 @@ order by results.suite, results.expectation, results.column_name nulls first
 RUNS_SQL = """
 select
     run_id,
-    max(validated_at) as validated_at,
+    {local_validated_at} as validated_at,
     count(*) as n_expectations,
     count(*) filter (where success) as n_passed,
     count(*) filter (where not success and severity = 'critical') as n_failed_critical,
@@ -81,7 +83,7 @@ select
     end as gate
 from {source}
 group by run_id
-order by validated_at
+order by max(validated_at)
 """
 
 COMMENTS: dict[str, tuple[str, dict[str, str]]] = {
@@ -90,7 +92,7 @@ COMMENTS: dict[str, tuple[str, dict[str, str]]] = {
         "of the latest validation run (Great Expectations): one row per expectation.",
         {
             "run_id": "Mã lần chạy — Pipeline run that validated the data.",
-            "validated_at": "Thời điểm kiểm tra — When the suite was validated (UTC).",
+            "validated_at": f"Thời điểm kiểm tra — When the suite was validated {LOCAL_TIME_NOTE}.",
             "suite": "Bộ kiểm tra — Expectation suite, `<layer>.<table>`.",
             "expectation": "Loại kiểm tra — Great Expectations expectation type.",
             "rule": "Quy tắc — The rule in words.",
@@ -109,7 +111,7 @@ COMMENTS: dict[str, tuple[str, dict[str, str]]] = {
         "expectations passed and whether the quality gate let the data through.",
         {
             "run_id": "Mã lần chạy — Pipeline run.",
-            "validated_at": "Thời điểm kiểm tra — When the run was validated (UTC).",
+            "validated_at": f"Thời điểm kiểm tra — When the run was validated {LOCAL_TIME_NOTE}.",
             "n_expectations": "Số kiểm tra — Expectations evaluated.",
             "n_passed": "Số kiểm tra đạt — Expectations that held.",
             "n_failed_critical": "Số lỗi nghiêm trọng — Critical expectations that failed.",
@@ -146,14 +148,18 @@ def copy_quality(
     con.execute(f"create schema if not exists {target}.{QUALITY_SCHEMA}")
     present = _has_source(con, source)
     counts: dict[str, int] = {}
-    for table, columns, sql in (
-        ("dq_results", RESULTS_COLUMNS, RESULTS_SQL),
-        ("dq_runs", RUNS_COLUMNS, RUNS_SQL),
+    for table, columns, sql, zoned in (
+        ("dq_results", RESULTS_COLUMNS, RESULTS_SQL, "results.validated_at"),
+        ("dq_runs", RUNS_COLUMNS, RUNS_SQL, "max(validated_at)"),
     ):
         qualified = f"{target}.{QUALITY_SCHEMA}.{table}"
         con.execute(f"create table {qualified} ({columns})")
         if present:
-            query = sql.format(source=f"{source}.{SOURCE_TABLE}", public=_PUBLIC_SUITE_PREFIX)
+            query = sql.format(
+                source=f"{source}.{SOURCE_TABLE}",
+                public=_PUBLIC_SUITE_PREFIX,
+                local_validated_at=local_time_sql(zoned),
+            )
             con.execute(f"insert into {qualified} {query}")
         comment, column_comments = COMMENTS[table]
         con.execute(f"comment on table {qualified} is {_quote(comment)}")

@@ -13,6 +13,7 @@ import pytest
 
 from core.db import session
 from core.settings import Settings
+from expectations.results import ExpectationOutcome, record_outcomes
 from tests.warehouse.sample_marts import build_sample_marts
 from warehouse.analyst_views import load_views
 from warehouse.publish import publish, rollback
@@ -312,6 +313,43 @@ def test_times_are_published_as_vietnam_local_time(data_home: Settings) -> None:
     (loaded, naive) = rows
     assert loaded[1] == "TIMESTAMP" and "Asia/Ho_Chi_Minh" in (loaded[2] or "")
     assert naive[2] is None  # a column that had no zone is left as it was
+
+
+def test_quality_times_are_published_as_vietnam_local_time(data_home: Settings) -> None:
+    _build(data_home, 1)
+    outcome = ExpectationOutcome(
+        suite="marts.fct_x",
+        expectation="expect_table_row_count_to_be_between",
+        column="",
+        severity="critical",
+        success=True,
+        observed_value="1",
+        unexpected_count=0,
+        element_count=1,
+        rule="a rule",
+    )
+    with session(data_home.build_db) as con:
+        # 18:00 UTC on 30/06 is 01:00 on 01/07 in Vietnam
+        night = dt.datetime(2025, 6, 30, 18, 0, tzinfo=dt.UTC)
+        record_outcomes(con, "scheduled__2025-06-30", [outcome], validated_at=night)
+
+    publish(data_home, views=())
+
+    with session(data_home.published_db, read_only=True) as con:
+        columns = con.execute(
+            "select table_name, data_type, comment from duckdb_columns() "
+            "where schema_name = 'quality' and column_name = 'validated_at' order by table_name"
+        ).fetchall()
+        times = [
+            con.execute(f"select validated_at from quality.{table}").fetchall()
+            for table in ("dq_results", "dq_runs")
+        ]
+    assert [(table, kind) for table, kind, _ in columns] == [
+        ("dq_results", "TIMESTAMP"),
+        ("dq_runs", "TIMESTAMP"),
+    ]
+    assert all("Asia/Ho_Chi_Minh" in str(comment) for _, _, comment in columns)
+    assert times == [[(dt.datetime(2025, 7, 1, 1, 0),)]] * 2
 
 
 def test_a_build_database_from_before_the_rename_still_publishes(data_home: Settings) -> None:
