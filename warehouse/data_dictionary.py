@@ -4,8 +4,8 @@ Every published relation under its published name (``marts`` as dbt's aliases na
 ``reference`` and ``quality`` tables, the ``analyst`` views), each column with its type where
 the contract or the table definition gives it, its Vietnamese label and its English
 description: the same texts the publish writes as comments. It is read from dbt's
-``manifest.json`` (``dxwh dbt-parse`` writes it), the analyst views' YAML and the quality
-tables' definitions, so it is regenerated, never edited:
+``manifest.json`` (``dxwh dbt-parse`` writes it), the analyst views' YAML, the quality
+tables' and the code-label tables' definitions, so it is regenerated, never edited:
 
     python -m warehouse.data_dictionary            # rewrite the section in docs/data-dictionary.md
     python -m warehouse.data_dictionary --check    # exit 1 when the committed file differs
@@ -24,6 +24,8 @@ from warehouse.analyst_views import load_views
 from warehouse.documentation import SEPARATOR, Described, TableDoc, read_dbt_docs, view_docs
 from warehouse.local_time import LOCAL_TIME_NOTE
 from warehouse.publish import PUBLISHED_SCHEMAS, REFERENCE_SOURCES, REFERENCE_TABLES
+from warehouse.published_labels import CODE_LABELS_COLUMNS, TARGET_STATUS_COLUMNS
+from warehouse.published_labels import DOCS as LABEL_DOCS
 from warehouse.quality import COMMENTS, QUALITY_SCHEMA, RESULTS_COLUMNS, RUNS_COLUMNS
 
 DICTIONARY = REPO_ROOT / "docs" / "data-dictionary.md"
@@ -98,6 +100,11 @@ def render(manifest: Path = MANIFEST) -> str:
     for name, (_, columns) in REFERENCE_TABLES.items():
         published = f"reference.{name}"
         lines += _section(published, docs[REFERENCE_SOURCES[published]], _types(columns))
+    for published, columns in (
+        ("reference.code_labels", CODE_LABELS_COLUMNS),
+        ("reference.target_status_labels", TARGET_STATUS_COLUMNS),
+    ):
+        lines += _section(published, LABEL_DOCS[published], _types(columns))
     for table, columns in (("dq_results", RESULTS_COLUMNS), ("dq_runs", RUNS_COLUMNS)):
         comment, column_comments = COMMENTS[table]
         doc = TableDoc(_split(comment), {c: _split(t) for c, t in column_comments.items()})

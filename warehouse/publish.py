@@ -31,6 +31,7 @@ from warehouse.documentation import MANIFEST_NAME, document_published, read_dbt_
 from warehouse.local_time import LOCAL_TIME_NOTE, local_time_sql
 from warehouse.parquet_export import export_parquet
 from warehouse.published_docs import write_published_docs
+from warehouse.published_labels import code_label_rows, target_status_rows, write_labels
 from warehouse.published_versions import (
     DB_NAME,
     KEEP_VERSIONS,
@@ -141,6 +142,7 @@ def _copy_marts(build_db: Path, target: Path) -> dict[str, int]:
             row = con.execute(f'select count(*) from build.{schema}."{table}"').fetchone()
             counts[f"{schema}.{table}"] = int(row[0]) if row else 0
         counts.update(_copy_reference(con))
+        counts.update(write_labels(con, "pub"))
         counts.update(copy_quality(con, source="build", target="pub"))
         con.execute("detach pub")
         con.execute("detach build")
@@ -294,8 +296,10 @@ def content_digest(build_db: Path, views: Sequence[AnalystView]) -> tuple[str, d
     """A digest of everything a publish copies from the build, and each table's row count.
 
     Per table: its name, columns and types, row count and the sum of its rows' hashes (row
-    order does not matter); per analyst view: its name, SQL, description and column docs; and
-    the code that writes the Superset bundle (a new layout is republished on the same data).
+    order does not matter); per analyst view: its name, SQL, description and column docs; the
+    scorecard's wording of the codes (``reference.code_labels`` and
+    ``reference.target_status_labels``); and the code that writes the Superset bundle (a new
+    layout is republished on the same data).
     The docs site and the quality tables are left out of the digest: the docs are regenerated
     every night with a new timestamp, and a validation of the same data differs only in its run
     id and time. The quality tables are counted, as a publish would write them.
@@ -325,7 +329,10 @@ def content_digest(build_db: Path, views: Sequence[AnalystView]) -> tuple[str, d
             counts[name] = n_rows
             digest.update(f"{name}|{columns}|{n_rows}|{row[1] if row else ''}\n".encode())
         con.execute("attach ':memory:' as pub")
+        counts.update(write_labels(con, "pub"))
         counts.update(copy_quality(con, source="build", target="pub"))
+    # the scorecard's wording of the codes (reference.code_labels …) is published content too
+    digest.update(f"labels|{code_label_rows()}|{target_status_rows()}\n".encode())
     for view in views:
         digest.update(
             f"view {view.qualified_name}|{view.sql}|{view.description}|{view.columns}\n".encode()

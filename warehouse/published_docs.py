@@ -11,6 +11,9 @@ need the opposite, so each publish rewrites the site for the version it publishe
   its published schema and name;
 - each analyst view is added as a model of the ``analyst`` schema, with its SQL, its
   description, its columns' descriptions, and lineage to the marts it reads;
+- every other published table that dbt does not build (``reference.dti_national_means``, the
+  scorecard's wording of the codes, the quality tables) is added as a source named after its
+  schema, described by the published file's own comments;
 - the catalog (types, comments) is read from the published file itself.
 
 ``manifest.json`` and ``catalog.json`` are written beside dbt's single-file page, whose data is
@@ -81,6 +84,66 @@ def _published_ids(
     return found
 
 
+def _extra_source(name: str, comment: str, columns: Mapping[str, str]) -> dict[str, Any]:
+    """A published table dbt does not know, as a dbt source node of its schema."""
+    schema, table = name.split(".")
+    path = "warehouse/publish.py"
+    return {
+        "database": DATABASE,
+        "schema": schema,
+        "name": table,
+        "resource_type": "source",
+        "package_name": "dxwh",
+        "path": path,
+        "original_file_path": path,
+        "unique_id": f"source.dxwh.{schema}.{table}",
+        "fqn": ["dxwh", schema, table],
+        "source_name": schema,
+        "source_description": "",
+        "loader": "dxwh publish",
+        "identifier": table,
+        "alias": table,
+        "quoting": {"database": None, "schema": None, "identifier": None, "column": None},
+        "loaded_at_field": None,
+        "loaded_at_query": None,
+        "freshness": None,
+        "external": None,
+        "description": comment,
+        "columns": {
+            column: {"name": column, "description": text, "meta": {}, "tags": []}
+            for column, text in columns.items()
+        },
+        "meta": {},
+        "source_meta": {},
+        "tags": [],
+        "config": {"enabled": True},
+        "patch_path": None,
+        "unrendered_config": {},
+        "relation_name": f'"{DATABASE}"."{schema}"."{table}"',
+        "created_at": 0.0,
+        "unrendered_database": None,
+        "unrendered_schema": schema,
+        "doc_blocks": [],
+    }
+
+
+def published_tables(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, dict[str, str]]]:
+    """Every table of the published file ``con`` opened: its comment and its columns'."""
+    tables: dict[str, tuple[str, dict[str, str]]] = {}
+    for schema, table, comment in con.execute(
+        "select schema_name, table_name, coalesce(comment, '') from duckdb_tables() "
+        "where database_name = current_database() order by 1, 2"
+    ).fetchall():
+        columns = con.execute(
+            "select column_name, coalesce(comment, '') from duckdb_columns() "
+            "where database_name = current_database() and schema_name = ? and table_name = ? "
+            "order by column_index",
+            [schema, table],
+        ).fetchall()
+        tables[f"{schema}.{table}"] = (str(comment), {str(c): str(t) for c, t in columns})
+    return tables
+
+
 def _view_node(
     view: AnalystView, doc: TableDoc | None, ids_by_relation: Mapping[str, str]
 ) -> dict[str, Any]:
@@ -139,8 +202,13 @@ def published_manifest(
     sources: Mapping[str, str],
     views: Iterable[AnalystView],
     view_docs: Mapping[str, TableDoc],
+    tables: Mapping[str, tuple[str, Mapping[str, str]]] | None = None,
 ) -> dict[str, Any]:
-    """dbt's manifest restricted to the published relations, renamed, with the analyst views."""
+    """dbt's manifest restricted to the published relations, renamed, with the analyst views.
+
+    ``tables`` are the published file's tables (:func:`published_tables`); those dbt does not
+    build are added as sources, so that the page lists every published relation.
+    """
     published = _published_ids(manifest, schemas, sources)
     nodes: dict[str, Any] = {}
     kept_sources: dict[str, Any] = {}
@@ -149,6 +217,12 @@ def published_manifest(
             kept_sources[uid] = _rename(manifest["sources"][uid], schema, name)
         else:
             nodes[uid] = _rename(manifest["nodes"][uid], schema, name)
+    known = {f"{schema}.{name}" for schema, name in published.values()}
+    for name, (comment, columns) in (tables or {}).items():
+        if name not in known and not name.startswith(f"{ANALYST_SCHEMA}."):
+            node = _extra_source(name, comment, columns)
+            kept_sources[node["unique_id"]] = node
+            published[node["unique_id"]] = (node["schema"], node["name"])
     for uid, node in (manifest.get("nodes") or {}).items():
         parents = (node.get("depends_on") or {}).get("nodes") or []
         if node.get("resource_type") == "test" and parents and set(parents) <= published.keys():
@@ -261,6 +335,7 @@ def write_published_docs(
         sources=sources,
         views=list(views),
         view_docs=view_docs,
+        tables=published_tables(con),
     )
     catalog = published_catalog(con, manifest)
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -13,7 +13,11 @@ holds:
   which Superset shows as a decimal);
 - a dashboard that mirrors the scorecard: the plan's targets, reporting compliance, staffing,
   units without a focal point and the DTI, each chart with its query saved so that Superset's
-  chart-data API renders it as imported.
+  chart-data API renders it as imported. Charts read as the scorecard does: codes through the
+  analyst views' ``…_vi`` columns (the scorecard's own wording, published as
+  ``reference.code_labels``), shares as percentages (``.1%``), DTI scores with four decimals,
+  every title, axis and header in Vietnamese. Decimal commas (``73,6%``) come from Superset's
+  ``D3_FORMAT`` setting (docs/analysts.md), which a bundle cannot carry.
 
 Everything is read from the published file itself (its columns, types and comments), so the
 bundle always matches the version it ships with. Ids are UUIDs derived from names: importing the
@@ -76,10 +80,17 @@ class Chart:
     width: int = 6
     height: int = 50
     description: str = ""
+    # d3 number format per shown column (`.1%`: a share in [0, 1] as a percentage)
+    formats: tuple[tuple[str, str], ...] = ()
+    # bar charts: the axes' titles (x, y)
+    axis_titles: tuple[str, str] = ("", "")
+    # what the chart's UUID derives from, when not its title (a renamed chart stays the same
+    # object in a Superset that imported an earlier bundle)
+    key: str = ""
 
     @property
     def uuid(self) -> str:
-        return stable_uuid("chart", self.title)
+        return stable_uuid("chart", self.key or self.title)
 
     @property
     def metric_names(self) -> list[str]:
@@ -87,26 +98,44 @@ class Chart:
 
 
 # The scorecard's sections, in its order (warehouse/report): targets, compliance, staffing, DTI.
+PERCENT = ".1%"  # 0.7357… → 73.6% (73,6% with the Vietnamese D3_FORMAT)
+WHOLE = ",d"  # 1234 → 1,234 (1.234)
+TARGET_COLUMNS = ("target_vi", "period_id", "actual_value", "threshold_value", "status_vi")
 CHARTS: tuple[Chart, ...] = (
     Chart(
-        title="Tiến độ chỉ tiêu kế hoạch (tỉnh hiện nay)",
+        title="Tiến độ chỉ tiêu tính theo tỷ lệ (tỉnh hiện nay)",
         dataset="analyst.target_progress",
         viz="table",
-        columns=("target_vi", "period_id", "actual_value", "threshold_value", "status"),
-        where="is_restated",
+        columns=TARGET_COLUMNS,
+        where="is_restated and is_share",
         order_by=("target_id", "period_end_date"),
         width=12,
-        height=60,
-        description="Each plan target per period on today's province (earlier periods "
-        "restated), as the scorecard reads it.",
+        height=50,
+        description="Each plan target measured as a share, per period on today's province "
+        "(earlier periods restated), as a percentage, with the scorecard's status.",
+        formats=(("actual_value", PERCENT), ("threshold_value", PERCENT)),
+        key="Tiến độ chỉ tiêu kế hoạch (tỉnh hiện nay)",
+    ),
+    Chart(
+        title="Tiến độ chỉ tiêu tính theo số người (tỉnh hiện nay)",
+        dataset="analyst.target_progress",
+        viz="table",
+        columns=TARGET_COLUMNS,
+        where="is_restated and not is_share",
+        order_by=("target_id", "period_end_date"),
+        width=12,
+        height=50,
+        description="Each plan target measured as a headcount (or not measurable), per period "
+        "on today's province (earlier periods restated), with the scorecard's status.",
+        formats=(("actual_value", WHOLE), ("threshold_value", WHOLE)),
     ),
     Chart(
         title="Tình hình gửi báo cáo theo cấp",
         dataset="analyst.reporting_compliance_by_level",
         viz="table",
-        columns=("period_id", "unit_level"),
+        columns=("period_id", "unit_level_vi"),
         metrics=("n_units_expected", "n_on_time", "n_late", "n_missing", "n_not_yet_due"),
-        order_by=("period_id", "unit_level"),
+        order_by=("period_id", "unit_level_vi"),
         width=6,
         description="Units expected to report, on time, late, missing and not yet due.",
     ),
@@ -114,9 +143,9 @@ CHARTS: tuple[Chart, ...] = (
         title="Đơn vị chưa có đầu mối CĐS hoặc chưa báo cáo",
         dataset="analyst.units_without_focal_point",
         viz="table",
-        columns=("period_id", "reason"),
+        columns=("period_id", "reason_vi"),
         metrics=("count",),
-        order_by=("period_id", "reason"),
+        order_by=("period_id", "reason_vi"),
         width=6,
         description="Units without a CĐS focal point, or that did not report, per period.",
     ),
@@ -124,19 +153,20 @@ CHARTS: tuple[Chart, ...] = (
         title="Nhân lực CĐS theo cấp và kỳ",
         dataset="analyst.staffing_by_level_and_assignment",
         viz="echarts_timeseries_bar",
-        columns=("period_id", "unit_level"),
+        columns=("period_id", "unit_level_vi"),
         metrics=("n_staff",),
-        order_by=("period_id", "unit_level"),
+        order_by=("period_id", "unit_level_vi"),
         width=6,
         description="IT/CĐS staff of the units that reported, per period and level.",
+        axis_titles=("Kỳ báo cáo", "Số người"),
     ),
     Chart(
         title="Nhân lực chuyên trách, kiêm nhiệm và tập huấn",
         dataset="analyst.staffing_by_level_and_assignment",
         viz="table",
-        columns=("period_id", "unit_level"),
+        columns=("period_id", "unit_level_vi"),
         metrics=("n_staff", "n_dedicated", "n_concurrent", "n_trained"),
-        order_by=("period_id", "unit_level"),
+        order_by=("period_id", "unit_level_vi"),
         width=6,
         description="n_trained: staff trained in this period only (not year to date).",
     ),
@@ -150,6 +180,7 @@ CHARTS: tuple[Chart, ...] = (
         width=12,
         description="The home province's published DTI score and rank per year and basis, "
         "with the national mean.",
+        formats=(("year", "d"), ("score", ".4f"), ("national_mean", ".4f")),
     ),
 )
 
@@ -300,6 +331,7 @@ def _form_data(chart: Chart) -> dict[str, Any]:
     }
     if chart.viz == "echarts_timeseries_bar":
         x_axis, *groupby = chart.columns
+        x_title, y_title = chart.axis_titles
         return {
             **common,
             "x_axis": x_axis,
@@ -309,9 +341,15 @@ def _form_data(chart: Chart) -> dict[str, Any]:
             "orientation": "vertical",
             "show_legend": True,
             "rich_tooltip": True,
-            "y_axis_format": ",d",
+            "y_axis_format": WHOLE,
             "truncate_metric": True,
+            "x_axis_title": x_title,
+            "x_axis_title_margin": 30 if x_title else 0,
+            "y_axis_title": y_title,
+            "y_axis_title_margin": 40 if y_title else 0,
+            "y_axis_title_position": "Left",
         }
+    common["column_config"] = {column: {"d3NumberFormat": fmt} for column, fmt in chart.formats}
     if chart.metrics:
         return {
             **common,

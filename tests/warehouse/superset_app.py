@@ -67,11 +67,13 @@ def check(bundle: str) -> dict[str, Any]:
         data = client.get(f"/api/v1/chart/{chart['id']}/data/", headers=headers)
         body = data.json or {}
         first = (body.get("result") or [{}])[0]
+        saved = client.get(f"/api/v1/chart/{chart['id']}", headers=headers).json["result"]
         result["charts"][chart["slice_name"]] = {
             "status": data.status_code,
             "colnames": first.get("colnames"),
             "data": first.get("data"),
             "error": body.get("message"),
+            "params": json.loads(saved.get("params") or "{}"),
         }
 
     datasets = client.get("/api/v1/dataset/?q=(page_size:100)", headers=headers).json["result"]

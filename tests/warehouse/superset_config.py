@@ -14,6 +14,8 @@ SECRET_KEY = "dxwh-tests-only-not-a-secret-0123456789"
 SQLALCHEMY_DATABASE_URI = "sqlite:///" + os.environ["DXWH_SUPERSET_METADATA"]
 # the API is driven with a bearer token, as scripts and CI do
 WTF_CSRF_ENABLED = False
+# Vietnamese number print, as docs/analysts.md recommends: 73,6% and 1.234
+D3_FORMAT = {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", " ₫"]}
 # the tests' browser reads the dashboard as the public role (screenshots only)
 PUBLIC_ROLE_LIKE = "Gamma" if os.environ.get("DXWH_SUPERSET_PUBLIC") else None
 

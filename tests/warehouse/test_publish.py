@@ -17,6 +17,7 @@ from expectations.results import ExpectationOutcome, record_outcomes
 from tests.warehouse.sample_marts import build_sample_marts
 from warehouse.analyst_views import load_views
 from warehouse.publish import publish, rollback
+from warehouse.published_labels import code_label_rows, target_status_rows
 from warehouse.published_versions import current_version, list_versions
 
 
@@ -37,6 +38,8 @@ def test_publish_copies_marts_only(data_home: Settings) -> None:
         "marts.fct_x": 5,
         "reference.dti_national_means": 0,
         "reference.plan_targets": 0,
+        "reference.code_labels": len(code_label_rows()),
+        "reference.target_status_labels": len(target_status_rows()),
         "quality.dq_results": 0,
         "quality.dq_runs": 0,
     }

@@ -14,6 +14,7 @@ from core.db import session
 from core.settings import Settings
 from warehouse.analyst_views import load_views
 from warehouse.publish import publish
+from warehouse.published_labels import code_label_rows, target_status_rows
 
 # Run by the old interpreter: count the rows of every table and view of the file.
 READ_EVERYTHING = """
@@ -80,6 +81,8 @@ def test_duckdb_1_1_reads_every_published_table_and_view(
         "marts.fct_typed": 4,
         "reference.dti_national_means": 0,
         "reference.plan_targets": 0,
+        "reference.code_labels": len(code_label_rows()),
+        "reference.target_status_labels": len(target_status_rows()),
         "quality.dq_results": 0,
         "quality.dq_runs": 0,
         "analyst.met_units": 2,

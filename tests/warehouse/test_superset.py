@@ -24,7 +24,8 @@ from core.settings import Settings
 from tests.warehouse.conftest import SupersetEnv
 from tests.warehouse.sample_marts import build_sample_marts
 from warehouse.publish import OLD_NAMES, publish
-from warehouse.superset_bundle import BUNDLE_NAME, CHARTS, COUNT_METRIC, Chart, sum_metric
+from warehouse.published_labels import VOCABULARIES
+from warehouse.superset_bundle import BUNDLE_NAME, CHARTS, COUNT_METRIC, PERCENT, Chart, sum_metric
 
 
 def _result(done: Any) -> dict[str, Any]:
@@ -114,6 +115,25 @@ def test_every_chart_renders_the_numbers_duckdb_computes(
             assert expected, f"{chart.title}: no rows on the sample warehouse"
             got = [[row[name] for name in names] for row in rendered["data"]]
             assert _rows(got) == _rows(expected), chart.title
+
+
+@pytest.mark.slow
+def test_no_chart_shows_a_code_and_shares_keep_their_percent_format(
+    superset_result: tuple[Settings, dict[str, Any]],
+) -> None:
+    _, result = superset_result
+    codes = {code for labels in VOCABULARIES.values() for code in labels}
+
+    for chart in CHARTS:
+        rendered = result["charts"][chart.title]
+        shown = {v for row in rendered["data"] for v in row.values() if isinstance(v, str)}
+        assert not shown & codes, f"{chart.title} shows codes: {sorted(shown & codes)}"
+        # what Superset kept of the chart's number formats after the import
+        config = rendered["params"].get("column_config") or {}
+        formats = {c: f.get("d3NumberFormat") for c, f in config.items()}
+        assert formats == dict(chart.formats), chart.title
+    shares = [c for c in CHARTS if "is_share" in c.where and "not is_share" not in c.where]
+    assert shares and all(dict(c.formats)["actual_value"] == PERCENT for c in shares)
 
 
 @pytest.mark.slow

@@ -3,7 +3,8 @@
 -- rejected. A period still in progress is left out: nobody is late before the deadline.
 -- Unit names as valid in the period. A unit that ceased before the deadline (2025-H1 of the
 -- units that ceased on 01/7/2025) is not the one late: its filing successor, named beside it,
--- had to send the report.
+-- had to send the report. The level and the status also in the scorecard's Vietnamese wording
+-- (unit_level_vi, status_vi).
 with
 
 compliance as (
@@ -16,6 +17,10 @@ units as (
 
 unit_names as (
     select * from analyst.unit_names_by_period
+),
+
+code_labels as (
+    select * from reference.code_labels
 ),
 
 -- who had to file, named as on the deadline
@@ -40,9 +45,11 @@ select
     compliance.unit_id,
     unit_names.unit_name,
     compliance.unit_level,
+    levels.label_vi as unit_level_vi,
     compliance.deadline_date,
     compliance.first_submitted_date,
     compliance.reporting_status as status,
+    statuses.label_vi as status_vi,
     compliance.n_files_rejected,
     compliance.has_ceased_before_deadline,
     compliance.filing_unit_id,
@@ -52,6 +59,10 @@ left join unit_names
     on compliance.unit_id = unit_names.unit_id and compliance.period_id = unit_names.period_id
 left join filer_names
     on compliance.unit_id = filer_names.unit_id and compliance.period_id = filer_names.period_id
+left join code_labels as levels
+    on levels.vocabulary = 'unit_level' and compliance.unit_level = levels.code
+left join code_labels as statuses
+    on statuses.vocabulary = 'reporting_status' and compliance.reporting_status = statuses.code
 where compliance.reporting_status in ('late', 'missing')
 order by
     compliance.period_id,

@@ -1,7 +1,8 @@
 -- Target progress: each plan target (DESIGN §4.1) for each scope and period, in the plan's
 -- wording for the period (no district level from 01/07/2025), with the actual value, the
 -- threshold, whether it is met, the gap, the deadline (empty: judged every period) and the
--- status (in_progress, not_measurable, achieved, on_track, at_risk, missed). Two scopes per
+-- status (in_progress, not_measurable, achieved, on_track, at_risk, missed; status_vi words it
+-- as the scorecard does, from reference.target_status_labels). Two scopes per
 -- province: `province:<code>` is the province as it was in the period; `successor:<code>`
 -- (is_restated) is today's province, earlier periods restated as the sum over its
 -- predecessors' units. After the deadline a row keeps the verdict at the deadline (verdict_*)
@@ -20,6 +21,14 @@ periods as (
 
 targets as (
     select * from reference.plan_targets
+),
+
+status_labels as (
+    select * from reference.target_status_labels
+),
+
+code_labels as (
+    select * from reference.code_labels
 )
 
 select
@@ -56,7 +65,9 @@ select
     progress.deadline_date,
     progress.is_judged_each_period,
     progress.status,
+    status_labels.status_vi,
     progress.verdict_status,
+    verdict_labels.label_vi as verdict_status_vi,
     progress.verdict_value,
     progress.verdict_period_id,
     progress.status_after_deadline,
@@ -69,4 +80,13 @@ left join periods
     on progress.period_id = periods.period_id
 left join targets
     on progress.target_id = targets.target_id
+left join status_labels
+    on
+        progress.status = status_labels.status
+        and (progress.actual_value is not null) = status_labels.is_measured
+        and progress.is_met is not distinct from status_labels.is_met
+left join code_labels as verdict_labels
+    on
+        verdict_labels.vocabulary = 'verdict_status'
+        and progress.verdict_status = verdict_labels.code
 order by progress.target_id, progress.scope, periods.end_date
