@@ -3,6 +3,8 @@
     python superset_app.py prepare            metadata: migrations, roles, an admin user
     python superset_app.py check BUNDLE       import BUNDLE, render every chart, describe
                                               every dataset, try SQL Lab; JSON on stdout
+    python superset_app.py share              let the public role read every dataset
+                                              (with DXWH_SUPERSET_PUBLIC=1: screenshots)
     python superset_app.py serve PORT         serve the web app on 127.0.0.1:PORT
 
 ``SUPERSET_CONFIG_PATH`` points at ``superset_config.py`` beside this file and
@@ -111,6 +113,22 @@ def check(bundle: str) -> dict[str, Any]:
     return result
 
 
+def share() -> dict[str, Any]:
+    """Give the public role (Gamma-like, see superset_config.py) read access to every dataset,
+    so that a headless browser draws the dashboard without logging in."""
+    app = _app()
+    with app.app_context():
+        from superset import db, security_manager
+
+        security_manager.sync_role_definitions()
+        public = security_manager.find_role("Public")
+        for name in ("all_datasource_access", "all_database_access"):
+            permission = security_manager.find_permission_view_menu(name, name)
+            security_manager.add_permission_role(public, permission)
+        db.session.commit()
+    return {"shared": True}
+
+
 def serve(port: int) -> None:
     _app().run(host="127.0.0.1", port=port, use_reloader=False, threaded=True)
 
@@ -120,7 +138,10 @@ def main(argv: list[str]) -> int:
     if command == "serve":
         serve(int(args[0]))
         return 0
-    result = prepare() if command == "prepare" else check(args[0])
+    if command == "share":
+        result = share()
+    else:
+        result = prepare() if command == "prepare" else check(args[0])
     sys.stdout.write("\nDXWH-RESULT " + json.dumps(result, ensure_ascii=False, default=str) + "\n")
     return 0
 
