@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from multiprocessing import forkserver
 from pathlib import Path
 
@@ -67,3 +68,29 @@ def test_a_fork_server_started_early_is_the_one_the_workers_come_from() -> None:
     assert started is not None
     assert list(run_contained(abs, [-1, 2, -3], workers=2)) == [1, 2, 3]
     assert forkserver._forkserver._forkserver_pid == started  # type: ignore[attr-defined]
+
+
+def test_a_name_search_in_the_registry_keys_each_unit_once_per_date(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from ingest.submissions import checks
+
+    registry = checks.index_registry(build_registry())
+    keyed: list[str] = []
+    real = checks._name_key
+
+    def counted(name: str) -> str:
+        keyed.append(name)
+        return real(name)
+
+    monkeypatch.setattr(checks, "_name_key", counted)
+    on = dt.date(2023, 12, 31)
+    first = checks.unit_named("UBND Phường An Mỹ", registry, on)
+    after_first = len(keyed)
+    again = checks.unit_named("Phường An  Mỹ", registry, on)
+    close = checks.unit_named("Phuong An My", registry, on)
+
+    assert first is not None and first.unit_name == "UBND Phường An Mỹ"
+    assert again == first and close == first
+    assert after_first > 100  # the first search keys the registry's units
+    assert len(keyed) - after_first == 2  # later ones key only the name written in the file
