@@ -111,8 +111,10 @@ CHARTS: tuple[Chart, ...] = (
         order_by=("target_id", "period_end_date"),
         width=12,
         height=50,
-        description="Each plan target measured as a share, per period on today's province "
-        "(earlier periods restated), as a percentage, with the scorecard's status.",
+        description="Các chỉ tiêu tính theo tỷ lệ, từng kỳ, trên địa bàn tỉnh hiện nay (các kỳ "
+        "trước được tính lại), kèm tình trạng như bảng điểm — Each plan target measured as a "
+        "share, per period on today's province (earlier periods restated), as a percentage, "
+        "with the scorecard's status.",
         formats=(("actual_value", PERCENT), ("threshold_value", PERCENT)),
         key="Tiến độ chỉ tiêu kế hoạch (tỉnh hiện nay)",
     ),
@@ -125,8 +127,10 @@ CHARTS: tuple[Chart, ...] = (
         order_by=("target_id", "period_end_date"),
         width=12,
         height=50,
-        description="Each plan target measured as a headcount (or not measurable), per period "
-        "on today's province (earlier periods restated), with the scorecard's status.",
+        description="Các chỉ tiêu tính theo số người (hoặc không đo được), từng kỳ, trên địa "
+        "bàn tỉnh hiện nay (các kỳ trước được tính lại), kèm tình trạng như bảng điểm — Each "
+        "plan target measured as a headcount (or not measurable), per period on today's "
+        "province (earlier periods restated), with the scorecard's status.",
         formats=(("actual_value", WHOLE), ("threshold_value", WHOLE)),
     ),
     Chart(
@@ -137,7 +141,8 @@ CHARTS: tuple[Chart, ...] = (
         metrics=("n_units_expected", "n_on_time", "n_late", "n_missing", "n_not_yet_due"),
         order_by=("period_id", "unit_level_vi"),
         width=6,
-        description="Units expected to report, on time, late, missing and not yet due.",
+        description="Số đơn vị phải báo cáo, báo cáo đúng hạn, trễ hạn, không báo cáo và chưa "
+        "đến hạn — Units expected to report, on time, late, missing and not yet due.",
     ),
     Chart(
         title="Đơn vị chưa có đầu mối CĐS hoặc chưa báo cáo",
@@ -147,7 +152,8 @@ CHARTS: tuple[Chart, ...] = (
         metrics=("count",),
         order_by=("period_id", "reason_vi"),
         width=6,
-        description="Units without a CĐS focal point, or that did not report, per period.",
+        description="Số đơn vị chưa có đầu mối CĐS hoặc chưa báo cáo, từng kỳ — Units without "
+        "a CĐS focal point, or that did not report, per period.",
     ),
     Chart(
         title="Nhân lực CĐS theo cấp và kỳ",
@@ -157,7 +163,8 @@ CHARTS: tuple[Chart, ...] = (
         metrics=("n_staff",),
         order_by=("period_id", "unit_level_vi"),
         width=6,
-        description="IT/CĐS staff of the units that reported, per period and level.",
+        description="Nhân lực CNTT/CĐS của các đơn vị đã báo cáo, theo kỳ và cấp — IT/CĐS "
+        "staff of the units that reported, per period and level.",
         axis_titles=("Kỳ báo cáo", "Số người"),
     ),
     Chart(
@@ -168,7 +175,8 @@ CHARTS: tuple[Chart, ...] = (
         metrics=("n_staff", "n_dedicated", "n_concurrent", "n_trained"),
         order_by=("period_id", "unit_level_vi"),
         width=6,
-        description="n_trained: staff trained in this period only (not year to date).",
+        description="Số được tập huấn: chỉ tính trong kỳ, không cộng dồn từ đầu năm — "
+        "n_trained: staff trained in this period only (not year to date).",
     ),
     Chart(
         title="Chỉ số DTI của tỉnh nhà (số liệu đã công bố)",
@@ -178,7 +186,9 @@ CHARTS: tuple[Chart, ...] = (
         where="is_home_province and is_published",
         order_by=("year", "basis", "province_name"),
         width=12,
-        description="The home province's published DTI score and rank per year and basis, "
+        description="Điểm và xếp hạng DTI đã công bố của tỉnh nhà theo năm và hệ danh mục "
+        "tỉnh, kèm bình quân cả nước — The home province's published DTI score and rank per "
+        "year and basis, "
         "with the national mean.",
         formats=(("year", "d"), ("score", ".4f"), ("national_mean", ".4f")),
     ),

@@ -14,6 +14,7 @@ import yaml  # type: ignore[import-untyped]
 
 from core.settings import Settings
 from tests.warehouse.sample_marts import build_sample_marts
+from warehouse.documentation import SEPARATOR
 from warehouse.publish import publish
 from warehouse.published_labels import VOCABULARIES
 from warehouse.report.labels import (
@@ -179,3 +180,13 @@ def test_every_bar_chart_names_its_axes_in_vietnamese(published: Settings) -> No
     for chart in bars:
         assert chart["params"]["x_axis_title"] == "Kỳ báo cáo"
         assert chart["params"]["y_axis_title"] == "Số người"
+
+
+def test_every_chart_describes_itself_in_vietnamese_first(published: Settings) -> None:
+    charts = _bundle_charts(published)
+
+    assert set(charts) == {chart.title for chart in CHARTS}
+    for title, chart in charts.items():
+        vietnamese, separator, english = str(chart["description"]).partition(SEPARATOR)
+        # a Vietnamese sentence carries letters beyond ASCII (ố, ư, đ …)
+        assert separator and english and not vietnamese.isascii(), title
