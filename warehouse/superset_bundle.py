@@ -16,7 +16,8 @@ holds:
   chart-data API renders it as imported. Charts read as the scorecard does: codes through the
   analyst views' ``…_vi`` columns (the scorecard's own wording, published as
   ``reference.code_labels``), shares as percentages (``.1%``), DTI scores with four decimals,
-  every title, axis and header in Vietnamese. Decimal commas (``73,6%``) come from Superset's
+  every title, axis and header in Vietnamese, and two filters (period, unit level) scoped to
+  the charts whose dataset has the column. Decimal commas (``73,6%``) come from Superset's
   ``D3_FORMAT`` setting (docs/analysts.md), which a bundle cannot carry.
 
 Everything is read from the published file itself (its columns, types and comments), so the
@@ -191,6 +192,38 @@ CHARTS: tuple[Chart, ...] = (
         "year and basis, "
         "with the national mean.",
         formats=(("year", "d"), ("score", ".4f"), ("national_mean", ".4f")),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Filter:
+    """A dashboard filter: its Vietnamese name, and the column whose values it offers (taken
+    from ``dataset``); it applies to every chart whose dataset has that column."""
+
+    name: str
+    dataset: str
+    column: str
+    description: str
+
+    @property
+    def id(self) -> str:
+        return f"NATIVE_FILTER-{stable_uuid('filter', self.name)[:8]}"
+
+
+FILTERS: tuple[Filter, ...] = (
+    # every period expected to report (the staffing view lacks periods nobody reported yet)
+    Filter(
+        name="Kỳ báo cáo",
+        dataset="analyst.reporting_compliance_by_level",
+        column="period_id",
+        description="Chọn một hay nhiều kỳ báo cáo — Pick one or more reporting periods.",
+    ),
+    Filter(
+        name="Cấp đơn vị",
+        dataset="analyst.staffing_by_level_and_assignment",
+        column="unit_level_vi",
+        description="Chọn cấp đơn vị — Pick unit levels.",
     ),
 )
 
@@ -443,13 +476,55 @@ def _rows(charts: Sequence[Chart]) -> list[list[Chart]]:
     return rows
 
 
-def dashboard_config(charts: Sequence[Chart]) -> dict[str, Any]:
+def _native_filter(
+    flt: Filter, charts: Sequence[tuple[int, str]], columns: dict[str, set[str]]
+) -> dict[str, Any]:
+    """``charts``: each chart's id in the export (position's ``chartId``) and its dataset."""
+    return {
+        "id": flt.id,
+        "name": flt.name,
+        "description": flt.description,
+        "filterType": "filter_select",
+        "type": "NATIVE_FILTER",
+        "targets": [
+            {"datasetUuid": stable_uuid("dataset", flt.dataset), "column": {"name": flt.column}}
+        ],
+        "controlValues": {
+            "enableEmptyFilter": False,
+            "defaultToFirstItem": False,
+            "multiSelect": True,
+            "searchAllOptions": False,
+            "inverseSelection": False,
+        },
+        "defaultDataMask": {"extraFormData": {}, "filterState": {}, "ownState": {}},
+        "cascadeParentIds": [],
+        # the export's chart ids (position's chartId), which the import maps to its own
+        "scope": {
+            "rootPath": ["ROOT_ID"],
+            "excluded": [
+                chart_id
+                for chart_id, dataset in charts
+                if flt.column not in columns.get(dataset, set())
+            ],
+        },
+    }
+
+
+def dashboard_config(
+    charts: Sequence[Chart],
+    filters: Sequence[Filter] = (),
+    columns: dict[str, set[str]] | None = None,
+) -> dict[str, Any]:
+    """The dashboard; ``columns`` (dataset -> its columns) scopes each filter to the charts
+    whose dataset has its column."""
     position: dict[str, Any] = {
         "DASHBOARD_VERSION_KEY": "v2",
         "ROOT_ID": {"type": "ROOT", "id": "ROOT_ID", "children": ["GRID_ID"]},
         "GRID_ID": {"type": "GRID", "id": "GRID_ID", "children": [], "parents": ["ROOT_ID"]},
         "HEADER_ID": {"type": "HEADER", "id": "HEADER_ID", "meta": {"text": DASHBOARD_TITLE}},
     }
+    # distinct ids in the export, so that the import can map the filters' scopes to its own
+    chart_ids = {chart.uuid: number for number, chart in enumerate(charts, start=1)}
     for number, row in enumerate(_rows(charts), start=1):
         row_id = f"ROW-{number}"
         position["GRID_ID"]["children"].append(row_id)
@@ -471,7 +546,7 @@ def dashboard_config(charts: Sequence[Chart]) -> dict[str, Any]:
                 "meta": {
                     "width": chart.width,
                     "height": chart.height,
-                    "chartId": 0,
+                    "chartId": chart_ids[chart.uuid],
                     "uuid": chart.uuid,
                     "sliceName": chart.title,
                 },
@@ -495,7 +570,11 @@ def dashboard_config(charts: Sequence[Chart]) -> dict[str, Any]:
             "cross_filters_enabled": False,
             "default_filters": "{}",
             "chart_configuration": {},
-            "native_filter_configuration": [],
+            "native_filter_configuration": [
+                _native_filter(flt, [(chart_ids[c.uuid], c.dataset) for c in charts], columns or {})
+                for flt in filters
+                if flt.dataset in (columns or {})
+            ],
         },
         "version": EXPORT_VERSION,
     }
@@ -537,7 +616,8 @@ def write_bundle(
     kept = [chart for chart in charts if chart.dataset in names]
     for chart in kept:
         files[f"charts/{chart.uuid}.yaml"] = chart_config(chart)
-    files["dashboards/dxwh.yaml"] = dashboard_config(kept)
+    columns = {relation.name: {c for c, _, _ in relation.columns} for relation in relations}
+    files["dashboards/dxwh.yaml"] = dashboard_config(kept, FILTERS, columns)
     out_dir.mkdir(parents=True, exist_ok=True)
     bundle = out_dir / BUNDLE_NAME
     with zipfile.ZipFile(bundle, "w", compression=zipfile.ZIP_DEFLATED) as archive:

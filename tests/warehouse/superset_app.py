@@ -71,6 +71,7 @@ def check(bundle: str) -> dict[str, Any]:
         first = (body.get("result") or [{}])[0]
         saved = client.get(f"/api/v1/chart/{chart['id']}", headers=headers).json["result"]
         result["charts"][chart["slice_name"]] = {
+            "id": chart["id"],
             "status": data.status_code,
             "colnames": first.get("colnames"),
             "data": first.get("data"),
@@ -96,6 +97,11 @@ def check(bundle: str) -> dict[str, Any]:
 
     dashboards = client.get("/api/v1/dashboard/?q=(page_size:100)", headers=headers).json
     result["dashboards"] = [d["dashboard_title"] for d in dashboards["result"]]
+    result["filters"] = []
+    for dashboard in dashboards["result"]:
+        found = client.get(f"/api/v1/dashboard/{dashboard['id']}", headers=headers).json
+        metadata = json.loads(found["result"].get("json_metadata") or "{}")
+        result["filters"] += metadata.get("native_filter_configuration") or []
 
     databases = client.get("/api/v1/database/?q=(page_size:100)", headers=headers).json
     database_id = databases["result"][0]["id"]

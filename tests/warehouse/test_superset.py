@@ -25,7 +25,15 @@ from tests.warehouse.conftest import SupersetEnv
 from tests.warehouse.sample_marts import build_sample_marts
 from warehouse.publish import OLD_NAMES, publish
 from warehouse.published_labels import VOCABULARIES
-from warehouse.superset_bundle import BUNDLE_NAME, CHARTS, COUNT_METRIC, PERCENT, Chart, sum_metric
+from warehouse.superset_bundle import (
+    BUNDLE_NAME,
+    CHARTS,
+    COUNT_METRIC,
+    FILTERS,
+    PERCENT,
+    Chart,
+    sum_metric,
+)
 
 
 def _result(done: Any) -> dict[str, Any]:
@@ -134,6 +142,26 @@ def test_no_chart_shows_a_code_and_shares_keep_their_percent_format(
         assert formats == dict(chart.formats), chart.title
     shares = [c for c in CHARTS if "is_share" in c.where and "not is_share" not in c.where]
     assert shares and all(dict(c.formats)["actual_value"] == PERCENT for c in shares)
+
+
+@pytest.mark.slow
+def test_the_dashboard_filters_are_named_in_vietnamese_and_scoped(
+    superset_result: tuple[Settings, dict[str, Any]],
+) -> None:
+    _, result = superset_result
+    titles = {rendered["id"]: title for title, rendered in result["charts"].items()}
+    datasets = {chart.title: chart.dataset for chart in CHARTS}
+    columns = {name: set(dataset["columns"]) for name, dataset in result["datasets"].items()}
+
+    assert [f["name"] for f in result["filters"]] == [f.name for f in FILTERS]
+    for found, wanted in zip(result["filters"], FILTERS, strict=True):
+        (target,) = found["targets"]
+        assert isinstance(target["datasetId"], int) and target["column"]["name"] == wanted.column
+        # the import mapped the scope to its own chart ids: every chart without the column
+        excluded = {titles[i] for i in found["scope"]["excluded"]}
+        assert excluded == {
+            title for title, dataset in datasets.items() if wanted.column not in columns[dataset]
+        }, wanted.name
 
 
 @pytest.mark.slow
