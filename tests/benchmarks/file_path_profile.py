@@ -97,11 +97,12 @@ def profile_file_path(
     seen: set[str] = set()
     with tempfile.TemporaryDirectory(prefix="dxwh-profile-") as tmp:
         archive_dir = Path(tmp) / "archive"
+        private: set[Path] = set()  # folders made private once per run, as the loader does
         for path in files:
             mark = clock()
             every_cell(path)
             lap("limit")
-            sha, archived = archive(path, None, archive_dir, durable=False)
+            sha, archived = archive(path, None, archive_dir, durable=False, private=private)
             lap("archive")
             kind, refusal, data = inspect(archived, 20 << 20)
             lap("inspect")
