@@ -2,7 +2,7 @@
 
 Every runtime path lives under one data home, ``DXWH_HOME``; its default is the git-ignored
 ``var/`` folder at the top of the repository. This module is the one place that reads the
-``DXWH_*`` variables of the night (tests check it): the rest of the code takes a
+``DXWH_*`` variables, the night's and the portal's (tests check it): the rest of the code takes a
 :class:`Settings`.
 """
 
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.private_files import HOME_MODE, READABLE_DIR_MODE, private_dir, restrict_umask
-from core.secret_store import secret
+from core.secret_store import DEMO_SWITCH, demo_secrets_allowed, secret
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 # An installed wheel carries the packages but not the dbt project or the DAG files: a deployment
@@ -130,6 +130,55 @@ def as_of_setting(environ: Mapping[str, str] | None = None) -> dt.date | None:
         ) from None
 
 
+PORTAL_SECRET = "DXWH_PORTAL_SECRET"
+DEFAULT_UPLOADS_PER_HOUR = 30
+DEFAULT_SESSION_HOURS = 8
+
+
+@dataclass(frozen=True)
+class PortalSettings:
+    """The submission portal's knobs (docs/portal.md), read with the rest of the settings.
+
+    ``DXWH_PORTAL_SECRET`` signs the session cookies; ``DXWH_PORTAL_MAX_UPLOAD_MB`` is the
+    largest upload (unset: the nightly loader's own limit, ``DXWH_MAX_FILE_MB``);
+    ``DXWH_PORTAL_UPLOADS_PER_HOUR`` per unit; ``DXWH_PORTAL_SESSION_HOURS``;
+    ``DXWH_PORTAL_HTTPS_ONLY`` behind the province's TLS proxy.
+    """
+
+    secret: str = ""  # as given; unset: made once and kept beside the portal's state
+    demo_secrets: bool = False  # DXWH_DEMO_SECRETS: a placeholder secret allowed on purpose
+    max_upload_bytes: int | None = None  # None: the loader's max_file_bytes
+    uploads_per_hour: int = DEFAULT_UPLOADS_PER_HOUR
+    session_hours: int = DEFAULT_SESSION_HOURS
+    https_only: bool = False
+
+    def secret_key(self, portal_home: Path) -> str:
+        """The cookie key: the one given (a placeholder stops the portal, demo switch aside),
+        else made once into ``<portal home>/session.key`` (0600) and kept."""
+        given = {PORTAL_SECRET: self.secret} if self.secret else {}
+        if self.demo_secrets:
+            given[DEMO_SWITCH] = "1"
+        return secret(
+            portal_home, PORTAL_SECRET, given, file=portal_home / "session.key", nbytes=48
+        )
+
+
+def portal_settings(environ: Mapping[str, str] | None = None) -> PortalSettings:
+    """The portal's ``DXWH_PORTAL_*`` settings from ``environ`` (default: the process
+    environment); the secret is checked when the portal starts, not here, so that a night never
+    stops for the portal's key."""
+    env = os.environ if environ is None else environ
+    max_mb = env.get("DXWH_PORTAL_MAX_UPLOAD_MB")
+    return PortalSettings(
+        secret=(env.get(PORTAL_SECRET) or "").strip(),
+        demo_secrets=demo_secrets_allowed(env),
+        max_upload_bytes=int(float(max_mb) * 1024 * 1024) if max_mb else None,
+        uploads_per_hour=int(env.get("DXWH_PORTAL_UPLOADS_PER_HOUR") or DEFAULT_UPLOADS_PER_HOUR),
+        session_hours=int(env.get("DXWH_PORTAL_SESSION_HOURS") or DEFAULT_SESSION_HOURS),
+        https_only=_is_true(env.get("DXWH_PORTAL_HTTPS_ONLY")),
+    )
+
+
 @dataclass(frozen=True)
 class Settings:
     """Where everything lives, and the few knobs an operator sets."""
@@ -150,6 +199,7 @@ class Settings:
     task_retries: int = DEFAULT_TASK_RETRIES
     sql_timeout_seconds: float | None = DEFAULT_SQL_TIMEOUT_SECONDS
     alerts: AlertSettings = field(default_factory=AlertSettings)
+    portal: PortalSettings = field(default_factory=PortalSettings)
 
     @property
     def inbox_submissions(self) -> Path:
@@ -274,4 +324,5 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         task_retries=task_retries(env),
         sql_timeout_seconds=sql_timeout_seconds(env),
         alerts=alert_settings(env),
+        portal=portal_settings(env),
     )

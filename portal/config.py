@@ -1,4 +1,5 @@
-"""The portal's knobs, read from the environment once, and where its own state lives.
+"""The portal's knobs (read once with the settings, :class:`core.settings.PortalSettings`) and
+where its own state lives.
 
 The portal writes only two places: the submissions inbox (accepted files, atomically) and its own
 folder ``<data home>/portal/`` (the SQLite state, the session secret, rejected files kept for the
@@ -7,19 +8,14 @@ operator, uploads being checked). It never writes the build or the published dat
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from core.private_files import private_dir
-from core.secret_store import secret
-from core.settings import Settings
+from core.settings import DEFAULT_SESSION_HOURS, DEFAULT_UPLOADS_PER_HOUR, Settings
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8090
-DEFAULT_UPLOADS_PER_HOUR = 30
-DEFAULT_SESSION_HOURS = 8
 
 
 @dataclass(frozen=True)
@@ -53,21 +49,18 @@ class PortalConfig:
             private_dir(path)
 
 
-def load_portal_config(
-    settings: Settings, environ: Mapping[str, str] | None = None
-) -> PortalConfig:
-    """Read the portal's settings (``DXWH_PORTAL_*``) on top of the pipeline's."""
-    env = os.environ if environ is None else environ
-    home = settings.home / "portal"
-    max_mb = env.get("DXWH_PORTAL_MAX_UPLOAD_MB")
+def load_portal_config(settings: Settings) -> PortalConfig:
+    """The portal's configuration from the settings (``settings.portal``, ``DXWH_PORTAL_*``)."""
+    portal = settings.portal
+    home = settings.portal_home
     return PortalConfig(
         home=home,
         # unset: made once and kept beside the state; a placeholder stops the portal here
-        secret_key=secret(home, "DXWH_PORTAL_SECRET", env, file=home / "session.key", nbytes=48),
+        secret_key=portal.secret_key(home),
         # the same limit the nightly loader applies: a file the portal accepts is never refused
         # for its size at night
-        max_upload_bytes=int(float(max_mb) * 1024 * 1024) if max_mb else settings.max_file_bytes,
-        uploads_per_hour=int(env.get("DXWH_PORTAL_UPLOADS_PER_HOUR") or DEFAULT_UPLOADS_PER_HOUR),
-        session_hours=int(env.get("DXWH_PORTAL_SESSION_HOURS") or DEFAULT_SESSION_HOURS),
-        https_only=(env.get("DXWH_PORTAL_HTTPS_ONLY") or "").lower() in {"1", "true", "yes"},
+        max_upload_bytes=portal.max_upload_bytes or settings.max_file_bytes,
+        uploads_per_hour=portal.uploads_per_hour,
+        session_hours=portal.session_hours,
+        https_only=portal.https_only,
     )

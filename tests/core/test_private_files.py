@@ -4,6 +4,7 @@ readable."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import stat
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from core.private_files import create_private, private_dir, write_private
-from core.settings import Settings, load_settings
+from core.settings import PortalSettings, Settings, load_settings
 from portal.app import create_app
 from portal.config import load_portal_config
 from portal.store import PortalStore
@@ -45,7 +46,7 @@ def _open_to_others(home: Path) -> list[str]:
 
 def _portal_session(settings: Settings, tmp_path: Path) -> None:
     """A clerk signs in, sends a report with mistakes (kept aside) and a good one (queued)."""
-    config = load_portal_config(settings, {})
+    config = load_portal_config(dataclasses.replace(settings, portal=PortalSettings()))
     app = create_app(settings, config, today=lambda: TODAY)
     store: PortalStore = app.state.store
     token = store.issue_token("unit", UNIT, "văn thư", "test")[1]

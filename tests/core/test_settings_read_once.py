@@ -1,15 +1,24 @@
-"""The night's ``DXWH_*`` settings are read in core.settings only; the rest takes a Settings."""
+"""The ``DXWH_*`` settings (the night's and the portal's) are read in core.settings only; the rest
+takes a Settings."""
 
 from __future__ import annotations
 
 import ast
 from pathlib import Path
 
-from core.settings import AlertSettings, alert_settings, load_settings, task_retries
+from core.settings import (
+    AlertSettings,
+    PortalSettings,
+    alert_settings,
+    load_settings,
+    portal_settings,
+    task_retries,
+)
+from portal.config import load_portal_config
 
 REPO = Path(__file__).resolve().parents[2]
-# the areas that take their settings from core.settings (the portal reads its own, for now)
-AREAS = ("pipeline", "dags", "expectations", "warehouse", "ingest")
+# the areas that take their settings from core.settings
+AREAS = ("pipeline", "dags", "expectations", "warehouse", "ingest", "portal")
 
 
 def environment_reads(path: Path) -> list[str]:
@@ -69,3 +78,27 @@ def test_alerts_and_retries_come_with_the_settings(tmp_path: Path) -> None:
     assert settings.alerts.emails == ("a@example.org", "b@example.org")
     assert (settings.alerts.smtp_port, settings.alerts.smtp_starttls) == (587, True)
     assert task_retries({}) == 2 and alert_settings({}) == AlertSettings()
+
+
+def test_the_portal_settings_come_with_the_settings(tmp_path: Path) -> None:
+    env = {
+        "DXWH_HOME": str(tmp_path / "home"),
+        "DXWH_PSEUDONYM_KEY": "a-test-key-that-is-long-enough-0123456789",
+        "DXWH_MAX_FILE_MB": "5",
+        "DXWH_PORTAL_SECRET": "a-cookie-key-that-is-long-enough-0123456789",
+        "DXWH_PORTAL_UPLOADS_PER_HOUR": "12",
+        "DXWH_PORTAL_SESSION_HOURS": "2",
+        "DXWH_PORTAL_HTTPS_ONLY": "true",
+    }
+
+    settings = load_settings(env)
+    config = load_portal_config(settings)
+
+    assert settings.portal == portal_settings(env)
+    assert config.secret_key == env["DXWH_PORTAL_SECRET"]
+    assert (config.uploads_per_hour, config.session_hours, config.https_only) == (12, 2, True)
+    # unset, the largest upload is the nightly loader's own limit; set, the portal's
+    assert config.max_upload_bytes == settings.max_file_bytes == 5 * 1024 * 1024
+    bigger = load_portal_config(load_settings({**env, "DXWH_PORTAL_MAX_UPLOAD_MB": "7.5"}))
+    assert bigger.max_upload_bytes == int(7.5 * 1024 * 1024)
+    assert portal_settings({}) == PortalSettings()

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from core.settings import Settings
+from core.settings import PortalSettings, Settings
 from portal.app import create_app
 from portal.config import load_portal_config
 from portal.store import PortalStore
@@ -19,7 +19,9 @@ def make_portal(data_home: Settings) -> Callable[..., Portal]:
     """Build the portal on the test's data home; keyword arguments override its config."""
 
     def make(**overrides: object) -> Portal:
-        config = dataclasses.replace(load_portal_config(data_home, {}), **overrides)
+        config = dataclasses.replace(
+            load_portal_config(dataclasses.replace(data_home, portal=PortalSettings())), **overrides
+        )
         app = create_app(data_home, config, today=lambda: TODAY)
         store: PortalStore = app.state.store
         tokens = [

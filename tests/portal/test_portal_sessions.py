@@ -4,6 +4,7 @@ cookie forged with the cookie key opens nothing; a placeholder key stops the por
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 import os
 import subprocess
@@ -13,9 +14,14 @@ import pytest
 from itsdangerous import TimestampSigner
 
 from core.secret_store import PlaceholderSecret
-from core.settings import Settings
-from portal.config import load_portal_config
+from core.settings import Settings, portal_settings
+from portal.config import PortalConfig, load_portal_config
 from tests.portal.portal_helpers import Portal, csrf_of, sign_in
+
+
+def _portal_config(settings: Settings, environ: dict[str, str]) -> PortalConfig:
+    """The portal's configuration on ``settings`` with its variables read from ``environ``."""
+    return load_portal_config(dataclasses.replace(settings, portal=portal_settings(environ)))
 
 
 def _copy_of(portal: Portal, cookies: dict[str, str]):  # type: ignore[no-untyped-def]
@@ -67,7 +73,7 @@ def test_a_cookie_forged_with_the_key_and_a_token_id_opens_nothing(portal: Porta
 @pytest.mark.parametrize("value", ["change-me", "dxwh-demo-key-change-me"])
 def test_a_placeholder_cookie_key_stops_the_portal(data_home: Settings, value: str) -> None:
     with pytest.raises(PlaceholderSecret):
-        load_portal_config(data_home, {"DXWH_PORTAL_SECRET": value})
+        _portal_config(data_home, {"DXWH_PORTAL_SECRET": value})
     env = {**os.environ, "DXWH_HOME": str(data_home.home), "DXWH_PORTAL_SECRET": value}
     done = subprocess.run(
         [sys.executable, "-m", "pipeline.cli", "portal", "serve", "--port", "0"],
@@ -81,13 +87,13 @@ def test_a_placeholder_cookie_key_stops_the_portal(data_home: Settings, value: s
 
 
 def test_the_demo_switch_allows_a_placeholder_on_purpose(data_home: Settings) -> None:
-    config = load_portal_config(
+    config = _portal_config(
         data_home, {"DXWH_PORTAL_SECRET": "change-me", "DXWH_DEMO_SECRETS": "1"}
     )
     assert config.secret_key == "change-me"
 
 
 def test_an_unset_cookie_key_is_generated_private_and_kept(data_home: Settings) -> None:
-    first = load_portal_config(data_home, {}).secret_key
-    assert len(first) >= 40 and first == load_portal_config(data_home, {}).secret_key
+    first = _portal_config(data_home, {}).secret_key
+    assert len(first) >= 40 and first == _portal_config(data_home, {}).secret_key
     assert oct((data_home.home / "portal" / "session.key").stat().st_mode & 0o777) == "0o600"
