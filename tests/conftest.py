@@ -37,19 +37,28 @@ os.environ.update(
 from core.locks import exclusive  # noqa: E402
 from core.settings import Settings, load_settings  # noqa: E402
 from tests.demo_night import DEMO_NIGHT  # noqa: E402
+from tests.schedule import lanes  # noqa: E402
 
 
+@pytest.hookimpl(trylast=True)  # after ``-m`` has deselected what does not run
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The whole-pipeline tests (marked ``slow``) first, the rest after in their own order.
+    """The whole-pipeline tests (marked ``slow``) first, spread over the test processes.
 
     ``make test`` spreads the suite over one process per core (pytest-xdist, ``worksteal``): a
-    test of minutes started last would keep one core busy while the others sit idle, so the
-    long ones start first and the short ones fill the gaps. Each process has its own Airflow
-    home, Cosmos cache (above) and data homes; what they share (the dbt manifest, the demo
-    warehouse, the old-DuckDB environment) is written under :func:`core.locks.exclusive`, and
-    the Airflow servers they start listen on ports chosen free.
+    test of minutes started last would keep one core busy while the others sit idle, so each
+    process starts with its share of the long ones (:mod:`tests.schedule`) and the short ones
+    fill the gaps. Each process has its own Airflow home, Cosmos cache (above) and data homes;
+    what they share (the dbt manifest, the demo warehouse, the old-DuckDB environment) is
+    written under :func:`core.locks.exclusive`, and the Airflow servers they start listen on
+    ports chosen free.
     """
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT") or 1)
+    items[:] = lanes(
+        items,
+        workers,
+        test_id=lambda item: item.nodeid,
+        slow=lambda item: item.get_closest_marker("slow") is not None,
+    )
 
 
 @pytest.fixture
