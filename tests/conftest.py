@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,12 @@ os.environ.update(
 
 from core.locks import exclusive  # noqa: E402
 from core.settings import Settings, load_settings  # noqa: E402
-from tests.demo_night import DEMO_NIGHT  # noqa: E402
+from tests.demo_night import (  # noqa: E402
+    DEMO_NIGHT,
+    UNKNOWN_UNIT_FILE,
+    FirstNight,
+    write_unknown_unit_file,
+)
 from tests.schedule import lanes  # noqa: E402
 
 
@@ -122,29 +128,89 @@ def dag_bag_no_retries(airflow_db: Path, dbt_manifest: Path) -> Any:
     return _parse_dags(task_retries="0")
 
 
+def _built_once(
+    tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], str]
+) -> tuple[Path, str]:
+    """``<session temp>/<name>``, built by ``build`` once per ``make test``: the test processes
+    share it (the first to need it builds it while the others wait on the lock). Returns the
+    folder and what ``build`` returned (kept in ``<name>.built``)."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):  # every worker's temp folder sits in one parent
+        root = root.parent
+    home, built = root / name, root / f"{name}.built"
+    with exclusive(root / f"{name}.lock"):
+        if not built.is_file():
+            shutil.rmtree(home, ignore_errors=True)  # a build that failed half-way
+            built.write_text(build(home), encoding="utf-8")
+    return home, built.read_text(encoding="utf-8")
+
+
 @pytest.fixture(scope="session")
 def demo_warehouse(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Settings:
     """The default demo data run once through the real ``dx_nightly`` DAG (``dag.test()``).
 
-    Built once per ``make test``: the test processes share it (the first to need it builds it
-    while the others wait on the lock). Shared by every test that reads the demo warehouse;
-    treat it as read-only.
+    Built once per ``make test`` (:func:`_built_once`). Shared by every test that reads the demo
+    warehouse; treat it as read-only (a test that runs more copies it, :func:`copy_home`).
     """
-    root = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):  # every worker's temp folder sits in one parent
-        root = root.parent
-    home, built = root / "demo-home", root / "demo-home.built"
-    with exclusive(root / "demo-home.lock"):
-        if not built.is_file():
-            shutil.rmtree(home, ignore_errors=True)  # a build that failed half-way
-            _build_demo_warehouse(home, request.getfixturevalue("dag_bag_no_retries"))
-            built.touch()
+    home, _ = _built_once(
+        tmp_path_factory,
+        "demo-home",
+        lambda home: _build_demo_warehouse(home, request.getfixturevalue("dag_bag_no_retries")),
+    )
     return load_settings({**os.environ, "DXWH_HOME": str(home)})
 
 
-def _build_demo_warehouse(home: Path, dag_bag: Any) -> None:
+@pytest.fixture(scope="session")
+def first_night(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> FirstNight:
+    """A data home after its first night: generated workbooks (the province's and its districts'
+    2023 and 2024-H1 reports, seed 7, manifest in ``demo/manifest.json``) and a file of a unit
+    in no registry (:data:`tests.demo_night.UNKNOWN_UNIT_FILE`), run once through the real
+    ``dx_nightly`` DAG (``dag.test()``).
+
+    Built once per ``make test`` (:func:`_built_once`), whatever the night's outcome
+    (tests/test_pipeline_e2e.py checks it; a test that starts from it asserts it succeeded).
+    Treat it as read-only: a test that runs another night copies it
+    first (:func:`tests.demo_night.copy_home`).
+    """
+    home, run = _built_once(
+        tmp_path_factory,
+        "first-night",
+        lambda home: _build_first_night(home, request.getfixturevalue("dag_bag_no_retries")),
+    )
+    run_id, state = run.split()
+    return FirstNight(load_settings({**os.environ, "DXWH_HOME": str(home)}), run_id, state)
+
+
+def _build_first_night(home: Path, dag_bag: Any) -> str:
+    from ingest.demo.generate import generate_demo
+
+    saved = os.environ.get("DXWH_HOME")
+    os.environ["DXWH_HOME"] = str(home)
+    try:
+        settings = load_settings()
+        settings.ensure_dirs()
+        generate_demo(
+            settings.inbox_submissions,
+            home / "demo" / "manifest.json",
+            seed=7,
+            periods=("2023", "2024-H1"),
+            levels=("province", "district"),
+        )
+        write_unknown_unit_file(settings.inbox_submissions / UNKNOWN_UNIT_FILE)
+        dag_run = dag_bag.dags["dx_nightly"].test()
+        return f"{dag_run.run_id} {dag_run.state!s}"
+    finally:
+        if saved is None:
+            os.environ.pop("DXWH_HOME", None)
+        else:
+            os.environ["DXWH_HOME"] = saved
+
+
+def _build_demo_warehouse(home: Path, dag_bag: Any) -> str:
     from pipeline.cli import main as dxwh
 
     saved = os.environ.get("DXWH_HOME")
@@ -153,6 +219,7 @@ def _build_demo_warehouse(home: Path, dag_bag: Any) -> None:
         assert dxwh(["demo-data"]) == 0
         dag_run = dag_bag.dags["dx_nightly"].test(logical_date=DEMO_NIGHT)
         assert str(dag_run.state) == "success", f"demo run ended {dag_run.state}"
+        return str(dag_run.run_id)
     finally:
         if saved is None:
             os.environ.pop("DXWH_HOME", None)

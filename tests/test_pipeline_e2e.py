@@ -1,5 +1,7 @@
 """End to end: generated workbooks → a real ``dag.test()`` run → the published warehouse.
 
+The first night is the session's ``first_night`` (tests/conftest.py): the province's and its
+districts' workbooks of two periods and one of a unit in no registry, run through the real DAG.
 Expected counts are computed in the test from the same generated files (the manifest the
 generator writes), never copied by hand.
 """
@@ -14,35 +16,9 @@ from typing import Any
 import duckdb
 import pytest
 
-from core.settings import Settings
-from ingest.demo.generate import generate_demo
-from ingest.demo.workbook import write_submission_xlsx
+from tests.demo_night import UNKNOWN_UNIT_FILE, FirstNight, copy_home
 
 pytestmark = pytest.mark.slow
-
-
-def _bad_file(inbox: Path) -> Path:
-    """A workbook whose unit code is in no registry: the file must be quarantined."""
-    path = inbox / "bad" / "unknown_unit.xlsx"
-    write_submission_xlsx(
-        path,
-        {
-            "unit_code": "99999",
-            "unit_name": "UBND xã Không Tồn Tại",
-            "unit_type": "UBND cấp xã",
-            "period": "2023",
-            "has_dx_focal_point": "Có",
-        },
-        [
-            {
-                "full_name": "Nguyễn Văn An",
-                "birth_year": 1990,
-                "assignment": "Chuyên trách",
-                "education_level": "Đại học",
-            }
-        ],
-    )
-    return path
 
 
 def _run_dag(dag_bag: Any) -> Any:
@@ -50,22 +26,13 @@ def _run_dag(dag_bag: Any) -> Any:
     return dag.test()
 
 
-def test_nightly_dag_end_to_end(data_home: Settings, dag_bag: Any, monkeypatch: Any) -> None:
-    monkeypatch.setenv("DXWH_TASK_RETRIES", "0")
+def test_nightly_dag_end_to_end(first_night: FirstNight) -> None:
+    data_home = first_night.settings
     manifest_path = data_home.home / "demo" / "manifest.json"
-    generate_demo(
-        data_home.inbox_submissions,
-        manifest_path,
-        seed=7,
-        periods=("2023", "2024-H1"),
-        levels=("province", "district"),
-    )
-    bad = _bad_file(data_home.inbox_submissions)
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    assert {f["period_id"] for f in manifest["files"]} == {"2023", "2024-H1"}
 
-    dag_run = _run_dag(dag_bag)
-
-    assert str(dag_run.state) == "success"
+    assert first_night.state == "success"
     expected: Counter[tuple[str, str, str]] = Counter()
     for entry in manifest["files"]:
         for key in ("n_staff", "n_dedicated", "n_concurrent"):
@@ -93,21 +60,18 @@ def test_nightly_dag_end_to_end(data_home: Settings, dag_bag: Any, monkeypatch: 
             "select count(*) from audit.file_loads "
             "where rows_read <> rows_loaded + rows_quarantined"
         ).fetchone()
-    assert quarantined == [(str(bad.relative_to(data_home.inbox_submissions)), "UNIT_UNKNOWN")]
+    assert quarantined == [(UNKNOWN_UNIT_FILE, "UNIT_UNKNOWN")]
     assert statuses == {"accepted": len(manifest["files"]), "rejected": 1}
     assert reconciled == (0,)
 
 
-def test_second_run_changes_nothing(data_home: Settings, dag_bag: Any, monkeypatch: Any) -> None:
+def test_second_run_changes_nothing(
+    first_night: FirstNight, dag_bag: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A second night after the session's first one (copied)."""
     monkeypatch.setenv("DXWH_TASK_RETRIES", "0")
-    generate_demo(
-        data_home.inbox_submissions,
-        data_home.home / "m.json",
-        seed=3,
-        periods=("2023",),
-        levels=("province", "district"),
-    )
-    assert str(_run_dag(dag_bag).state) == "success"
+    assert first_night.state == "success"
+    data_home = copy_home(first_night.settings, tmp_path / "home", monkeypatch)
     with duckdb.connect(str(data_home.published_db), read_only=True) as con:
         first = con.execute("select * from marts.fct_staffing order by all").fetchall()
 

@@ -10,9 +10,10 @@ from typing import Any
 import duckdb
 import pytest
 
-from core.settings import Settings, load_settings
+from core.settings import Settings
 from pipeline.reprocess import UnknownPeriod, check_period_id, forget_period
 from tests.dags.night_runs import run_with_conf
+from tests.demo_night import FirstNight, copy_home
 
 STAFF_BY_PERIOD = (
     "select period_id, sum(n_staff) as staff, sum(n_dedicated) as dedicated "
@@ -55,15 +56,14 @@ def test_unknown_period_names_the_loaded_ones(demo_warehouse: Settings, tmp_path
 
 @pytest.mark.slow
 def test_reprocess_one_period_through_the_dag(
-    demo_warehouse: Settings,
+    first_night: FirstNight,
     dag_bag_no_retries: Any,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    home = tmp_path / "home"
-    shutil.copytree(demo_warehouse.home, home)
-    monkeypatch.setenv("DXWH_HOME", str(home))
-    settings = load_settings()
+    """On a copy of the session's data home after its first night (two periods loaded)."""
+    assert first_night.state == "success"
+    settings = copy_home(first_night.settings, tmp_path / "home", monkeypatch)
     before = _staff(settings.build_db)
     assert {"2023", "2024-H1"} <= set(before)
     # a damaged load in two periods; an inbox file of the re-processed period has been removed

@@ -1,7 +1,8 @@
 """End to end: a critical data defect closes the gate and the published warehouse stays put.
 
-Starts from a copy of the session's demo data home (already run once through the real DAG),
-adds a corrected submission, plants a defect dbt cannot see (staging drops birth years, which are
+Starts from a copy of the session's data home after its first night (``first_night``: two
+periods of the province and its districts, already run once through the real DAG), adds a
+corrected submission, plants a defect dbt cannot see (staging drops birth years, which are
 personal data) but GX can (a person born 10 years before the period), runs the real DAG with
 ``dag.test()``, then removes the defect and runs again.
 """
@@ -9,27 +10,21 @@ personal data) but GX can (a person born 10 years before the period), runs the r
 from __future__ import annotations
 
 import random
-import shutil
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
 
-from core.settings import Settings, load_settings
+from core.settings import Settings
 from ingest.demo.names import synthetic_name
 from ingest.demo.workbook import write_submission_xlsx
+from tests.demo_night import FirstNight, copy_home
 
 pytestmark = pytest.mark.slow
 
 BROKEN_RULE = "birth year ≤ year of the period − 16"
 PERIOD = "2023"
-
-
-def _copy_home(source: Settings, target: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    shutil.copytree(source.home, target, ignore=shutil.ignore_patterns("airflow"))
-    monkeypatch.setenv("DXWH_HOME", str(target))
-    return load_settings()
 
 
 def _published_staff(settings: Settings, unit_id: str) -> int:
@@ -121,10 +116,11 @@ def _task_states(dag_run: Any) -> dict[str, str]:
 
 
 def test_critical_defect_keeps_the_published_warehouse_then_a_clean_run_publishes(
-    demo_warehouse: Settings, dag_bag: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    first_night: FirstNight, dag_bag: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("DXWH_TASK_RETRIES", "0")
-    settings = _copy_home(demo_warehouse, tmp_path / "home", monkeypatch)
+    assert first_night.state == "success"
+    settings = copy_home(first_night.settings, tmp_path / "home", monkeypatch)
     published_before = settings.published_db.read_bytes()
     unit_id, corrected_staff = _send_correction(settings)
     key = _plant_child_worker(settings)
