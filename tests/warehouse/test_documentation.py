@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -13,8 +14,9 @@ import pytest
 import yaml
 
 from core.db import session
-from core.settings import DBT_PROJECT_DIR, REPO_ROOT, Settings
+from core.settings import DBT_PROJECT_DIR, REPO_ROOT, Settings, load_settings
 from pipeline.dbt_runner import run_dbt
+from tests.demo_night import copy_home
 from tests.warehouse.sample_marts import build_sample_marts
 from warehouse.analyst_views import load_views
 from warehouse.documentation import SEPARATOR, read_dbt_docs
@@ -63,13 +65,25 @@ def _expected(entry: dict) -> str:
     return SEPARATOR.join(p for p in (label, description) if p)
 
 
+@pytest.fixture(scope="module")
+def documented_home(tmp_path_factory: pytest.TempPathFactory, dbt_manifest: Path) -> Settings:
+    """The sample marts published with dbt's manifest beside them, once for this module."""
+    home = tmp_path_factory.mktemp("documented") / "home"
+    settings = load_settings({**os.environ, "DXWH_HOME": str(home)})
+    settings.ensure_dirs()
+    build_sample_marts(settings)
+    settings.dbt_target_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copy(dbt_manifest, settings.dbt_target_dir / "manifest.json")
+    publish(settings)
+    return settings
+
+
 @pytest.fixture
-def documented(data_home: Settings, dbt_manifest: Path) -> Settings:
-    build_sample_marts(data_home)
-    data_home.dbt_target_dir.mkdir(parents=True, exist_ok=True)
-    shutil.copy(dbt_manifest, data_home.dbt_target_dir / "manifest.json")
-    publish(data_home)
-    return data_home
+def documented(
+    documented_home: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Settings:
+    """A copy of the module's documented sample, the test's own data home."""
+    return copy_home(documented_home, tmp_path / "home", monkeypatch)
 
 
 @pytest.mark.parametrize("model", SAMPLE_MARTS)

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import math
+import os
 import re
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
 from core.db import session
-from core.settings import Settings
+from core.settings import Settings, load_settings
+from tests.demo_night import copy_home
 from tests.warehouse.browser import load_page
 from tests.warehouse.sample_marts import build_sample_marts
 from warehouse.publish import publish
@@ -29,12 +32,24 @@ SECTIONS = (
 )
 
 
+@pytest.fixture(scope="module")
+def sample_scorecard_home(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The sample marts published and their scorecard written, once for this module."""
+    home = tmp_path_factory.mktemp("scorecard") / "home"
+    settings = load_settings({**os.environ, "DXWH_HOME": str(home)})
+    settings.ensure_dirs()
+    build_sample_marts(settings)
+    publish(settings)
+    write_scorecard(settings)
+    return settings
+
+
 @pytest.fixture
-def sample_scorecard(data_home: Settings) -> Settings:
-    build_sample_marts(data_home)
-    publish(data_home)
-    write_scorecard(data_home)
-    return data_home
+def sample_scorecard(
+    sample_scorecard_home: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Settings:
+    """A copy of the module's published sample and its scorecard, the test's own data home."""
+    return copy_home(sample_scorecard_home, tmp_path / "home", monkeypatch)
 
 
 def _html(settings: Settings) -> str:
