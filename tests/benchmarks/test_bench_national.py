@@ -30,7 +30,8 @@ FIGURES = {
 def test_quick_bench_writes_every_figure(
     data_home: Settings, capsys: pytest.CaptureFixture
 ) -> None:
-    assert main(["--quick", "--history", "2"]) == 0
+    # every step on a small sample: the figures are written, their values are not checked
+    assert main(["--quick", "--history", "2", "--sample", "5", "--profile-files", "10"]) == 0
 
     written = json.loads((data_home.home / "bench" / "province-latest.json").read_text())
     for part, keys in FIGURES.items():
