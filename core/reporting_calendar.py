@@ -198,43 +198,6 @@ CALENDAR_COLUMNS = (
 )
 
 
-def half_year_calendar(first_year: int, last_year: int) -> list[dict[str, str]]:
-    """The rows of a calendar of half-year reports from ``first_year`` to ``last_year``, due as
-    the demo province's are: a first half by 15 July, a second half by 15 January next year."""
-    rows = []
-    for year in range(first_year, last_year + 1):
-        for half, due, name_en in (
-            ("H1", dt.date(year, 7, 15), "First half"),
-            ("H2", dt.date(year + 1, 1, 15), "Second half"),
-        ):
-            period_id = f"{year}-{half}"
-            values = (
-                period_id,
-                half,
-                str(year),
-                period_start_date(period_id).isoformat(),
-                period_end_date(period_id).isoformat(),
-                due.isoformat(),
-                period_label(period_id),
-                f"{name_en} of {year}",
-            )
-            rows.append(dict(zip(CALENDAR_COLUMNS, values, strict=True)))
-    return rows
-
-
-def write_calendar(directory: Path, rows: list[dict[str, str]]) -> Path:
-    """Write ``rows`` as ``<directory>/reporting_calendar.csv``: a deployment's own calendar,
-    for ``DXWH_CALENDAR_DIR``. Read back through :func:`load_calendar`, which checks it."""
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / CALENDAR_FILE
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=CALENDAR_COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-    load_calendar(path)
-    return path
-
-
 @lru_cache(maxsize=4)
 def _load_calendar(path: Path) -> ReportingCalendar:
     periods: list[CalendarPeriod] = []

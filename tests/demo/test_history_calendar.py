@@ -12,19 +12,59 @@ from pathlib import Path
 
 import pytest
 
+from core.periods import period_end_date, period_label, period_start_date
 from core.reporting_calendar import (
+    CALENDAR_COLUMNS,
     CALENDAR_CSV,
+    CALENDAR_FILE,
     as_of_today,
     calendar_csv,
-    half_year_calendar,
     load_calendar,
-    write_calendar,
 )
 from core.settings import DBT_PROJECT_DIR, as_of_setting
 from ingest.demo.generate import generate_demo
 from ingest.demo.plan import PERIOD_PLANS, demo_plan
 from pipeline.dbt_runner import dbt_executable
 from pipeline.nightly import night_date
+
+
+# How dbt_project/calendar_ten_years was written: twenty half-years due as the demo province's.
+def half_year_calendar(first_year: int, last_year: int) -> list[dict[str, str]]:
+    """The rows of a calendar of half-year reports from ``first_year`` to ``last_year``, due as
+    the demo province's are: a first half by 15 July, a second half by 15 January next year."""
+    rows = []
+    for year in range(first_year, last_year + 1):
+        for half, due, name_en in (
+            ("H1", dt.date(year, 7, 15), "First half"),
+            ("H2", dt.date(year + 1, 1, 15), "Second half"),
+        ):
+            period_id = f"{year}-{half}"
+            values = (
+                period_id,
+                half,
+                str(year),
+                period_start_date(period_id).isoformat(),
+                period_end_date(period_id).isoformat(),
+                due.isoformat(),
+                period_label(period_id),
+                f"{name_en} of {year}",
+            )
+            rows.append(dict(zip(CALENDAR_COLUMNS, values, strict=True)))
+    return rows
+
+
+def write_calendar(directory: Path, rows: list[dict[str, str]]) -> Path:
+    """Write ``rows`` as ``<directory>/reporting_calendar.csv``: a deployment's own calendar,
+    for ``DXWH_CALENDAR_DIR``. Read back through :func:`load_calendar`, which checks it."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / CALENDAR_FILE
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=CALENDAR_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    load_calendar(path)
+    return path
+
 
 TWENTY = [f"{y}-{h}" for y in range(2020, 2030) for h in ("H1", "H2")]
 
