@@ -60,6 +60,14 @@ def stable_uuid(kind: str, name: str) -> str:
 
 
 COUNT_METRIC = "count"
+# What a row counts, where a chart counts rows: the count metric is named for it ("Số đơn vị"
+# reads as the number of units; elsewhere it is the number of rows).
+ROW_NOUNS: dict[str, tuple[str, str]] = {
+    "analyst.units_without_focal_point": (
+        "Số đơn vị",
+        "Number of units (a row per unit and period).",
+    ),
+}
 
 
 def sum_metric(column: str) -> str:
@@ -303,13 +311,14 @@ def _column(name: str, kind: str, comment: str) -> dict[str, Any]:
 
 
 def _metrics(relation: _Relation) -> list[dict[str, Any]]:
+    label, meaning = ROW_NOUNS.get(relation.name, ("Số dòng", "Number of rows."))
     metrics: list[dict[str, Any]] = [
         {
             "metric_name": COUNT_METRIC,
-            "verbose_name": "Số dòng",
+            "verbose_name": label,
             "metric_type": "count",
             "expression": "cast(count(*) as bigint)",
-            "description": "Số dòng — Number of rows.",
+            "description": f"{label} — {meaning}",
             "d3format": ",d",
             "extra": {},
             "warning_text": None,
