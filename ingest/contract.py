@@ -330,6 +330,7 @@ FIGURES_NEEDING: dict[str, tuple[str, str]] = {
 # A similarity match needs this score (0-100) and a lead of SIMILAR_MARGIN over any other field.
 SIMILAR_SCORE = 80.0
 _MAX_LABEL_CHARS = 300  # longer cells are text, not labels: not compared at all
+_MATCH_MEMO = 1 << 14  # distinct texts whose reading a matcher remembers
 _WORD = re.compile(r"[a-z0-9]+")
 # Abbreviations official forms use, spelled out or not by clerks: compared in their short form.
 # Longer forms first: "công nghệ số cộng đồng" is CNSCĐ before "công nghệ số" is CNS.
@@ -378,6 +379,7 @@ class LabelMatcher(Matcher):
             {f.field_id: (*f.aliases, *((f.short_vi,) if f.short_vi else ())) for f in fields},
             {f.field_id: (f.label_vi, f.label_en, *f.aliases) for f in fields},
         )
+        self._memo: dict[tuple[str, bool], Reading] = {}
 
     def key(self, text: object) -> str:
         return match_key(text)
@@ -393,7 +395,23 @@ class LabelMatcher(Matcher):
         return self._exact.get(key) or self._wording.get(key)
 
     def match(self, label: object, *, similar: bool = True) -> Reading:
-        """How ``label`` reads (see the class); ``similar=False`` stops after known wordings."""
+        """How ``label`` reads (see the class); ``similar=False`` stops after known wordings.
+
+        A text's reading depends on the text alone: every DonVi row and header cell of every
+        file is read, and the same few hundred texts come back file after file, so each
+        distinct text is read once per process (bounded)."""
+        if type(label) is not str or len(label) > _MAX_LABEL_CHARS:
+            return self._match(label, similar)
+        memo = self._memo
+        found = memo.get((label, similar))
+        if found is None:
+            found = self._match(label, similar)
+            if len(memo) >= _MATCH_MEMO:
+                memo.clear()
+            memo[(label, similar)] = found
+        return found
+
+    def _match(self, label: object, similar: bool) -> Reading:
         if isinstance(label, str) and len(label) > _MAX_LABEL_CHARS:
             return Reading(f"{clean_text(label[:40])}…", None, "unknown")
         typed = clean_text(label) if isinstance(label, str) else clean_text(label)[:40]

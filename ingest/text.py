@@ -25,6 +25,8 @@ def _as_text(value: object) -> str | None:
 
 def clean_text(value: object) -> str:
     """NFC text with trimmed and collapsed white space; ``None`` becomes ``""``."""
+    if type(value) is str:  # most cells: straight to the memo
+        return _clean(value)
     text = _as_text(value)
     return "" if text is None else _clean(text)
 
@@ -48,6 +50,8 @@ def _fold(text: str) -> str:
 
 def match_key(value: object) -> str:
     """Key for comparing labels: folded, with everything but letters and digits removed."""
+    if type(value) is str:
+        return _match_key(value)
     text = _as_text(value)
     return "" if text is None else _match_key(text)
 

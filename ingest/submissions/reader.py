@@ -10,6 +10,7 @@ Unicode. Workbooks are read with python-calamine; every sheet's text is NFC.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 import unicodedata
@@ -164,14 +165,25 @@ def _choice_fields() -> dict[str, Callable[[object], bool]]:
 _CHOICE_TESTS = _choice_fields()
 
 
+@functools.lru_cache(maxsize=1 << 15)  # the same labels and choices recur in every file
+def _nfc(value: str) -> str:
+    return unicodedata.normalize("NFC", value)
+
+
+@functools.lru_cache(maxsize=1 << 15)
+def _typed_text(value: str) -> tuple[str, bool]:
+    """``value`` in NFC without control characters, and whether any were removed."""
+    text = _nfc(value)
+    stripped = _CONTROL.sub("", text)
+    return stripped, stripped != text
+
+
 class _Text:
     """NFC and legacy-font repair of a file's text cells, remembering what was typed."""
 
     def __init__(self, grids: list[Grid]) -> None:
         texts = [c for g in grids for row in g for c in row if isinstance(c, str) and c.strip()]
-        self.encoding: Encoding | None = file_encoding(
-            unicodedata.normalize("NFC", t) for t in texts
-        )
+        self.encoding: Encoding | None = file_encoding(_nfc(t) for t in texts)
         self.converted = 0
         self.controls = 0  # cells that held control characters
         self.first_control: str | None = None
@@ -187,9 +199,8 @@ class _Text:
     def _clean(self, value: Cell, sheet: str, row: int, col: int) -> Cell:
         if not isinstance(value, str):
             return value
-        text = unicodedata.normalize("NFC", value)
-        stripped = _CONTROL.sub("", text)
-        if stripped != text:
+        stripped, removed = _typed_text(value)
+        if removed:
             self.controls += 1
             if self.first_control is None:
                 self.first_control = f"{sheet} {column_letter(col)}{row + 1}"
