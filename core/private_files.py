@@ -57,7 +57,7 @@ def private_dir(path: Path) -> Path:
     return path
 
 
-def create_private(path: Path, *, append: bool = False) -> int:
+def create_private(path: Path | str, *, append: bool = False) -> int:
     """A write descriptor on a file readable by this user only (0600 from its creation).
 
     A new file unless ``append`` (then an existing file is appended to and kept 0600); a

@@ -197,13 +197,23 @@ def archive_path(archive_dir: Path, sha: str, suffix: str) -> Path:
     return archive_dir / sha[:2] / f"{sha}{suffix.lower()}"
 
 
+def archived_relative(archived: Path, archive_dir: Path) -> str:
+    """An archived copy's path relative to the archive (as the index records it): a string
+    cut for the archive's own copies, ``relative_to`` for anything else (which raises as it
+    does for a path outside the archive)."""
+    text, root = os.fspath(archived), os.path.join(archive_dir, "")
+    if text.startswith(root) and ".." not in text and "//" not in text:
+        return text[len(root) :]
+    return str(archived.relative_to(archive_dir))
+
+
 def archive(
     path: Path,
     sha: str | None,
     archive_dir: Path,
     durable: bool = True,
     scanned: InboxFile | None = None,
-    private: set[Path] | None = None,
+    private: set[str] | None = None,
 ) -> tuple[str, Path] | None:
     """Copy ``path`` into the archive (idempotent): ``(sha, archived path)``, or ``None`` when
     the file changed while it was copied (it is left for later).
@@ -221,8 +231,9 @@ def archive(
     archiving many files passes one set for the run, so each folder is checked once, not for
     every file (the checks were a third of archiving a small file).
     """
+    suffix = path.suffix.lower()
     if sha is not None:
-        target = archive_path(archive_dir, sha, path.suffix)
+        target = archive_path(archive_dir, sha, suffix)
         if target.exists():
             return sha, target
     _private(archive_dir, private)
@@ -246,12 +257,15 @@ def archive(
             log.warning("inbox file %s changed while it was archived: left for later", path)
             os.unlink(tmp_name)
             return None
-        target = archive_path(archive_dir, copied, path.suffix)
-        if target.exists():
+        # plain strings on the way (a Path per step cost more than the rename itself)
+        folder = os.path.join(archive_dir, copied[:2])
+        name = os.path.join(folder, f"{copied}{suffix}")
+        if os.path.exists(name):
             os.unlink(tmp_name)
         else:
-            _private(target.parent, private)
-            os.replace(tmp_name, target)
+            _private(folder, private)
+            os.replace(tmp_name, name)
+        target = Path(name)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
@@ -259,12 +273,13 @@ def archive(
     return copied, target
 
 
-def _private(folder: Path, known: set[Path] | None) -> None:
+def _private(folder: Path | str, known: set[str] | None) -> None:
     """Make ``folder`` private (0700), unless ``known`` says it was made so in this run."""
-    if known is None or folder not in known:
-        private_dir(folder)
+    key = os.fspath(folder)
+    if known is None or key not in known:
+        private_dir(Path(key))
         if known is not None:
-            known.add(folder)
+            known.add(key)
 
 
 _incoming_seq = itertools.count()
@@ -276,7 +291,7 @@ def _incoming(archive_dir: Path) -> tuple[int, str]:
     while True:
         name = os.path.join(archive_dir, f".incoming-{os.getpid()}-{next(_incoming_seq)}.part")
         try:
-            return create_private(Path(name)), name
+            return create_private(name), name
         except FileExistsError:  # left by an earlier process with the same pid
             continue
 

@@ -268,7 +268,7 @@ def _archived(
     archive_dir = source.settings.archive_dir
     seen, loaded, seq = _known(con, source)
     seen_sources = {name for name, _ in seen}
-    private: set[Path] = set()  # archive folders made private in this run: checked once each
+    private: set[str] = set()  # archive folders made private in this run: checked once each
     for n, f in enumerate(files, start=1):
         progress[0] = n
         refusal = too_large(f, source.max_bytes)

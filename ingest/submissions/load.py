@@ -28,7 +28,7 @@ from core.db import append_rows, ensure_landing_tables, to_block, transaction
 from core.settings import Settings
 from core.vocabulary import FileStatus
 from ingest import loader
-from ingest.landing import ArchiveEntry
+from ingest.landing import ArchiveEntry, archived_relative
 from ingest.lineage import lineage_rows, unit_lineage
 from ingest.loader import BatchContext, Candidate, ProgressCallback
 from ingest.registry import ReportingUnit, exemption_rows, registry_rows
@@ -90,6 +90,7 @@ class Submissions(loader.Source[LandedFile]):
         super().__init__(settings)
         self.registry = registry
         self.workers = workers
+        self._index_existed: bool | None = None
 
     @property
     def inbox(self) -> Path:
@@ -133,10 +134,9 @@ class Submissions(loader.Source[LandedFile]):
 
     def entry(self, c: Candidate, landed: LandedFile) -> ArchiveEntry:
         o = landed.outcome
-        relative = str(c.archived.relative_to(self.settings.archive_dir))
         return ArchiveEntry(
-            self.name, c.source, c.sha, relative, c.arrival_seq, str(o.status), o.unit_code,
-            o.period_id,
+            self.name, c.source, c.sha, archived_relative(c.archived, self.settings.archive_dir),
+            c.arrival_seq, str(o.status), o.unit_code, o.period_id,
         )  # fmt: skip
 
     def feedback(self, c: Candidate, landed: LandedFile, ctx: BatchContext) -> bool:
@@ -146,7 +146,7 @@ class Submissions(loader.Source[LandedFile]):
         checked = landed.checked
         o = landed.outcome
         if checked is None or o.status not in (FileStatus.REJECTED, FileStatus.PARTIAL):
-            return o.status.counts and (self.settings.feedback_dir / "index.html").exists()
+            return o.status.counts and self._feedback_index_exists()
         try:
             write_feedback(
                 self.settings.feedback_dir,
@@ -161,6 +161,13 @@ class Submissions(loader.Source[LandedFile]):
             log.error("feedback for %s not written: %s", o.source_file, exc)
             return False
         return True
+
+    def _feedback_index_exists(self) -> bool:
+        """Whether the feedback index was there when the run began: it is written again only
+        after the run's last commit (:meth:`feedback_done`), so one look serves every file."""
+        if self._index_existed is None:
+            self._index_existed = (self.settings.feedback_dir / "index.html").exists()
+        return self._index_existed
 
     def feedback_done(self, con: duckdb.DuckDBPyConnection) -> None:
         """The feedback index, which tells a report that a later file replaced from one

@@ -97,7 +97,7 @@ def profile_file_path(
     seen: set[str] = set()
     with tempfile.TemporaryDirectory(prefix="dxwh-profile-") as tmp:
         archive_dir = Path(tmp) / "archive"
-        private: set[Path] = set()  # folders made private once per run, as the loader does
+        private: set[str] = set()  # folders made private once per run, as the loader does
         for path in files:
             mark = clock()
             every_cell(path)

@@ -1,6 +1,8 @@
-"""The readings remembered per process are the readings themselves, and stay bounded."""
+"""What is remembered or computed in fewer steps gives what it gave before, and stays bounded."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from ingest import contract
 from ingest.contract import STAFF_LABELS, UNIT_LABELS, LabelMatcher
@@ -33,3 +35,33 @@ def test_control_characters_are_counted_in_every_cell_that_has_them() -> None:
     _fixed, typed = text.fix_grid(grid, "NhanLuc")
     assert typed == [["Có", "Có", "Không"], ["Có", 1.0, None]]
     assert text.controls == 2 and text.first_control == "NhanLuc A1"
+
+
+def test_a_persons_pseudonym_is_the_keyed_hash_every_night_has_used() -> None:
+    """HMAC-SHA256 of ``unit|name key|birth year``, 32 hex characters: a person keeps the key
+    of earlier periods whatever computes it."""
+    import hashlib
+    import hmac
+
+    from ingest.submissions.rows import person_key
+
+    expected = hmac.new(b"k3y", b"H01|nguyenvanan|1980", hashlib.sha256).hexdigest()[:32]
+    assert person_key("k3y", "H01", "Nguyễn Văn  An", 1980) == expected
+    assert person_key("k3y", "H01", "Nguyễn Văn An", None) != expected
+
+
+def test_an_archived_copys_index_path_is_its_path_in_the_archive(tmp_path: Path) -> None:
+    import pytest
+
+    from ingest.landing import archived_relative
+
+    archive_dir = tmp_path / "archive"
+    for copy in (
+        archive_dir / "ab" / "ab12.xlsx",
+        archive_dir / "ab" / ".." / "cd" / "x.csv",
+        archive_dir / "sidecars" / "ab" / "f.meta.json",
+    ):
+        assert archived_relative(copy, archive_dir) == str(copy.relative_to(archive_dir))
+    for outside in (tmp_path / "archive-old" / "ab" / "x.xlsx", tmp_path / "x.xlsx"):
+        with pytest.raises(ValueError):
+            archived_relative(outside, archive_dir)
