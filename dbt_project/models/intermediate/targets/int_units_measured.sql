@@ -1,15 +1,28 @@
--- a table, not a view: it ends the chain of views from the submissions and the registry that
--- every target measurement would otherwise recompute
-{{ config(materialized='table') }}
+-- depends_on: {{ ref('int_period_inputs') }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='append_new_columns',
+        pre_hook="{{ delete_periods_to_build() }}",
+        post_hook="{{ record_built_periods() }}",
+    )
+}}
 
 with
 
 units_expected as (
     select * from {{ ref('int_units_expected') }}
+    {%- if is_incremental() %}
+        where period_id in ({{ periods_to_build() }})
+    {%- endif %}
 ),
 
 current_submissions as (
     select * from {{ ref('int_submissions_current') }}
+    {%- if is_incremental() %}
+        where period_id in ({{ periods_to_build() }})
+    {%- endif %}
 ),
 
 staff_counts as (
@@ -18,6 +31,9 @@ staff_counts as (
 
 periods as (
     select * from {{ ref('int_periods') }}
+    {%- if is_incremental() %}
+        where period_id in ({{ periods_to_build() }})
+    {%- endif %}
 ),
 
 province_crosswalk as (

@@ -1,19 +1,42 @@
+-- depends_on: {{ ref('int_period_inputs') }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='append_new_columns',
+        pre_hook="{{ delete_periods_to_build() }}",
+        post_hook="{{ record_built_periods() }}",
+    )
+}}
+
 with
 
 units_expected as (
     select * from {{ ref('int_units_expected') }}
+    {%- if is_incremental() %}
+        where period_id in ({{ periods_to_build() }})
+    {%- endif %}
 ),
 
 files as (
     select * from {{ ref('int_unit_period_files') }}
+    {%- if is_incremental() %}
+        where period_id in ({{ periods_to_build() }})
+    {%- endif %}
 ),
 
 current_submissions as (
     select * from {{ ref('int_submissions_current') }}
+    {%- if is_incremental() %}
+        where period_id in ({{ periods_to_build() }})
+    {%- endif %}
 ),
 
 periods as (
     select * from {{ ref('int_periods') }}
+    {%- if is_incremental() %}
+        where period_id in ({{ periods_to_build() }})
+    {%- endif %}
 ),
 
 joined as (

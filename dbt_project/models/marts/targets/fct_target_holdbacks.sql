@@ -1,3 +1,14 @@
+-- depends_on: {{ ref('int_period_inputs') }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='append_new_columns',
+        pre_hook="{{ delete_periods_to_build() }}",
+        post_hook="{{ record_built_periods() }}",
+    )
+}}
+
 {#- What a unit that holds a share target back lacks, in Vietnamese: itself or N people. -#}
 {%- set lack_vi = {
     'did_not_submit': "'Chưa nộp báo cáo kỳ này'",
@@ -12,10 +23,16 @@ with
 
 units_measured as (
     select * from {{ ref('int_units_measured') }}
+    {%- if is_incremental() %}
+        where period_id in ({{ periods_to_build() }})
+    {%- endif %}
 ),
 
 metrics as (
     select * from {{ ref('int_target_metrics_aggregated') }}
+    {%- if is_incremental() %}
+        where period_id in ({{ periods_to_build() }})
+    {%- endif %}
 ),
 
 plan_targets as (
@@ -24,6 +41,9 @@ plan_targets as (
 
 periods as (
     select * from {{ ref('int_periods') }}
+    {%- if is_incremental() %}
+        where period_id in ({{ periods_to_build() }})
+    {%- endif %}
 ),
 
 units as (
