@@ -166,26 +166,28 @@ def run_validations(
     The gate decision is the caller's (:func:`expectations.gate.enforce_gate`). Tonight's row
     counts become the baseline when the gate is open, or when ``accept_row_counts`` is set.
     """
+    report = ValidationReport(run_id=run_id)
+    counts: dict[str, int] = {}
+    # one suite at a time: each frame is read, validated and let go before the next is read,
+    # so the night holds the largest table's frame, not every table's at once (which grew with
+    # every period of history); a GX context keeps the batches it validated, so each suite has
+    # its own
     with session(settings.build_db, read_only=True) as con:
         present = row_counts.existing_tables(con)
         counts_spec = row_counts.row_count_suite(con)
-        reads = [_read(con, spec, present) for spec in (*suites, counts_spec)]
-
-    context, source = new_context()
-    report = ValidationReport(run_id=run_id)
-    for item in reads:
-        if item.problem is not None:
-            report.outcomes.append(item.problem)
-        elif item.frame is not None:
-            report.outcomes.extend(_validate(context, source, item.spec, item.frame, run_id))
+        for spec in (*suites, counts_spec):
+            item = _read(con, spec, present)
+            if item.problem is not None:
+                report.outcomes.append(item.problem)
+            elif item.frame is not None:
+                context, source = new_context()
+                report.outcomes.extend(_validate(context, source, spec, item.frame, run_id))
+                del context, source
+                if spec is counts_spec:
+                    counts = {t: int(item.frame[t].iloc[0]) for t in spec.reads if t in item.frame}
+            del item
     report.docs_index = str(data_docs.build_site(settings.docs_dir / "gx", report))
 
-    counts_frame = next(r.frame for r in reads if r.spec is counts_spec)
-    counts = {
-        t: int(counts_frame[t].iloc[0])
-        for t in counts_spec.reads
-        if counts_frame is not None and t in counts_frame
-    }
     with session(settings.build_db) as con:
         record_outcomes(con, run_id, report.outcomes, dt.datetime.now(dt.UTC))
         row_counts.record_counts(

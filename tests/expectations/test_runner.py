@@ -144,3 +144,41 @@ def test_summary_lists_warnings_by_name() -> None:
     assert "9 of 10 passed, 1 warnings, 0 critical failures" in text
     assert "    warning: raw.staff_rows: gender is Nam or Nữ [gender]" in text
     assert "  published: p" in text
+
+
+def test_suites_are_read_and_validated_one_frame_at_a_time(
+    data_home: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # every frame held at once grew the night's memory with every period of history
+    import dataclasses
+    import gc
+    import weakref
+
+    from expectations import runner
+
+    _build_db(data_home, [3, 2, 1])
+    frames: list[weakref.ref[object]] = []
+    held_at_validation: list[int] = []
+    read, validate = runner._read, runner._validate
+
+    def reading(*args: object) -> object:
+        item = read(*args)  # type: ignore[arg-type]
+        if item.frame is not None:
+            frames.append(weakref.ref(item.frame))
+        return item
+
+    def validating(*args: object) -> object:
+        gc.collect()
+        held_at_validation.append(sum(frame() is not None for frame in frames))
+        return validate(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(runner, "_read", reading)
+    monkeypatch.setattr(runner, "_validate", validating)
+    again = dataclasses.replace(
+        STAFFING_SUITE, name="marts.fct_staffing_again", reads=("marts.fct_staffing",)
+    )
+
+    report = run_validations(data_home, "run-1", suites=(STAFFING_SUITE, again))
+
+    assert report.gate_open
+    assert held_at_validation == [1, 1, 1]  # two suites and the row counts, each alone
