@@ -17,6 +17,7 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -104,21 +105,38 @@ def _add_error_pages(app: FastAPI, portal: Portal) -> None:
         return portal.page(request, "error.html", 400, message=message)
 
 
-def _add_limits(app: FastAPI, portal: Portal) -> None:
-    """An announced body past the limit is refused before it is read; every answer carries the
-    security headers."""
-    limit = portal.config.max_upload_bytes
+class Guard:
+    """What every request passes: an announced body past the limit is refused before it is
+    read (413), and every answer carries the security headers.
 
-    @app.middleware("http")
-    async def _limit_body(request: Request, call_next: Callable[[Request], Any]) -> Response:
-        length = request.headers.get("content-length", "")
-        too_long = length.isdigit() and int(length) > limit + FORM_OVERHEAD
-        if request.method == "POST" and too_long:
-            return _too_large(portal, request, limit)
-        response: Response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        return response
+    Plain ASGI: Starlette's ``BaseHTTPMiddleware`` (``@app.middleware("http")``) runs each
+    request through tasks and memory streams of its own, a cost paid on every upload.
+    """
+
+    def __init__(self, app: ASGIApp, portal: Portal) -> None:
+        self.app = app
+        self.portal = portal
+        self.limit = portal.config.max_upload_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    headers.setdefault(name, value)
+            await send(message)
+
+        length = Headers(scope=scope).get("content-length", "")
+        too_long = length.isdigit() and int(length) > self.limit + FORM_OVERHEAD
+        if scope["method"] == "POST" and too_long:
+            response = _too_large(self.portal, Request(scope), self.limit)
+            await response(scope, receive, send_with_headers)
+            return
+        await self.app(scope, receive, send_with_headers)
 
 
 def create_app(
@@ -163,10 +181,18 @@ def create_app(
     app.state.store = portal.store
     app.state.config = config
     _add_error_pages(app, portal)
-    _add_limits(app, portal)
+    app.add_middleware(Guard, portal=portal)  # added last: the outermost
     for router in ROUTERS:
         app.include_router(router)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The portal of the data home the environment names (``DXWH_HOME``, ``DXWH_PORTAL_*``):
+    what each worker process of ``dxwh portal serve --workers N`` builds for itself."""
+    from core.settings import load_settings
+
+    return create_app(load_settings())
 
 
 def _too_large(portal: Portal, request: Request, limit: int) -> Response:

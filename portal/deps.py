@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -58,7 +58,11 @@ class Portal:
     state: WarehouseState
     templates: Jinja2Templates
     today: Callable[[], dt.date]
-    throttle: SignInThrottle = field(default_factory=SignInThrottle)
+
+    @property
+    def throttle(self) -> SignInThrottle:
+        """Failed sign-ins per client address, kept in the state database."""
+        return SignInThrottle(self.store)
 
     def unit_of(self, unit_id: str) -> ReportingUnit:
         """The unit as it is named today."""
@@ -83,7 +87,7 @@ class Portal:
         )
 
 
-def get_portal(request: Request) -> Portal:
+async def get_portal(request: Request) -> Portal:  # async: no trip through the thread pool
     portal: Portal = request.app.state.portal
     return portal
 

@@ -205,7 +205,7 @@ def check_and_file(
         sha = sha256_of(named)
         _place(named, target)
         if queued:  # the night's feedback names the file as the clerk sent it
-            record_upload_name(settings.home, name, original_name)
+            record_upload_name(settings.home, name, original_name, durable=False)
     finally:
         named.unlink(missing_ok=True)
     submitted_on = checked.unit.get("submitted_on")
@@ -231,13 +231,13 @@ def check_and_file(
         is_queued=queued,
         uploaded_at=at.isoformat(timespec="seconds"),
     )
-    store.add_upload(upload)
-    store.log(
-        f"token:{token_id}",
-        unit_id,
-        "upload_queued" if queued else "upload_rejected",
-        f"{original_name} → {upload.stored_path} ({verdict_label(status)}, {upload.n_errors} lỗi,"
-        f" {_CHANNELS.get(channel, channel)})",
+    store.add_upload(
+        upload,
+        audit=(
+            "upload_queued" if queued else "upload_rejected",
+            f"{original_name} → {upload.stored_path} ({verdict_label(status)}, "
+            f"{upload.n_errors} lỗi, {_CHANNELS.get(channel, channel)})",
+        ),
     )
     return Intake(upload, checked)
 
@@ -253,7 +253,7 @@ def accept(portal: Portal, who: Identity, file: UploadFile, channel: str) -> Upl
     except UploadTooLarge as exc:
         portal.store.log(who.actor, who.unit_id, "upload_too_large", name)
         raise HTTPException(413, too_large_message(exc.limit)) from exc
-    return check_and_file(
+    upload = check_and_file(
         incoming,
         size,
         name,
@@ -265,3 +265,4 @@ def accept(portal: Portal, who: Identity, file: UploadFile, channel: str) -> Upl
         store=portal.store,
         registry=portal.by_code,
     ).upload
+    return upload

@@ -6,8 +6,8 @@
   only its random id. Signing out or revoking the token ends the session at once: a copied
   cookie opens nothing afterwards. Programs send the token as a bearer header instead.
 - Forms carry a CSRF token kept in the session and compared in constant time.
-- Limits: uploads per unit per hour (counted in the state database, so they hold across
-  restarts) and failed sign-ins per client address (in memory).
+- Limits: uploads per unit per hour and failed sign-ins per client address, both counted in
+  the state database, so they hold across restarts and across the worker processes.
 
 Single sign-on plugs in at :func:`identity`: an SSO callback that has verified the province's
 identity provider starts a session with :func:`sign_in` exactly as the token sign-in does; every
@@ -16,10 +16,8 @@ page asks :func:`identity` and nothing else.
 
 from __future__ import annotations
 
-import collections
 import datetime as dt
 import secrets
-import threading
 import time
 from dataclasses import dataclass
 
@@ -121,31 +119,25 @@ def check_csrf(request: Request, submitted: str | None) -> None:
 
 
 class SignInThrottle:
-    """Failed sign-ins per client address within a sliding window."""
+    """Failed sign-ins per client address within a sliding window, counted in the state
+    database: every worker process serving the portal sees the same count."""
 
     def __init__(
-        self, limit: int = MAX_FAILED_SIGN_INS, window: float = FAILED_SIGN_IN_WINDOW
+        self,
+        store: PortalStore,
+        limit: int = MAX_FAILED_SIGN_INS,
+        window: float = FAILED_SIGN_IN_WINDOW,
     ) -> None:
+        self.store = store
         self.limit = limit
         self.window = window
-        self._failures: dict[str, collections.deque[float]] = collections.defaultdict(
-            collections.deque
-        )
-        self._lock = threading.Lock()
-
-    def _recent(self, client: str) -> collections.deque[float]:
-        failures = self._failures[client]
-        while failures and time.monotonic() - failures[0] > self.window:
-            failures.popleft()
-        return failures
 
     def blocked(self, client: str) -> bool:
-        with self._lock:
-            return len(self._recent(client)) >= self.limit
+        return self.store.failed_sign_ins(client, time.time() - self.window) >= self.limit
 
     def failed(self, client: str) -> None:
-        with self._lock:
-            self._recent(client).append(time.monotonic())
+        now = time.time()
+        self.store.sign_in_failed(client, now, forget_before=now - self.window)
 
 
 def check_upload_rate(store: PortalStore, unit_id: str, per_hour: int) -> None:

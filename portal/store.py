@@ -1,8 +1,15 @@
 """The portal's own state in SQLite: access tokens (hashed), uploads and the audit log.
 
 SQLite (standard library) rather than DuckDB: the portal makes many small concurrent writes
-from request threads, which SQLite's WAL mode handles, and it must never hold a DuckDB lock that
-the nightly writer or the published warehouse's readers would meet.
+from request threads and worker processes, which SQLite's WAL mode handles, and it must never hold
+a DuckDB lock that the nightly writer or the published warehouse's readers would meet.
+
+Each thread keeps one connection (opening one per call, and closing the last one, which
+checkpoints the WAL, cost more than the query). Commits use ``synchronous = NORMAL``: a
+committed row is in the WAL file, written through the operating system, before the call
+returns, so it survives the portal being killed (``kill -9``); it is flushed to the disk with
+the WAL's checkpoints. The uploaded files are kept to the same rule (written, not flushed), so
+a record and its file stand or fall together.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ import json
 import os
 import secrets
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,6 +31,9 @@ from core.private_files import create_private, private_dir
 
 TOKEN_PREFIX = "dxp_"
 ROLES = ("unit", "office")
+# a token's "last used" is kept to the minute: a program sending many files in a minute makes
+# one write for its token, not one per request
+LAST_USED_GRAIN = dt.timedelta(minutes=1)
 
 SCHEMA = """
 create table if not exists access_tokens (
@@ -66,6 +77,11 @@ create table if not exists sessions (
     ended_at text                        -- signed out, or its token revoked
 );
 create index if not exists sessions_by_token on sessions (token_id);
+create table if not exists failed_sign_ins (
+    client text not null,                -- the client's address
+    at real not null                     -- seconds since the epoch
+);
+create index if not exists failed_sign_ins_by_client on failed_sign_ins (client, at);
 create table if not exists audit_log (
     seq integer primary key autoincrement,
     at text not null,
@@ -144,10 +160,12 @@ class AuditEntry:
 
 
 class PortalStore:
-    """All reads and writes of the portal's SQLite file; one short connection per call."""
+    """All reads and writes of the portal's SQLite file; one connection per thread, one
+    transaction per call."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._local = threading.local()
         private_dir(path.parent)
         # SQLite gives its -wal and -shm files the mode of the database file: created 0600 here
         if not path.exists():
@@ -156,14 +174,26 @@ class PortalStore:
             con.execute("pragma journal_mode = wal")
             con.executescript(SCHEMA)
 
+    def _connection(self) -> sqlite3.Connection:
+        """This thread's connection (a process made by ``fork`` opens its own)."""
+        con: sqlite3.Connection | None = getattr(self._local, "con", None)
+        if con is None or self._local.pid != os.getpid():
+            con = sqlite3.connect(self.path, timeout=30)
+            con.row_factory = sqlite3.Row
+            con.execute("pragma synchronous = normal")  # see the module's docstring
+            self._local.con, self._local.pid = con, os.getpid()
+        return con
+
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        con = sqlite3.connect(self.path, timeout=30)
-        con.row_factory = sqlite3.Row
-        try:
-            with con:  # one transaction: committed on success, rolled back on error
-                yield con
-        finally:
+        with self._connection() as con:  # one transaction: committed, or rolled back on error
+            yield con
+
+    def close(self) -> None:
+        """Close this thread's connection (the others close with their threads)."""
+        con = getattr(self._local, "con", None)
+        if con is not None:
+            self._local.con = None
             con.close()
 
     # access tokens -------------------------------------------------------------------------
@@ -200,10 +230,13 @@ class PortalStore:
             ).fetchone()
             if row is None:
                 return None
-            con.execute(
-                "update access_tokens set last_used_at = ? where token_id = ?",
-                (_iso(now_utc()), row["token_id"]),
-            )
+            now = now_utc()
+            used = row["last_used_at"]
+            if used is None or dt.datetime.fromisoformat(used) <= now - LAST_USED_GRAIN:
+                con.execute(
+                    "update access_tokens set last_used_at = ? where token_id = ?",
+                    (_iso(now), row["token_id"]),
+                )
         return _token(row)
 
     def get_token(self, token_id: str) -> AccessToken | None:
@@ -280,8 +313,12 @@ class PortalStore:
 
     # uploads -------------------------------------------------------------------------------
 
-    def add_upload(self, upload: Upload) -> None:
+    def add_upload(self, upload: Upload, audit: tuple[str, str] | None = None) -> None:
+        """Record an upload and, in the same transaction, its audit entry ``(action, detail)``
+        (the actor is the upload's token)."""
         with self._connect() as con:
+            if audit is not None:
+                self._log(con, f"token:{upload.token_id}", upload.unit_id, *audit)
             con.execute(
                 "insert into uploads values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
                 "?, ?)",
@@ -325,14 +362,37 @@ class PortalStore:
             ).fetchone()
         return int(row[0])
 
+    # failed sign-ins (shared by every process serving the portal) ---------------------------
+
+    def failed_sign_ins(self, client: str, since: float) -> int:
+        """How many sign-ins from ``client`` failed at or after ``since`` (epoch seconds)."""
+        with self._connect() as con:
+            row = con.execute(
+                "select count(*) from failed_sign_ins where client = ? and at >= ?",
+                (client, since),
+            ).fetchone()
+        return int(row[0])
+
+    def sign_in_failed(self, client: str, at: float, forget_before: float) -> None:
+        """Count a failed sign-in of ``client``; failures before ``forget_before`` are dropped."""
+        with self._connect() as con:
+            con.execute("delete from failed_sign_ins where at < ?", (forget_before,))
+            con.execute("insert into failed_sign_ins (client, at) values (?, ?)", (client, at))
+
     # audit log -----------------------------------------------------------------------------
 
     def log(self, actor: str, unit_id: str | None, action: str, detail: str) -> None:
         with self._connect() as con:
-            con.execute(
-                "insert into audit_log (at, actor, unit_id, action, detail) values (?, ?, ?, ?, ?)",
-                (_iso(now_utc()), actor, unit_id, action, detail),
-            )
+            self._log(con, actor, unit_id, action, detail)
+
+    @staticmethod
+    def _log(
+        con: sqlite3.Connection, actor: str, unit_id: str | None, action: str, detail: str
+    ) -> None:
+        con.execute(
+            "insert into audit_log (at, actor, unit_id, action, detail) values (?, ?, ?, ?, ?)",
+            (_iso(now_utc()), actor, unit_id, action, detail),
+        )
 
     def audit(self, limit: int = 500) -> list[AuditEntry]:
         """The latest audit entries, newest first."""

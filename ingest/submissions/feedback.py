@@ -335,15 +335,19 @@ def upload_names_dir(home: Path) -> Path:
     return home / "state" / "upload_names"
 
 
-def record_upload_name(home: Path, stored_name: str, original_name: str) -> Path:
+def record_upload_name(
+    home: Path, stored_name: str, original_name: str, *, durable: bool = True
+) -> Path:
     """Keep ``original_name`` for the portal upload queued as ``portal/<stored_name>``.
 
     The clerk's file name may carry a person's name: the file is 0600 in a 0700 folder
-    (:func:`core.private_files.write_private`), like the upload itself.
+    (:func:`core.private_files.write_private`), like the upload itself. ``durable=False``
+    leaves the flush to disk to the operating system, as for the upload beside it.
     """
     if _PORTAL_NAME.fullmatch(f"portal/{stored_name}") is None:
         raise ValueError(f"{stored_name!r} is not a name the portal stores uploads under")
-    return write_private(upload_names_dir(home) / f"{stored_name}.name", original_name)
+    path = upload_names_dir(home) / f"{stored_name}.name"
+    return write_private(path, original_name, durable=durable)
 
 
 def _uploaded_name(match: re.Match[str], names: Path | None) -> str | None:
