@@ -7,6 +7,7 @@ the portal is served, so the rest of the command line stays quick to start.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Any
 
@@ -33,24 +34,42 @@ def _known_unit(settings: Settings, unit_id: str) -> str | None:
     return names.get(unit_id)
 
 
+def default_workers() -> int:
+    """One worker process per core this process may run on."""
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
-    from portal.app import create_app
-
     settings.ensure_dirs()
-    app = create_app(settings)
+    workers = args.workers or default_workers()
+    # the state, the cookie key (a placeholder stops the portal here) and the demo tokens are
+    # made once, before any worker starts; the workers share them through the data home
+    store = _store(settings)
     url = f"http://{args.host}:{args.port}/"
-    print(f"portal: {url} (data home {settings.home})")
+    print(f"portal: {url} (data home {settings.home}, {workers} worker process"
+          f"{'es' if workers > 1 else ''})")  # fmt: skip
     if args.demo:
-        store: PortalStore = app.state.store
         _, unit_token = store.issue_token("unit", DEMO_UNIT, "demo", CLI_ACTOR)
         _, office_token = store.issue_token("office", None, "demo: Sở (văn phòng tỉnh)", CLI_ACTOR)
         print(f"demo unit {DEMO_UNIT} token: {unit_token}")
         print(f"demo office token:        {office_token}")
         print("(demo tokens; revoke them with: dxwh portal revoke TOKEN_ID)")
     sys.stdout.flush()
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info", proxy_headers=True)
+    options: dict[str, Any] = {
+        "host": args.host,
+        "port": args.port,
+        "log_level": "info",
+        "proxy_headers": True,
+    }
+    if workers == 1:
+        from portal.app import create_app
+
+        uvicorn.run(create_app(settings), **options)
+    else:  # each worker builds the app from the environment, which names this data home
+        os.environ["DXWH_HOME"] = str(settings.home)
+        uvicorn.run("portal.app:app_from_environment", factory=True, workers=workers, **options)
     return 0
 
 
@@ -112,6 +131,13 @@ def register(subparsers: Any) -> None:
         "--demo",
         action="store_true",
         help=f"issue and print a token for the demo unit {DEMO_UNIT} and one for the office",
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        metavar="N",
+        help="worker processes answering requests (default: one per core)",
     )
     p.set_defaults(handler=cmd_serve)
 
