@@ -31,6 +31,7 @@ from portal.pages import STATIC_DIR, VIETNAM, templates, too_large_message
 from portal.routes import ROUTERS
 from portal.security import NotSignedIn
 from portal.store import PortalStore
+from portal.upload_names import UploadNames
 from portal.warehouse_state import WarehouseState
 
 # multipart framing around the file: a body past limit + this is refused before it is read
@@ -160,7 +161,9 @@ def create_app(
         state=WarehouseState(settings),
         templates=templates(),
         today=today,
+        upload_names=UploadNames(settings.home),
     )
+    portal.upload_names.tidy()
     app = FastAPI(
         title="Cổng nộp báo cáo nhân lực CĐS",
         docs_url=None,  # the API docs page loads its scripts from a CDN: not offline

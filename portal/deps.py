@@ -41,6 +41,7 @@ from portal.security import (
 )
 from portal.store import PortalStore
 from portal.units import current_version
+from portal.upload_names import UploadNames
 from portal.warehouse_state import WarehouseState
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -58,6 +59,7 @@ class Portal:
     state: WarehouseState
     templates: Jinja2Templates
     today: Callable[[], dt.date]
+    upload_names: UploadNames
 
     @property
     def throttle(self) -> SignInThrottle:

@@ -37,8 +37,8 @@ from portal.deps import Portal
 from portal.pages import too_large_message
 from portal.security import Identity, check_upload_rate
 from portal.store import PortalStore, Upload, now_utc
+from portal.upload_names import PORTAL_INBOX
 
-PORTAL_INBOX = "portal"  # sub-folder of inbox/submissions the portal writes into
 CHUNK = 1 << 16
 _SAFE_SUFFIX = re.compile(r"\.[a-z0-9]{1,5}")
 _SAFE_UNIT = re.compile(r"[A-Za-z0-9-]{1,32}")
@@ -265,4 +265,5 @@ def accept(portal: Portal, who: Identity, file: UploadFile, channel: str) -> Upl
         store=portal.store,
         registry=portal.by_code,
     ).upload
+    portal.upload_names.tidy()  # a night since the last upload: forget the names it took
     return upload

@@ -8,11 +8,13 @@ same data home, and the feedback index and page are read as written.
 from __future__ import annotations
 
 import stat
+import time
 from pathlib import Path
 
 from fastapi.testclient import TestClient
 
 from core.db import session
+from core.intake_record import write_record
 from ingest.registry import build_registry
 from ingest.submissions.feedback import upload_names_dir
 from ingest.submissions.load import ingest_submissions
@@ -106,3 +108,64 @@ def test_a_report_replaced_through_the_portal_on_a_later_night_is_not_still_to_f
     assert "ĐÃ CÓ TỆP THAY THẾ" in index
     assert "ĐÃ NHẬN – CÒN DÒNG CẦN SỬA" not in index  # not outstanding any more
     assert "Đã được thay bằng tệp bao_cao_da_sua.xlsx (đã nạp)." in index
+
+
+def _night_with_record(portal: Portal, batch: str) -> None:
+    """A night's load, then the record of its loads the portal reads, as the DAG writes it."""
+    with session(portal.settings.build_db) as con:
+        ingest_submissions(con, portal.settings, build_registry(), batch)
+        write_record(con, portal.settings.home)
+
+
+def _names(portal: Portal) -> dict[str, str]:
+    """The kept upload names: stored name -> the name the clerk sent."""
+    folder = upload_names_dir(portal.settings.home)
+    return {
+        path.name.removesuffix(".name"): path.read_text(encoding="utf-8")
+        for path in folder.glob("*.name")
+    }
+
+
+def test_upload_names_are_forgotten_once_no_feedback_can_show_them(
+    portal: Portal, tmp_path: Path
+) -> None:
+    client, csrf, index_path = _partly_wrong_sent_and_loaded(portal, tmp_path, "bao_cao.xlsx")
+    with session(portal.settings.build_db) as con:
+        write_record(con, portal.settings.home)
+    tidy = portal.app.state.portal.upload_names.tidy
+    tidy(wait=True)
+    # loaded, and the latest file of its unit and period: a later night may still name it
+    assert list(_names(portal).values()) == ["bao_cao.xlsx"]
+
+    good = write_good(tmp_path / "g.xlsx")
+    assert 'data-verdict="accepted"' in _upload(client, csrf, good, "bao_cao_da_sua.xlsx")
+    # the same bytes again under another name: the night takes it as a duplicate
+    assert 'data-verdict="accepted"' in _upload(client, csrf, good, "ban_sao.xlsx")
+    kept = sorted(_names(portal).values())
+    assert kept == ["ban_sao.xlsx", "bao_cao.xlsx", "bao_cao_da_sua.xlsx"]
+    _night_with_record(portal, "second")
+    tidy(wait=True)
+    # the first report is replaced and the copy was a duplicate: the feedback shows only the
+    # replacing file's name from now on, so only it is kept
+    assert list(_names(portal).values()) == ["bao_cao_da_sua.xlsx"]
+
+    _night_with_record(portal, "third")  # a night with nothing new still names it
+    index = index_path.read_text(encoding="utf-8")
+    assert "Đã được thay bằng tệp bao_cao_da_sua.xlsx (đã nạp)." in index
+    assert "bao_cao.xlsx</a>" in index  # the replaced report keeps the name it was shown under
+
+
+def test_an_upload_after_a_night_forgets_the_names_it_took(portal: Portal, tmp_path: Path) -> None:
+    client = portal.client()
+    csrf = sign_in(client, portal.unit_token)
+    good = write_good(tmp_path / "g.xlsx")
+    _upload(client, csrf, good, "lan_1.xlsx")
+    _upload(client, csrf, good, "lan_2.xlsx")  # the same bytes: a duplicate for the night
+    _night_with_record(portal, "first")
+    assert len(_names(portal)) == 2  # nothing is forgotten before the portal sees the record
+
+    _upload(client, csrf, good, "lan_3.xlsx")  # not taken by a night yet: its name is kept
+    deadline = time.monotonic() + 120  # the names are forgotten in a thread of their own
+    while "lan_2.xlsx" in _names(portal).values() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert sorted(_names(portal).values()) == ["lan_1.xlsx", "lan_3.xlsx"]
