@@ -1,11 +1,12 @@
 """``make bench-portal``: deadline day at the portal, with and without a night running.
 
-    python -m tests.benchmarks.bench_portal [--waves 100,300,1000] [--skip-night]
+    python -m tests.benchmarks.bench_portal [--waves 100,300,1000] [--skip-night] [--workers N]
 
 On a fresh demo home (``dxwh demo-data``, the province scale) it serves the portal as users
-get it (``dxwh portal serve``, one process) and issues a token to every unit that reports
-today. Each unit's upload is its own workbook (the template, filled for the unit and the newest
-period, its own preparer's name so no two files are the same). Then:
+get it (``dxwh portal serve``: one worker process per core unless ``--workers``) and issues a
+token to every unit that reports today. Each unit's upload is its own workbook (the template,
+filled for the unit and the newest period, its own preparer's name so no two files are the
+same). Then:
 
 - **waves**: 100, 300 and 1,000 uploads sent at once through ``POST /api/submissions``, the
   units taking turns (a unit sends several in the bigger waves, within the hourly limit), while
@@ -16,10 +17,12 @@ period, its own preparer's name so no two files are the same). Then:
 
 Per wave: the time from sending a request to its answer (p50 / p95 / max), answers other than
 200, uploads answered as queued whose file is in neither the portal's inbox folder nor the
-archive afterwards (lost), the office page's p50 / p95, and the server's peak RSS (``VmHWM``)
-at the end. Figures go to ``<data home>/bench/portal-<time>.json`` (``--record``: also to
-``docs/bench/portal.json``). The client runs on the same machine as the server. Nothing is
-asserted.
+archive afterwards (lost), the office page's p50 / p95, the CPU time per upload of the
+server's processes (office page loads included) and of this client (it runs on the same
+machine and shares its cores), and at the end the server's peak RSS: each process's
+``VmHWM`` (the supervisor and its workers), summed. Figures go to
+``<data home>/bench/portal-<time>.json`` (``--record``: also to ``docs/bench/portal.json``).
+Nothing is asserted.
 """
 
 from __future__ import annotations
@@ -134,13 +137,32 @@ def prepare_home(home: Path, uploads: int) -> tuple[list[tuple[str, str]], str, 
 # --- the server -------------------------------------------------------------------------------
 
 
+def _children(pid: int) -> list[int]:
+    """Every live process below ``pid``."""
+    below: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            below.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in below.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
 class Server:
-    def __init__(self, home: Path) -> None:
+    def __init__(self, home: Path, workers: int = 0) -> None:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = (home.parent / "portal-server.log").open("w")
         self.proc = subprocess.Popen(
-            [str(DXWH), "portal", "serve", "--port", str(self.port)],
+            [str(DXWH), "portal", "serve", "--port", str(self.port)]
+            + (["--workers", str(workers)] if workers else []),
             env=_env(home),
             stdout=self.log,
             stderr=subprocess.STDOUT,
@@ -161,10 +183,31 @@ class Server:
             time.sleep(0.2)  # polling a condition, with a generous ceiling
         raise RuntimeError(f"the portal did not answer within {READY_CEILING_S:.0f} s")
 
+    def processes(self) -> list[int]:
+        return [self.proc.pid, *_children(self.proc.pid)]
+
     def peak_rss_mb(self) -> float:
-        status = Path(f"/proc/{self.proc.pid}/status").read_text()
-        found = re.search(r"VmHWM:\s+(\d+) kB", status)
-        return round(int(found.group(1)) / 1024, 1) if found else float("nan")
+        """Each server process's peak RSS, summed (the supervisor and its workers)."""
+        total = 0
+        for pid in self.processes():
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+            except OSError:
+                continue
+            found = re.search(r"VmHWM:\s+(\d+) kB", status)
+            total += int(found.group(1)) if found else 0
+        return round(total / 1024, 1)
+
+    def cpu_seconds(self) -> float:
+        """User and system CPU time of the server's live processes so far."""
+        ticks = 0
+        for pid in self.processes():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            ticks += int(fields[11]) + int(fields[12])
+        return ticks / os.sysconf("SC_CLK_TCK")
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -282,12 +325,24 @@ def wave_figures(
     }
 
 
+def _own_cpu_seconds() -> float:
+    times = os.times()
+    return times.user + times.system
+
+
 def run_wave(
     server: Server, home: Path, uploads: list[tuple[str, Path]], office: str
 ) -> dict[str, Any]:
+    server_cpu, client_cpu = server.cpu_seconds(), _own_cpu_seconds()
     started = time.perf_counter()
     results, office_times = asyncio.run(_wave(server.url, uploads, office))
     figures = wave_figures(results, office_times, time.perf_counter() - started)
+    figures["server_cpu_ms_per_upload"] = round(
+        (server.cpu_seconds() - server_cpu) / len(uploads) * 1000, 2
+    )
+    figures["client_cpu_ms_per_upload"] = round(
+        (_own_cpu_seconds() - client_cpu) / len(uploads) * 1000, 2
+    )
     figures["_queued_sha"] = [r["sha256"] for r in results if r.get("queued")]
     figures["load_at_end"] = load()
     return figures
@@ -319,7 +374,7 @@ def run_bench(args: argparse.Namespace) -> dict[str, Any]:
         "load_at_start": load(),
         "waves": [],
     }
-    server = Server(home)
+    server = Server(home, args.workers)
     cursor = 0
 
     def next_uploads(n: int) -> list[tuple[str, Path]]:
@@ -330,6 +385,12 @@ def run_bench(args: argparse.Namespace) -> dict[str, Any]:
 
     try:
         server.wait_ready()
+        # the workers start one after the other: every one answering before the first wave
+        deadline = time.monotonic() + READY_CEILING_S
+        wanted = args.workers or len(os.sched_getaffinity(0))
+        while len(_workers(server)) < wanted and time.monotonic() < deadline:
+            time.sleep(0.2)  # polling a condition, with a generous ceiling
+        figures["server_workers"] = len(_workers(server)) or 1
         for size in sizes:
             _progress(f"{size} uploads at once")
             figures["waves"].append(
@@ -365,12 +426,25 @@ def run_bench(args: argparse.Namespace) -> dict[str, Any]:
     return figures
 
 
+def _workers(server: Server) -> list[int]:
+    """The server's worker processes (uvicorn's, started by ``multiprocessing``)."""
+    found = []
+    for pid in _children(server.proc.pid):
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"spawn_main" in command:
+            found.append(pid)
+    return found
+
+
 def format_table(f: dict[str, Any]) -> str:
     lines = [
         f"dxwh bench-portal ({f['stamp']}): {f['units_with_tokens']} units' tokens, "
         f"1-min load {f['load_at_start'][0]:.1f} at start, {f['load_at_end'][0]:.1f} at end",
         f"{'uploads at once':<22} {'answer p50 / p95 / max s':>25} {'errors':>7} {'lost':>5} "
-        f"{'office loads, p50 / p95 / max s':>32}",
+        f"{'office loads, p50 / p95 / max s':>32} {'CPU ms/upload server, client':>29}",
     ]
     for w in f["waves"]:
         a, o = w["answer_s"], w["office_page_s"]
@@ -380,14 +454,25 @@ def format_table(f: dict[str, Any]) -> str:
             if o.get("n")
             else "none loaded"
         )
+        cpu = (
+            f"{w['server_cpu_ms_per_upload']:.1f}, {w['client_cpu_ms_per_upload']:.1f}"
+            if "server_cpu_ms_per_upload" in w
+            else "not measured"
+        )
         lines.append(
             f"{label:<22} {a['p50']:>7.2f} / {a['p95']:.2f} / {a['max']:.2f}"
-            f"{sum(w['errors'].values()):>8} {w['lost']:>5} {office:>32}"
+            f"{sum(w['errors'].values()):>8} {w['lost']:>5} {office:>32} {cpu:>29}"
         )
     night = [w for w in f["waves"] if w["night"]]
     if night:
         lines.append("the night: " + ("ended well" if night[0]["night_succeeded"] else "FAILED"))
-    lines.append(f"portal server peak RSS: {f['server_peak_rss_mb']:,.0f} MB")
+    if "server_workers" in f:
+        lines.append(
+            f"portal server: {f['server_workers']} worker process(es), peak RSS "
+            f"{f['server_peak_rss_mb']:,.0f} MB (each process's peak, summed)"
+        )
+    else:  # a record from before the workers: one process
+        lines.append(f"portal server peak RSS: {f['server_peak_rss_mb']:,.0f} MB")
     return "\n".join(line.rstrip() for line in lines)
 
 
@@ -397,6 +482,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Deadline day at the portal (make bench-portal).")
     parser.add_argument("--waves", default="100,300,1000", help="uploads at once, per wave")
     parser.add_argument("--skip-night", action="store_true", help="no wave with a night running")
+    parser.add_argument(
+        "--workers", type=int, default=0, help="portal worker processes (default: one per core)"
+    )
     parser.add_argument(
         "--record", action="store_true", help=f"also write {RECORD.relative_to(REPO)}"
     )
