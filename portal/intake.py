@@ -35,7 +35,7 @@ from ingest.submissions.reader import read_submission
 from portal.config import PortalConfig
 from portal.deps import Portal
 from portal.pages import too_large_message
-from portal.security import Identity, check_upload_rate
+from portal.security import Identity, take_upload_slot
 from portal.store import PortalStore, Upload, now_utc
 from portal.upload_names import PORTAL_INBOX
 
@@ -172,8 +172,10 @@ def check_and_file(
     config: PortalConfig,
     store: PortalStore,
     registry: Mapping[str, list[ReportingUnit]],
+    slot: str | None = None,
 ) -> Intake:
-    """Check a received file as ``dxwh check`` does, then queue it or keep it aside; record it."""
+    """Check a received file as ``dxwh check`` does, then queue it or keep it aside; record it
+    (releasing its ``slot`` in the hourly limit in the same transaction)."""
     if not _SAFE_UNIT.fullmatch(unit_id):
         raise ValueError(f"unit id {unit_id!r} is not a registry code")
     suffix = Path(original_name).suffix.lower()
@@ -238,32 +240,38 @@ def check_and_file(
             f"{original_name} → {upload.stored_path} ({verdict_label(status)}, "
             f"{upload.n_errors} lỗi, {_CHANNELS.get(channel, channel)})",
         ),
+        slot=slot,
     )
     return Intake(upload, checked)
 
 
 def accept(portal: Portal, who: Identity, file: UploadFile, channel: str) -> Upload:
-    """An upload of ``who``'s unit through the pages (``web``) or the API (``api``): the rate
-    limit, the size limit while it streams in, then :func:`check_and_file`."""
+    """An upload of ``who``'s unit through the pages (``web``) or the API (``api``): a slot in
+    the hourly limit, the size limit while it streams in, then :func:`check_and_file`."""
     assert who.unit_id is not None
-    check_upload_rate(portal.store, who.unit_id, portal.config.uploads_per_hour)
-    name = display_name(file.filename)
+    slot = take_upload_slot(portal.store, who.unit_id, portal.config.uploads_per_hour)
     try:
-        incoming, size = receive(file.file, portal.config)
-    except UploadTooLarge as exc:
-        portal.store.log(who.actor, who.unit_id, "upload_too_large", name)
-        raise HTTPException(413, too_large_message(exc.limit)) from exc
-    upload = check_and_file(
-        incoming,
-        size,
-        name,
-        unit_id=who.unit_id,
-        token_id=who.token_id,
-        channel=channel,
-        settings=portal.settings,
-        config=portal.config,
-        store=portal.store,
-        registry=portal.by_code,
-    ).upload
+        name = display_name(file.filename)
+        try:
+            incoming, size = receive(file.file, portal.config)
+        except UploadTooLarge as exc:
+            portal.store.log(who.actor, who.unit_id, "upload_too_large", name)
+            raise HTTPException(413, too_large_message(exc.limit)) from exc
+        upload = check_and_file(
+            incoming,
+            size,
+            name,
+            unit_id=who.unit_id,
+            token_id=who.token_id,
+            channel=channel,
+            settings=portal.settings,
+            config=portal.config,
+            store=portal.store,
+            registry=portal.by_code,
+            slot=slot,
+        ).upload
+    except BaseException:
+        portal.store.release_upload_slot(slot)  # refused or failed: it counts for nothing
+        raise
     portal.upload_names.tidy()  # a night since the last upload: forget the names it took
     return upload

@@ -16,14 +16,13 @@ page asks :func:`identity` and nothing else.
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 import time
 from dataclasses import dataclass
 
 from fastapi import HTTPException, Request
 
-from portal.store import AccessToken, PortalStore, now_utc
+from portal.store import AccessToken, PortalStore
 
 CSRF_FIELD = "csrf_token"
 SESSION_ID = "sid"
@@ -140,13 +139,15 @@ class SignInThrottle:
         self.store.sign_in_failed(client, now, forget_before=now - self.window)
 
 
-def check_upload_rate(store: PortalStore, unit_id: str, per_hour: int) -> None:
-    """429 when the unit has already sent ``per_hour`` files in the last hour."""
-    since = now_utc() - dt.timedelta(hours=1)
-    if store.count_uploads_since(unit_id, since) >= per_hour:
+def take_upload_slot(store: PortalStore, unit_id: str, per_hour: int) -> str:
+    """A slot for one more upload of the unit; 429 when it has sent, or is sending,
+    ``per_hour`` files in the last hour."""
+    slot = store.take_upload_slot(unit_id, per_hour)
+    if slot is None:
         raise HTTPException(
             429,
             f"Đơn vị đã gửi {per_hour} tệp trong một giờ qua: hãy chờ rồi gửi lại. "
             f"/ The unit sent {per_hour} files in the last hour; try again later.",
             headers={"Retry-After": "600"},
         )
+    return slot

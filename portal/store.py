@@ -34,6 +34,9 @@ ROLES = ("unit", "office")
 # a token's "last used" is kept to the minute: a program sending many files in a minute makes
 # one write for its token, not one per request
 LAST_USED_GRAIN = dt.timedelta(minutes=1)
+# an upload's slot in the hourly limit is released when it is recorded or refused; a slot left
+# by a process killed in between counts for this long
+SLOT_TIMEOUT = dt.timedelta(minutes=10)
 
 SCHEMA = """
 create table if not exists access_tokens (
@@ -77,6 +80,11 @@ create table if not exists sessions (
     ended_at text                        -- signed out, or its token revoked
 );
 create index if not exists sessions_by_token on sessions (token_id);
+create table if not exists upload_slots (
+    slot_id text primary key,            -- an upload being received and checked
+    unit_id text not null,
+    taken_at text not null
+);
 create table if not exists failed_sign_ins (
     client text not null,                -- the client's address
     at real not null                     -- seconds since the epoch
@@ -313,10 +321,14 @@ class PortalStore:
 
     # uploads -------------------------------------------------------------------------------
 
-    def add_upload(self, upload: Upload, audit: tuple[str, str] | None = None) -> None:
+    def add_upload(
+        self, upload: Upload, audit: tuple[str, str] | None = None, slot: str | None = None
+    ) -> None:
         """Record an upload and, in the same transaction, its audit entry ``(action, detail)``
-        (the actor is the upload's token)."""
+        (the actor is the upload's token) and the release of its ``slot``."""
         with self._connect() as con:
+            if slot is not None:
+                con.execute("delete from upload_slots where slot_id = ?", (slot,))
             if audit is not None:
                 self._log(con, f"token:{upload.token_id}", upload.unit_id, *audit)
             con.execute(
@@ -354,13 +366,37 @@ class PortalStore:
             ).fetchall()
         return {(r["unit_id"], r["period_id"]): _upload(r) for r in rows}
 
-    def count_uploads_since(self, unit_id: str, since: dt.datetime) -> int:
+    def take_upload_slot(self, unit_id: str, per_hour: int) -> str | None:
+        """A slot for one more upload of ``unit_id`` within its hourly limit, or ``None``.
+
+        The uploads of the last hour and the slots still taken are counted, and the slot
+        taken, in one write transaction: of many uploads sent at once, by any number of
+        threads and worker processes, no more than the limit get a slot. The slot goes with
+        :meth:`add_upload` (``slot=``) or :meth:`release_upload_slot`.
+        """
+        now = now_utc()
+        slot_id = secrets.token_hex(8)
         with self._connect() as con:
-            row = con.execute(
+            con.execute("begin immediate")  # counted and taken with no writer in between
+            con.execute("delete from upload_slots where taken_at < ?", (_iso(now - SLOT_TIMEOUT),))
+            (sent,) = con.execute(
                 "select count(*) from uploads where unit_id = ? and uploaded_at >= ?",
-                (unit_id, _iso(since)),
+                (unit_id, _iso(now - dt.timedelta(hours=1))),
             ).fetchone()
-        return int(row[0])
+            (pending,) = con.execute(
+                "select count(*) from upload_slots where unit_id = ?", (unit_id,)
+            ).fetchone()
+            if sent + pending >= per_hour:
+                return None
+            con.execute(
+                "insert into upload_slots (slot_id, unit_id, taken_at) values (?, ?, ?)",
+                (slot_id, unit_id, _iso(now)),
+            )
+        return slot_id
+
+    def release_upload_slot(self, slot_id: str) -> None:
+        with self._connect() as con:
+            con.execute("delete from upload_slots where slot_id = ?", (slot_id,))
 
     # failed sign-ins (shared by every process serving the portal) ---------------------------
 

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import io
 import re
+import sqlite3
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 from python_calamine import CalamineWorkbook
 
 from ingest.submissions.template import EXAMPLE_STAFF, write_template
+from portal import intake
 from tests.portal.portal_helpers import (
     OTHER_UNIT,
     PERIOD,
@@ -297,6 +302,42 @@ def test_uploads_per_unit_are_rate_limited(
     assert (
         _upload(other, other_csrf, write_good(tmp_path / "b.xlsx", OTHER_UNIT)).status_code == 200
     )
+
+
+def test_an_upload_being_checked_counts_against_the_limit(
+    make_portal: Callable[..., Portal], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two uploads of a unit allowed one an hour, the second sent while the first is still
+    being checked: the second is refused, however the two interleave."""
+    portal = make_portal(uploads_per_hour=1)
+    data = write_good(tmp_path / "a.xlsx").read_bytes()
+    bearer = {"Authorization": f"Bearer {portal.unit_token}"}
+    checking, second_answered = threading.Event(), threading.Event()
+    real_check = intake.check_submission
+
+    def check_held_open(*args: Any, **kwargs: Any) -> Any:
+        if not checking.is_set():  # the first upload: held until the second is answered
+            checking.set()
+            assert second_answered.wait(timeout=120)
+        return real_check(*args, **kwargs)
+
+    monkeypatch.setattr(intake, "check_submission", check_held_open)
+
+    def send(name: str) -> int:
+        with portal.client() as client:
+            answer = client.post("/api/submissions", headers=bearer, files={"file": (name, data)})
+        return answer.status_code
+
+    with ThreadPoolExecutor(2) as pool:
+        first = pool.submit(send, "lan_1.xlsx")
+        assert checking.wait(timeout=120)
+        second = send("lan_2.xlsx")
+        second_answered.set()
+        assert (first.result(timeout=120), second) == (200, 429)
+    assert [u.original_name for u in portal.store.uploads_of(UNIT)] == ["lan_1.xlsx"]
+    # a refused upload holds no slot, nor does a recorded one
+    with sqlite3.connect(portal.config.state_db) as con:
+        assert con.execute("select count(*) from upload_slots").fetchone()[0] == 0
 
 
 def test_office_issues_and_revokes_access_and_reads_the_audit(portal: Portal) -> None:
