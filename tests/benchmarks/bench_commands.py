@@ -27,6 +27,12 @@ after the other so every figure of a round shares the machine's load:
 - **``dxwh sql`` one-shot**: ``dxwh sql "select count(*) ..."`` on the published file, wall time
   and the process's CPU time (user + system).
 
+CPU is counted for every process a command starts: the bench adopts its descendants' orphans
+(``PR_SET_CHILD_SUBREAPER``), so the workers of ``dxwh ingest``, forked by a fork server that
+outlives the command, are waited for and counted; the floor and parse limit count their pool.
+CPU milliseconds per file, and the floor's CPU over the command's, are reported beside the
+rates: a loaded machine inflates them far less than wall time.
+
 Files per second count the inbox's files (every file offered, also the refused ones). Each figure
 is reported as min / median / max over the rounds, with the load average at the start and end of
 every round. The figures are written as JSON to ``<data home>/bench/commands-<time>.json``;
@@ -37,6 +43,8 @@ README.md and docs/operations.md are generated (a test checks they match). Nothi
 from __future__ import annotations
 
 import argparse
+import contextlib
+import ctypes
 import datetime as dt
 import hashlib
 import io
@@ -50,7 +58,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -156,24 +164,27 @@ def floor_one(job: tuple[str, str]) -> int:
         return 0
 
 
-def _pool_seconds(fn: Callable[[Any], int], jobs: Sequence[Any]) -> tuple[int, float]:
+def _pool_run(fn: Callable[[Any], int], jobs: Sequence[Any]) -> dict[str, Any]:
+    """Rows, wall seconds and the pool's CPU seconds (its processes, user + system)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     with ProcessPoolExecutor(cores()) as pool:
         rows = sum(pool.map(fn, jobs, chunksize=32))
-    return rows, time.perf_counter() - started
+    seconds = time.perf_counter() - started
+    cpu = _cpu(before, resource.getrusage(resource.RUSAGE_CHILDREN))
+    return {"seconds": seconds, "cpu_seconds": cpu, "rows": rows}
 
 
 def floor(files: list[Path], archive: Path) -> dict[str, Any]:
     shutil.rmtree(archive, ignore_errors=True)
     archive.mkdir(parents=True)
-    rows, seconds = _pool_seconds(floor_one, [(str(p), str(archive)) for p in files])
+    done = _pool_run(floor_one, [(str(p), str(archive)) for p in files])
     shutil.rmtree(archive, ignore_errors=True)
-    return {"seconds": seconds, "rows": rows}
+    return done
 
 
 def parse_limit(files: list[Path]) -> dict[str, Any]:
-    rows, seconds = _pool_seconds(read_every_cell, [str(p) for p in files])
-    return {"seconds": seconds, "rows": rows}
+    return _pool_run(read_every_cell, [str(p) for p in files])
 
 
 def naive_concat_text(files: list[Path]) -> dict[str, Any]:
@@ -206,14 +217,78 @@ def naive_sample(files: list[Path], size: int) -> list[Path]:
 # --- the commands -----------------------------------------------------------------------------
 
 
+_PR_SET_CHILD_SUBREAPER = 36
+# How long a command's orphaned processes (a fork server after its parent exits) are waited for.
+_ORPHANS_CEILING_SECONDS = 30.0
+
+
+def adopt_orphans(adopt: bool = True) -> bool:
+    """Make this process the reaper of its descendants' orphans (Linux), so that every process
+    a command starts is waited for here and its CPU counted in ``RUSAGE_CHILDREN``
+    (``adopt=False`` gives them back to init). Returns whether it took effect.
+
+    ``dxwh ingest`` reads files in workers forked by a fork server; the server outlives the
+    command by a moment and was reaped by init, so the workers' CPU (most of the command's)
+    was never counted."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return bool(libc.prctl(_PR_SET_CHILD_SUBREAPER, int(adopt), 0, 0, 0) == 0)
+    except (OSError, AttributeError):
+        return False
+
+
+@contextlib.contextmanager
+def orphans_adopted() -> Iterator[None]:
+    """:func:`adopt_orphans` for the block only: a test process running the bench is not left
+    the reaper of other tests' processes."""
+    adopt_orphans()
+    try:
+        yield
+    finally:
+        adopt_orphans(False)
+
+
+def children() -> set[int]:
+    """This process's children (Linux ``/proc``): those it started, and the orphans it adopted."""
+    me, found = os.getpid(), set()
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as handle:
+                fields = handle.read().rsplit(b")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        if int(fields[1]) == me:
+            found.add(int(entry.name))
+    return found
+
+
+def reap_orphans(before: set[int], ceiling: float = _ORPHANS_CEILING_SECONDS) -> None:
+    """Wait for the children this process has now and did not have ``before`` (a command's
+    processes it adopted, see :func:`adopt_orphans`), up to ``ceiling`` seconds: one that
+    outlives that is left running and its CPU uncounted. Other children are left alone."""
+    deadline = time.monotonic() + ceiling
+    while waiting := children() - before:
+        for pid in waiting:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, os.WNOHANG)
+        if time.monotonic() > deadline:
+            return
+        time.sleep(0.02)  # polling for their exit, bounded by the ceiling
+
+
 def run_command(args: Sequence[str], env: dict[str, str]) -> dict[str, Any]:
-    """Run a command to its end: wall seconds, CPU seconds (user + system) and peak RSS."""
+    """Run a command to its end: wall seconds, CPU seconds (user + system) and peak RSS, of
+    the command and (after :func:`adopt_orphans`) every process it started."""
+    before = children()
     started = time.perf_counter()
     proc = subprocess.Popen(
         args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     out, err = proc.communicate()
     seconds = time.perf_counter() - started
+    reap_orphans(before)
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(args)} failed:\n{out[-3000:]}\n{err[-3000:]}")
@@ -323,6 +398,24 @@ def summarise(rounds: list[dict[str, Any]], n_files: int, n_sample: int) -> dict
     for key in ("dxwh_ingest_nothing_new", "dxwh_sql"):  # single processes: their CPU is whole
         if per_round(key, "cpu_seconds"):
             out[f"{key}_cpu_s"] = spread(per_round(key, "cpu_seconds"), 2)
+    # CPU per file (user + system of every process): what a loaded machine inflates least
+    for key in ("floor", "parse_limit", "dxwh_ingest"):
+        if per_round(key, "cpu_seconds"):
+            out[f"{key}_cpu_ms_per_file"] = spread(
+                [1000 * c / n_files for c in per_round(key, "cpu_seconds")], 3
+            )
+    if per_round("floor", "cpu_seconds") and per_round("dxwh_ingest", "cpu_seconds"):
+        out["ingest_vs_floor_cpu"] = spread(
+            [
+                f / i
+                for f, i in zip(
+                    per_round("floor", "cpu_seconds"),
+                    per_round("dxwh_ingest", "cpu_seconds"),
+                    strict=True,
+                )
+            ],
+            3,
+        )
     ingest = per_round("dxwh_ingest")
     out["ingest_vs_floor"] = spread(
         [f / i for f, i in zip(per_round("floor"), ingest, strict=True)], 3
@@ -366,12 +459,13 @@ def run_bench(args: argparse.Namespace) -> dict[str, Any]:
         "naive_sample_files": len(sample),
     }
     rounds = []
-    for n in range(args.repeat):
-        _progress(f"round {n + 1} of {args.repeat}")
-        rounds.append(one_round(files, sample, inbox, root / "work", scale, not args.skip_run))
-        # a long run that fails keeps the rounds before it
-        partial = root / f"commands-{scale}-partial.json"
-        partial.write_text(json.dumps(figures | {"rounds": rounds}, indent=1), encoding="utf-8")
+    with orphans_adopted():  # the commands' worker processes are counted too
+        for n in range(args.repeat):
+            _progress(f"round {n + 1} of {args.repeat}")
+            rounds.append(one_round(files, sample, inbox, root / "work", scale, not args.skip_run))
+            # a long run that fails keeps the rounds before it
+            partial = root / f"commands-{scale}-partial.json"
+            partial.write_text(json.dumps(figures | {"rounds": rounds}, indent=1), encoding="utf-8")
     shutil.rmtree(root / "work", ignore_errors=True)
     figures["rounds"] = rounds
     figures["summary"] = summarise(rounds, len(files), len(sample))
@@ -412,6 +506,18 @@ def format_table(f: dict[str, Any]) -> str:
         ("  dxwh ingest / naive script", "ingest_vs_naive_script", ".1f"),
     ):
         lines.append(f"{label:<50} {_mmm(s[key], fmt):>26}")
+    if "dxwh_ingest_cpu_ms_per_file" in s:
+        lines.append(f"{'CPU ms per file (user + system, every process)':<50} {'':>26}")
+        for label, key in (
+            ("  floor", "floor_cpu_ms_per_file"),
+            ("  parse limit", "parse_limit_cpu_ms_per_file"),
+            ("  dxwh ingest, the command", "dxwh_ingest_cpu_ms_per_file"),
+        ):
+            if key in s:
+                lines.append(f"{label:<50} {_mmm(s[key], '.3f'):>26}")
+        if "ingest_vs_floor_cpu" in s:
+            lines.append(f"{'  floor CPU / dxwh ingest CPU':<50} "
+                         f"{_mmm(s['ingest_vs_floor_cpu'], '.2f'):>26}")  # fmt: skip
     lines.append(f"{'':<50} {'seconds':>26}")
 
     def secs(label: str, key: str) -> None:
