@@ -171,9 +171,13 @@ class PortalStore:
     """All reads and writes of the portal's SQLite file; one connection per thread, one
     transaction per call."""
 
+    # how long a writer waits for another process's write transaction to end
+    busy_timeout = 30.0
+
     def __init__(self, path: Path) -> None:
         self.path = path
         self._local = threading.local()
+        self._write_lock = threading.Lock()
         private_dir(path.parent)
         # SQLite gives its -wal and -shm files the mode of the database file: created 0600 here
         if not path.exists():
@@ -186,7 +190,7 @@ class PortalStore:
         """This thread's connection (a process made by ``fork`` opens its own)."""
         con: sqlite3.Connection | None = getattr(self._local, "con", None)
         if con is None or self._local.pid != os.getpid():
-            con = sqlite3.connect(self.path, timeout=30)
+            con = sqlite3.connect(self.path, timeout=self.busy_timeout)
             con.row_factory = sqlite3.Row
             con.execute("pragma synchronous = normal")  # see the module's docstring
             self._local.con, self._local.pid = con, os.getpid()
@@ -195,6 +199,16 @@ class PortalStore:
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
         with self._connection() as con:  # one transaction: committed, or rolled back on error
+            yield con
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction, begun at once (``begin immediate``). The threads of this
+        process take turns on a lock first: a writer finding SQLite's lock taken sleeps in
+        growing steps (1, 2, 5, 10 ms …) and a burst of uploads would spend its time
+        asleep; across processes SQLite's own lock and its timeout still hold."""
+        with self._write_lock, self._connect() as con:
+            con.execute("begin immediate")
             yield con
 
     def close(self) -> None:
@@ -217,7 +231,7 @@ class PortalStore:
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
         token_id = secrets.token_hex(4)
         at = _iso(now_utc())
-        with self._connect() as con:
+        with self._write() as con:
             con.execute(
                 "insert into access_tokens (token_id, token_hash, role, unit_id, label, "
                 "issued_at, issued_by) values (?, ?, ?, ?, ?, ?, ?)",
@@ -238,9 +252,10 @@ class PortalStore:
             ).fetchone()
             if row is None:
                 return None
-            now = now_utc()
-            used = row["last_used_at"]
-            if used is None or dt.datetime.fromisoformat(used) <= now - LAST_USED_GRAIN:
+        now = now_utc()
+        used = row["last_used_at"]
+        if used is None or dt.datetime.fromisoformat(used) <= now - LAST_USED_GRAIN:
+            with self._write() as con:
                 con.execute(
                     "update access_tokens set last_used_at = ? where token_id = ?",
                     (_iso(now), row["token_id"]),
@@ -264,7 +279,7 @@ class PortalStore:
 
     def revoke_token(self, token_id: str, revoked_by: str) -> bool:
         """Revoke a token; ``False`` when it is unknown or already revoked."""
-        with self._connect() as con:
+        with self._write() as con:
             cursor = con.execute(
                 "update access_tokens set revoked_at = ? where token_id = ? and revoked_at is null",
                 (_iso(now_utc()), token_id),
@@ -285,7 +300,7 @@ class PortalStore:
         """A new server-side session for ``token_id``; returns its id (kept hashed)."""
         session_id = secrets.token_urlsafe(32)
         now = now_utc()
-        with self._connect() as con:
+        with self._write() as con:
             con.execute(
                 "insert into sessions (session_hash, token_id, started_at, expires_at) "
                 "values (?, ?, ?, ?)",
@@ -313,7 +328,7 @@ class PortalStore:
 
     def end_session(self, session_id: str) -> None:
         """End a session (sign-out): a copy of its cookie opens nothing afterwards."""
-        with self._connect() as con:
+        with self._write() as con:
             con.execute(
                 "update sessions set ended_at = ? where session_hash = ? and ended_at is null",
                 (_iso(now_utc()), hash_token(session_id)),
@@ -326,7 +341,7 @@ class PortalStore:
     ) -> None:
         """Record an upload and, in the same transaction, its audit entry ``(action, detail)``
         (the actor is the upload's token) and the release of its ``slot``."""
-        with self._connect() as con:
+        with self._write() as con:
             if slot is not None:
                 con.execute("delete from upload_slots where slot_id = ?", (slot,))
             if audit is not None:
@@ -376,8 +391,7 @@ class PortalStore:
         """
         now = now_utc()
         slot_id = secrets.token_hex(8)
-        with self._connect() as con:
-            con.execute("begin immediate")  # counted and taken with no writer in between
+        with self._write() as con:  # counted and taken with no writer in between
             con.execute("delete from upload_slots where taken_at < ?", (_iso(now - SLOT_TIMEOUT),))
             (sent,) = con.execute(
                 "select count(*) from uploads where unit_id = ? and uploaded_at >= ?",
@@ -395,7 +409,7 @@ class PortalStore:
         return slot_id
 
     def release_upload_slot(self, slot_id: str) -> None:
-        with self._connect() as con:
+        with self._write() as con:
             con.execute("delete from upload_slots where slot_id = ?", (slot_id,))
 
     # failed sign-ins (shared by every process serving the portal) ---------------------------
@@ -411,14 +425,14 @@ class PortalStore:
 
     def sign_in_failed(self, client: str, at: float, forget_before: float) -> None:
         """Count a failed sign-in of ``client``; failures before ``forget_before`` are dropped."""
-        with self._connect() as con:
+        with self._write() as con:
             con.execute("delete from failed_sign_ins where at < ?", (forget_before,))
             con.execute("insert into failed_sign_ins (client, at) values (?, ?)", (client, at))
 
     # audit log -----------------------------------------------------------------------------
 
     def log(self, actor: str, unit_id: str | None, action: str, detail: str) -> None:
-        with self._connect() as con:
+        with self._write() as con:
             self._log(con, actor, unit_id, action, detail)
 
     @staticmethod

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
-from portal.store import PortalStore, hash_token
+from portal.store import PortalStore, Upload, hash_token, now_utc
 
 
 def test_tokens_are_stored_hashed_and_revocable(tmp_path: Path) -> None:
@@ -41,3 +43,29 @@ def test_a_token_names_a_unit_exactly_when_it_is_a_unit_token(
 ) -> None:
     with pytest.raises(ValueError):
         PortalStore(tmp_path / "portal.sqlite").issue_token(role, unit_id, "x", "cli")
+
+
+def test_the_threads_of_a_process_take_turns_before_sqlite_s_lock(tmp_path: Path) -> None:
+    """Uploads recorded by many request threads at once never meet SQLite's lock: they queue
+    on the store's own, rather than sleep in SQLite's growing steps (here: not wait at all)."""
+    store = PortalStore(tmp_path / "portal.sqlite")
+    store.busy_timeout = 0.0  # meeting SQLite's lock would be an error ("database is locked")
+    start = threading.Barrier(16)
+
+    def record(unit: int) -> int:
+        start.wait(timeout=120)
+        for i in range(20):
+            slot = store.take_upload_slot(f"u{unit}", 100)
+            assert slot is not None
+            upload = Upload(
+                f"{unit}-{i}", f"u{unit}", "t", "api", f"{i}.xlsx", 1, "0" * 64, "xlsx",
+                "2026-H1", None, "accepted", 0, 0, 1, 0, [], f"inbox/{unit}-{i}", True,
+                now_utc().isoformat(timespec="seconds"),
+            )  # fmt: skip
+            store.add_upload(upload, audit=("upload_queued", f"{i}.xlsx"), slot=slot)
+        return unit
+
+    with ThreadPoolExecutor(16) as pool:
+        assert sorted(pool.map(record, range(16))) == list(range(16))
+    assert sum(len(store.uploads_of(f"u{unit}")) for unit in range(16)) == 16 * 20
+    assert sum(1 for e in store.audit(1000) if e.action == "upload_queued") == 16 * 20
