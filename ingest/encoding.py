@@ -33,6 +33,8 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Literal
 
+from ingest.text import MEMO_CHARS
+
 Encoding = Literal["tcvn3", "vni"]
 ENCODINGS: tuple[Encoding, ...] = ("tcvn3", "vni")
 
@@ -300,9 +302,17 @@ def _restore_initial_capitals(original: str, decoded: str) -> str:
     return "".join(chars)
 
 
-@functools.lru_cache(maxsize=1 << 16)  # the same names and choices recur in every file
 def detect(text: str, hint: Encoding | None = None) -> Encoding | None:
-    """The legacy encoding ``text`` is written in, or ``None`` (Unicode, ASCII, or unsure)."""
+    """The legacy encoding ``text`` is written in, or ``None`` (Unicode, ASCII, or unsure).
+
+    Short texts (the same names and choices recur in every file) are remembered; a long one
+    is looked at each time (see :data:`ingest.text.MEMO_CHARS`)."""
+    if len(text) <= MEMO_CHARS:
+        return _detect_memo(text, hint)
+    return _detect(text, hint)
+
+
+def _detect(text: str, hint: Encoding | None = None) -> Encoding | None:
     if not _LEGACY_CHARS.search(text) or _UNICODE_ONLY.search(text):
         return None
     found = [e for e in ENCODINGS if _candidate(text, e, hinted=(e == hint))]
@@ -311,6 +321,9 @@ def detect(text: str, hint: Encoding | None = None) -> Encoding | None:
     if hint in found:
         return hint
     return None
+
+
+_detect_memo = functools.lru_cache(maxsize=1 << 16)(_detect)
 
 
 def repair(text: str, hint: Encoding | None = None) -> tuple[str, Encoding | None]:

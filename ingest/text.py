@@ -1,8 +1,8 @@
 """Text normalisation shared by every reader: NFC, and a diacritic-free matching key.
 
 Every label, DonVi value and enumerated cell of every file is folded to be compared, and the
-same few hundred spellings come back file after file: the string forms are memoised (bounded,
-per process), which made reading and checking a file several times cheaper.
+same few hundred spellings come back file after file: the string forms of short texts are
+memoised (bounded, per process), which made reading and checking a file several times cheaper.
 """
 
 from __future__ import annotations
@@ -14,6 +14,10 @@ from functools import lru_cache
 _SPACES = re.compile(r"\s+")
 _NON_KEY = re.compile(r"[^a-z0-9]+")
 _MEMO = 1 << 15  # distinct strings remembered per function and process
+# Only texts this short are remembered (labels, choices, names): a longer one is worked out each
+# time, so files of long distinct cells cannot fill the memory of a long-lived process (the
+# portal reads uploads in its own process).
+MEMO_CHARS = 300
 
 
 def _as_text(value: object) -> str | None:
@@ -31,9 +35,15 @@ def clean_text(value: object) -> str:
     return "" if text is None else _clean(text)
 
 
-@lru_cache(maxsize=_MEMO)
 def _clean(text: str) -> str:
+    return _clean_memo(text) if len(text) <= MEMO_CHARS else _clean_text(text)
+
+
+def _clean_text(text: str) -> str:
     return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
+
+
+_clean_memo = lru_cache(maxsize=_MEMO)(_clean_text)
 
 
 def fold(value: object) -> str:
@@ -42,10 +52,16 @@ def fold(value: object) -> str:
     return "" if text is None else _fold(text)
 
 
-@lru_cache(maxsize=_MEMO)
 def _fold(text: str) -> str:
+    return _fold_memo(text) if len(text) <= MEMO_CHARS else _fold_text(text)
+
+
+def _fold_text(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", _clean(text).lower())
     return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn").replace("đ", "d")
+
+
+_fold_memo = lru_cache(maxsize=_MEMO)(_fold_text)
 
 
 def match_key(value: object) -> str:
@@ -56,9 +72,15 @@ def match_key(value: object) -> str:
     return "" if text is None else _match_key(text)
 
 
-@lru_cache(maxsize=_MEMO)
 def _match_key(text: str) -> str:
+    return _match_key_memo(text) if len(text) <= MEMO_CHARS else _match_key_text(text)
+
+
+def _match_key_text(text: str) -> str:
     return _NON_KEY.sub("", _fold(text))
+
+
+_match_key_memo = lru_cache(maxsize=_MEMO)(_match_key_text)
 
 
 # Characters Unicode files under letters that show nothing: Hangul fillers and the blank

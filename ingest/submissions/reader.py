@@ -35,7 +35,7 @@ from ingest.contract import (
 from ingest.encoding import Encoding, decode_text, file_encoding, repair
 from ingest.problems import Problem
 from ingest.submissions.sniff import inspect
-from ingest.text import clean_text, match_key
+from ingest.text import MEMO_CHARS, clean_text, match_key
 from ingest.values import parse_period
 from ingest.wordings import CLOSEST_SCORE, Reading, read_choice, read_yes_no
 
@@ -165,17 +165,28 @@ def _choice_fields() -> dict[str, Callable[[object], bool]]:
 _CHOICE_TESTS = _choice_fields()
 
 
-@functools.lru_cache(maxsize=1 << 15)  # the same labels and choices recur in every file
+# Only short cells are remembered (see ingest.text.MEMO_CHARS).
 def _nfc(value: str) -> str:
+    return _nfc_memo(value) if len(value) <= MEMO_CHARS else unicodedata.normalize("NFC", value)
+
+
+@functools.lru_cache(maxsize=1 << 15)  # the same labels and choices recur in every file
+def _nfc_memo(value: str) -> str:
     return unicodedata.normalize("NFC", value)
 
 
-@functools.lru_cache(maxsize=1 << 15)
 def _typed_text(value: str) -> tuple[str, bool]:
     """``value`` in NFC without control characters, and whether any were removed."""
-    text = _nfc(value)
+    return _typed_memo(value) if len(value) <= MEMO_CHARS else _typed(value)
+
+
+def _typed(value: str) -> tuple[str, bool]:
+    text = unicodedata.normalize("NFC", value)
     stripped = _CONTROL.sub("", text)
     return stripped, stripped != text
+
+
+_typed_memo = functools.lru_cache(maxsize=1 << 15)(_typed)
 
 
 class _Text:

@@ -65,3 +65,34 @@ def test_an_archived_copys_index_path_is_its_path_in_the_archive(tmp_path: Path)
     for outside in (tmp_path / "archive-old" / "ab" / "x.xlsx", tmp_path / "x.xlsx"):
         with pytest.raises(ValueError):
             archived_relative(outside, archive_dir)
+
+
+def test_long_texts_are_read_alike_and_never_remembered() -> None:
+    """Files of long distinct cells cannot fill a long-lived process's memory (the portal
+    reads uploads in its own process): only texts up to MEMO_CHARS are remembered."""
+    from ingest import encoding, text
+    from ingest.submissions import reader
+
+    memos = (
+        text._clean_memo,
+        text._fold_memo,
+        text._match_key_memo,
+        encoding._detect_memo,
+        reader._nfc_memo,
+        reader._typed_memo,
+    )
+    before = [m.cache_info().currsize for m in memos]
+    for n in range(50):
+        cell = f"Ghi chú {n} \x07" + "Nguyễn Văn Án, Phòng Văn hoá " * 20
+        assert len(cell) > text.MEMO_CHARS
+        assert text.clean_text(cell) == text._clean_text(cell)
+        assert text.match_key(cell) == text._match_key_text(cell)
+        assert text.fold(cell) == text._fold_text(cell)
+        assert encoding.detect(cell) is None
+        assert reader._typed_text(cell) == (cell.replace("\x07", ""), True)
+    assert [m.cache_info().currsize for m in memos] == before
+    # short texts still are
+    text.clean_text("Phòng Văn hoá và Thông tin 7301")
+    hits = text._clean_memo.cache_info().hits
+    text.clean_text("Phòng Văn hoá và Thông tin 7301")
+    assert text._clean_memo.cache_info().hits == hits + 1
