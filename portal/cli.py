@@ -34,9 +34,15 @@ def _known_unit(settings: Settings, unit_id: str) -> str | None:
     return names.get(unit_id)
 
 
+# about 200 MB a worker: on a big host (or a container that sees all the host's cores) one per
+# core would hold gigabytes for a load that four processes answer
+MAX_DEFAULT_WORKERS = 4
+
+
 def default_workers() -> int:
-    """One worker process per core this process may run on."""
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
+    """One worker process per core this process may run on, at most ``MAX_DEFAULT_WORKERS``."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    return max(1, min(cores, MAX_DEFAULT_WORKERS))
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:

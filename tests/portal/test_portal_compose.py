@@ -31,3 +31,9 @@ def test_portal_gets_no_database_secrets() -> None:
     assert "env_file" not in _portal()
     assert not any(key.startswith(("POSTGRES_", "AIRFLOW")) for key in env)
     assert env["DXWH_PORTAL_SECRET"]  # sessions are signed with a configured secret
+
+
+def test_the_portal_service_runs_a_fixed_number_of_workers() -> None:
+    # a container sees every core of its host: the default (one per core) is not for it
+    args = build_parser().parse_args(service_command(_portal())[1:])
+    assert args.workers == 2
