@@ -383,3 +383,21 @@ def test_a_unit_without_reporting_duty_is_named_under_compliance(
     html = _html(sample_scorecard)
     compliance = html[html.index('id="compliance"') : html.index('id="late-or-missing"')]
     assert "Đặc khu Hoàng Sa không có nghĩa vụ báo cáo (không có dân cư)" in compliance
+
+
+def test_the_unit_lists_are_read_for_the_headline_period_only(sample_scorecard: Settings) -> None:
+    # every period's late and no-focal-point units were read into the night's memory, which
+    # grew with history; the scorecard shows the headline period's
+    from warehouse.sql import connect_published
+
+    data = load_scorecard_data(sample_scorecard.published_db)
+    with connect_published(sample_scorecard.published_db) as con:
+        published = {
+            view: {p for (p,) in con.execute(f"select period_id from {view}").fetchall()}
+            for view in ("analyst.late_or_missing_reports", "analyst.units_without_focal_point")
+        }
+
+    assert any(len(periods) > 1 for periods in published.values())
+    for frame in (data.late_or_missing, data.no_focal_point):
+        assert set(frame["period_id"]) <= {data.latest_period}
+    assert len(data.late_or_missing) + len(data.no_focal_point) > 0

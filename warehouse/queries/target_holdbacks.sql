@@ -1,9 +1,11 @@
 -- Who holds each target back: for every unit-level target (focal point, platform access,
--- annual training, network; 100 %), each scope and each period whose reports are all due, the
--- units short of it and what each lacks (no focal point or network member, or no report;
--- N staff not trained this year; N network members without platform access), ranked by how
--- much closing the unit's lack alone would raise the target (share_of_target_moved). The
--- lacks of a target's units add up to its gap: closing all of them meets the target.
+-- annual training, network; 100 %) and each scope, in the latest period whose reports are all
+-- due (the period of target_projections and of the scorecard), the units short of it and what
+-- each lacks (no focal point or network member, or no report; N staff not trained this year;
+-- N network members without platform access), ranked by how much closing the unit's lack alone
+-- would raise the target (share_of_target_moved). The lacks of a target's units add up to its
+-- gap: closing all of them meets the target. Earlier periods: marts.fct_target_holdbacks (one
+-- period at a time: where period_id = '2024-H2').
 with
 
 holdbacks as (
@@ -16,6 +18,14 @@ periods as (
 
 targets as (
     select * from reference.plan_targets
+),
+
+-- the latest period whose reports are all due: the scorecard's headline period
+latest_due as (
+    select period_id from marts.dim_period
+    where not is_in_progress
+    order by end_date desc
+    limit 1
 )
 
 select
@@ -40,6 +50,8 @@ select
     holdbacks.scope_numerator,
     holdbacks.scope_denominator
 from holdbacks
+inner join latest_due
+    on holdbacks.period_id = latest_due.period_id
 left join periods
     on holdbacks.period_id = periods.period_id
 left join targets

@@ -26,6 +26,12 @@ VIEWS = {
     "late_or_missing": "analyst.late_or_missing_reports",
     "no_focal_point": "analyst.units_without_focal_point",
 }
+# lists of units the scorecard shows for its headline period only: read that period's rows,
+# not every period's (national: thousands of units a period, growing with history)
+HEADLINE_ONLY = ("late_or_missing", "no_focal_point")
+HEADLINE_PERIOD_SQL = (
+    "select period_id from marts.dim_period where not is_in_progress order by end_date desc limit 1"
+)
 
 # Each period's province as it was then: the province most of the period's expected units
 # belonged to, named on the period's basis (63 provinces before 2025-07-01, 34 after).
@@ -280,7 +286,8 @@ def load_scorecard_data(published_db: Path, version: str = "") -> ScorecardData:
     frames: dict[str, pd.DataFrame] = {}
     with connect_published(published_db) as con:
         for key, view in VIEWS.items():
-            frames[key] = con.sql(f"select * from {view}").df()
+            where = f" where period_id = ({HEADLINE_PERIOD_SQL})" if key in HEADLINE_ONLY else ""
+            frames[key] = con.sql(f"select * from {view}{where}").df()
         periods = con.execute(PERIOD_PROVINCES_SQL).df()
         mergers = con.execute(MERGERS_SQL).df()
         exempt = tuple((str(n), str(r or "")) for n, r in con.execute(EXEMPT_UNITS_SQL).fetchall())
