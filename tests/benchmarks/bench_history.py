@@ -399,16 +399,23 @@ def run_bench(args: argparse.Namespace) -> dict[str, Any]:
 def format_table(f: dict[str, Any]) -> str:
     rows = f["periods"]
     first = rows[0]["night_s"] if rows else 1.0
+    catch_up = any(r.get("kind") == "catch-up" for r in rows)
+    how = (
+        f"{f['planned']} periods in {len(rows)} nights (the first alone, a catch-up night, the "
+        "last alone)"
+        if catch_up
+        else f"{len(rows)} periods one after another"
+    )
     lines = [
-        f"dxwh bench-history ({f['stamp']}): {f['scale']} demo, {len(rows)} periods one after "
-        f"another; 1-min load {f['load_at_start'][0]:.1f} at start, "
+        f"dxwh bench-history ({f['stamp']}): {f['scale']} demo, {how}; 1-min load "
+        f"{f['load_at_start'][0]:.1f} at start, "
         f"{f['load_at_end'][0]:.1f} at end" + (f" ({f['finished']})" if "finished" in f else ""),
         f"{'period':<8} {'files':>6} {'night s':>8} {'vs 1st':>6} {'dbt s':>6} {'models s':>8} "
         f"{'published MB':>12} {'views p95 ms':>12} {'peak RSS MB':>11} {'load':>5}",
     ]
     for r in rows:
         if r.get("kind") == "catch-up":
-            lines.append(f"  (catch-up night, {r.get('n_periods_loaded')} periods at once:)")
+            lines.append(f"(catch-up night: {r.get('n_periods_loaded')} periods at once)")
         lines.append(
             f"{r['period']:<8} {r['files']:>6,} {r['night_s']:>8.1f} {r['night_s'] / first:>6.2f} "
             f"{r.get('dbt_build_s') or float('nan'):>6.1f} "
