@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from core.settings import DBT_MANIFEST, DBT_PROJECT_DIR, load_settings
-from pipeline.dbt_runner import dbt_executable, manifest_is_stale
+from pipeline.dbt_runner import dbt_executable, macros_digest, manifest_is_stale
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +124,7 @@ def dbt_task_group(group_id: str, pool: str, **task_group_kwargs: Any) -> Any:
             "pool": pool,
             "append_env": True,
             "install_deps": False,
-            "vars": {"as_of_date": AS_OF_DATE_TEMPLATE},
+            "vars": {"as_of_date": AS_OF_DATE_TEMPLATE, "macros_digest": macros_digest()},
             "callback": keep_run_results,
             "on_execute_callback": set_build_db_env,
         },

@@ -51,6 +51,8 @@ final as (
                 '|',
                 -- the project's models and seeds: new code or a new seed rebuilds every period
                 '{{ project_checksum() }}',
+                -- its macros (dbt's checksums do not cover them): the nightly passes their digest
+                '{{ var("macros_digest", "") }}',
                 periods.is_in_progress,
                 coalesce(cast(loads_by_year.n_file_loads as varchar), '-'),
                 coalesce(cast(loads_by_year.last_loaded_at as varchar), '-'),
